@@ -1,0 +1,1 @@
+"""Small CSV datasets shipped with gradcli (installed as ``gradcli.datasets``)."""

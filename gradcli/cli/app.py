@@ -1,0 +1,54 @@
+"""The ``gradcli`` Typer app: global options and the list of commands."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from .. import __version__
+
+app = typer.Typer(
+    name="gradcli",
+    help="Inspect gradients and train small networks with a scalar reverse-mode autograd engine.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"gradcli {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _global_options(
+    version: bool = typer.Option(
+        False, "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Inspect gradients and train small networks with a scalar reverse-mode autograd engine.
+
+    Every number is a Value node that records the operation that made it;
+    backward() applies the chain rule from the output back to every input.
+    """
+
+
+# One module per command; each registers itself on ``app`` when imported.
+from . import grad_cmd  # noqa: E402,F401
+
+
+def main() -> None:
+    """Console-script entry point: run the app; a closed pipe ends quietly."""
+    try:
+        app()
+    except BrokenPipeError:
+        # the reader went away (e.g. `gradcli grad ... | head -1`): stop quietly, and
+        # point stdout at /dev/null so the interpreter's final flush cannot fail again
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(0)

@@ -1,0 +1,151 @@
+"""What every command shares: consoles, error reporting, variables passed as options.
+
+Commands follow three beats: read options -> call the core -> render.  Wrap a
+command with ``@reports_errors`` so that a ``GradcliError`` from the core
+becomes one clear message on stderr and the error's exit status, never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import sys
+from typing import Callable
+
+import typer
+
+from ..errors import ExprError, GradcliError, UsageError
+
+# Commands that take an expression and its variables as free-form options.
+VARIABLE_CONTEXT = {"allow_extra_args": True, "ignore_unknown_options": True}
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\Z")
+_SPECIAL_NUMBERS = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
+
+
+def console(stderr: bool = False):
+    """The Rich console for stdout (results) or stderr (warnings, errors, progress)."""
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def warn(message: str) -> None:
+    """A warning on stderr; it never changes the exit status."""
+    console(stderr=True).print(f"[yellow]warning:[/yellow] {message}", markup=True, highlight=False)
+
+
+def error_lines(error: GradcliError) -> list[str]:
+    """The one or two lines (plus a caret display for parse errors) that report ``error``."""
+    lines = [f"error: {error.message}"]
+    if isinstance(error, ExprError):
+        lines += error.caret_lines()
+    if error.hint:
+        lines.append(f"hint: {error.hint}")
+    return lines
+
+
+def report(error: GradcliError) -> None:
+    """Print ``error`` to stderr without markup (messages may contain brackets)."""
+    err = console(stderr=True)
+    for index, line in enumerate(error_lines(error)):
+        err.print(line, style="bold red" if index == 0 else None, markup=False, highlight=False)
+
+
+def reports_errors(command: Callable) -> Callable:
+    """Decorator: turn GradcliError into a message on stderr and its exit status."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except GradcliError as error:
+            report(error)
+            raise typer.Exit(error.exit_code) from None
+
+    return wrapper
+
+
+def parse_number(text: str, where: str) -> float:
+    """A finite float from ``text``; ``where`` names the option in the error message."""
+    stripped = text.strip()
+    if stripped.lower() in _SPECIAL_NUMBERS:
+        raise UsageError(f"'{text}' is not a finite number for {where}: give a value such as 0.5 or -3")
+    if not _NUMBER.match(stripped):
+        raise UsageError(f"'{text}' is not a number for {where}")
+    value = float(stripped)
+    if not math.isfinite(value):
+        raise UsageError(f"'{text}' is too large for {where}: the largest float is about 1.8e308")
+    return value
+
+
+def split_variables(expression: str | None, extra: list[str]) -> tuple[str, dict]:
+    """Separate the expression from variables given as ``--x 2``, ``--x=2`` or ``x=2``.
+
+    Variables may come before or after the expression.  Returns the expression
+    and an ordered dict name -> float.
+    """
+    tokens = ([expression] if expression is not None else []) + list(extra)
+    values: dict[str, float] = {}
+    positionals: list[str] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        index += 1
+        if token.startswith("--") and len(token) > 2:
+            name, has_value, text = token[2:].partition("=")
+            if not has_value:
+                if index >= len(tokens):
+                    raise UsageError(f"{token} needs a value: {token} 1.5")
+                text = tokens[index]
+                index += 1
+            _set_variable(values, name, text, f"--{name}")
+        elif "=" in token and _NAME.match(token.partition("=")[0]):
+            name, _, text = token.partition("=")
+            _set_variable(values, name, text, name)
+        else:
+            positionals.append(token)
+    if not positionals:
+        raise UsageError("no expression given: gradcli grad \"x**2 + 1\" --x 3")
+    if len(positionals) > 1:
+        extra_text = positionals[1]
+        raise UsageError(
+            f"unexpected argument '{extra_text}': pass variables as --name VALUE or name=VALUE",
+            hint="quote the expression if it contains spaces: \"x*w + b\"",
+        )
+    return positionals[0], values
+
+
+def _set_variable(values: dict, name: str, text: str, where: str) -> None:
+    if not _NAME.match(name):
+        raise UsageError(f"'{name}' is not a variable name (letters, digits and _, not starting with a digit)")
+    if name in values:
+        raise UsageError(f"variable {name} is given twice")
+    values[name] = parse_number(text, where)
+
+
+def warn_unused(passed: dict, used: list[str], own_options: list[str] = ()) -> None:
+    """Warn about variables that were passed but do not occur in the expression."""
+    import difflib
+
+    for name in passed:
+        if name in used:
+            continue
+        hint = ""
+        close = difflib.get_close_matches(f"--{name}", own_options, n=1, cutoff=0.75)
+        if close:
+            hint = f"; did you mean the option {close[0]}?"
+        elif used:
+            hint = f" (its variables: {', '.join(used)})"
+        warn(f"variable {name} is not used in the expression{hint}")
+
+
+def write_stdout(text: str) -> None:
+    """Write plain text (JSON, CSV, Markdown) to stdout exactly as given."""
+    sys.stdout.write(text)
+    if not text.endswith("\n"):
+        sys.stdout.write("\n")
+    sys.stdout.flush()
