@@ -1,0 +1,102 @@
+"""Forward and backward steps of a graph as plain data, for tables, JSON and pictures.
+
+    >>> from gradcli.expr import evaluate
+    >>> from gradcli.trace import trace
+    >>> graph = evaluate("(a*b + c)*f", {"a": 2, "b": -3, "c": 10, "f": -2})
+    >>> graph.backward()
+    >>> steps = trace(graph.output)
+    >>> [s.label for s in steps.forward][-1], steps.forward[-1].value
+    ('(a*b + c)*f', -8.0)
+
+``forward`` lists every node in topological order (inputs first); ``backward``
+lists the nodes that have inputs in reverse order, each with the chain rule
+applied to every input: local derivative x upstream gradient = contribution.
+Gradients are read from the nodes, so run ``backward()`` first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .engine import Value, topological_order
+from .ops import local_derivatives, op_symbol
+
+
+@dataclass
+class ForwardStep:
+    id: int  # position in topological order, 0-based
+    label: str  # the node's label, or a generated name for unlabelled nodes
+    op: str  # "" for a leaf, else as shown: "+", "tanh", "**2"
+    inputs: list  # ids of the inputs, in order
+    value: float
+    grad: float
+    kind: str  # "variable", "constant" or "operation"
+
+
+@dataclass
+class Contribution:
+    input_id: int
+    input_label: str
+    local: float  # d node / d input
+    upstream: float  # d output / d node
+    contribution: float  # local * upstream, added to the input's gradient
+
+
+@dataclass
+class BackwardStep:
+    id: int
+    label: str
+    op: str
+    grad: float  # d output / d node
+    contributions: list = field(default_factory=list)
+
+
+@dataclass
+class Trace:
+    forward: list  # ForwardStep, inputs before outputs
+    backward: list  # BackwardStep, output first
+
+
+def trace(output: Value, variables: dict | None = None) -> Trace:
+    """The forward and backward steps of the graph ending at ``output``.
+
+    ``variables`` (name -> leaf Value) marks which leaves are variables; other
+    leaves count as constants.  Without it, labelled leaves are variables.
+    """
+    nodes = topological_order(output)
+    ids = {id(node): index for index, node in enumerate(nodes)}
+    variable_ids = {id(v) for v in variables.values()} if variables is not None else None
+    labels = [node.label or f"n{index}" for index, node in enumerate(nodes)]
+    forward = []
+    for index, node in enumerate(nodes):
+        if node.inputs:
+            kind = "operation"
+        elif variable_ids is not None:
+            kind = "variable" if id(node) in variable_ids else "constant"
+        else:
+            kind = "variable" if node.label and not _is_number(node.label) else "constant"
+        forward.append(
+            ForwardStep(index, labels[index], op_symbol(node), [ids[id(i)] for i in node.inputs],
+                        node.data, node.grad, kind)
+        )
+    backward = []
+    for index in range(len(nodes) - 1, -1, -1):
+        node = nodes[index]
+        if not node.inputs:
+            continue
+        step = BackwardStep(index, labels[index], op_symbol(node), node.grad)
+        for child, local in zip(node.inputs, local_derivatives(node)):
+            child_id = ids[id(child)]
+            step.contributions.append(
+                Contribution(child_id, labels[child_id], local, node.grad, local * node.grad)
+            )
+        backward.append(step)
+    return Trace(forward, backward)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return text in ("pi", "e")
+    return True

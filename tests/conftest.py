@@ -1,0 +1,38 @@
+"""Shared fixtures: invoke the CLI in-process (CliRunner) or as a real subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from gradcli.cli.app import app
+
+
+@pytest.fixture
+def cli():
+    """Run ``gradcli ARGS...`` in-process; returns the click Result (stdout, stderr, exit_code)."""
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None):
+        return runner.invoke(app, list(args), input=input, env={"COLUMNS": "200", "NO_COLOR": "1"})
+
+    return invoke
+
+
+@pytest.fixture
+def run_gradcli():
+    """Run ``python -m gradcli ARGS...`` as a real subprocess; returns CompletedProcess."""
+
+    def run(*args: str, cwd=None, timeout: float = 120, env_extra: dict | None = None):
+        env = dict(os.environ, COLUMNS="200", NO_COLOR="1")
+        env.update(env_extra or {})
+        return subprocess.run(
+            [sys.executable, "-m", "gradcli", *args],
+            capture_output=True, text=True, cwd=cwd, timeout=timeout, env=env,
+        )
+
+    return run
