@@ -1,0 +1,250 @@
+"""Saved models: the ``gradcli.mlp`` JSON format, read and written safely.
+
+A model file holds a trained MLP as plain numbers, plus what is needed to use
+it on raw inputs (the input pipeline: features and standardisation) and what
+made it (``meta``: dataset, command line, metrics, creation time)::
+
+    {"format": "gradcli.mlp", "version": 1, "inputs": 2,
+     "layers": [{"activation": "relu", "weights": [[...], ...], "biases": [...]},
+                ...,
+                {"activation": "linear", "weights": [[...]], "biases": [...]}],
+     "input_names": ["x1", "x2"], "feature_names": ["x1", "x2"],
+     "task": "binary", "class_labels": [0, 1], "pipeline": {...}, "meta": {...}}
+
+``weights[j][i]`` is the weight from input i to neuron j of that layer.
+Extra keys are allowed and ignored.  ``load_model`` checks everything
+(format, version, shapes, numbers) and raises ``ModelFileError`` naming the
+file and the field; ``save_model`` writes a temporary file in the same folder
+and renames it over the target, so a model file is never half written.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ModelFileError
+
+__all__ = ["FORMAT", "VERSION", "ACTIVATIONS", "LayerSpec", "SavedModel", "load_model", "save_model"]
+
+FORMAT = "gradcli.mlp"
+VERSION = 1
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
+TASKS = ("binary", "multiclass", "regression")
+# A model of this tool is tiny (hundreds of parameters); a file above this is not ours.
+MAX_BYTES = 50 * 1024 * 1024
+
+
+@dataclass
+class LayerSpec:
+    """One fully connected layer: ``weights[j][i]`` from input i to neuron j."""
+
+    activation: str
+    weights: list[list[float]]
+    biases: list[float]
+
+    @property
+    def n_inputs(self) -> int:
+        return len(self.weights[0]) if self.weights else 0
+
+    @property
+    def n_outputs(self) -> int:
+        return len(self.weights)
+
+
+@dataclass
+class SavedModel:
+    """A trained network and what is needed to apply it to raw inputs."""
+
+    inputs: int
+    layers: list[LayerSpec]
+    input_names: list[str] = field(default_factory=list)
+    feature_names: list[str] = field(default_factory=list)
+    task: str = "binary"
+    class_labels: list = field(default_factory=list)
+    pipeline: dict | None = None
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def sizes(self) -> list[int]:
+        """Output size of each layer, as given to ``--layers`` (e.g. [16, 16, 1])."""
+        return [layer.n_outputs for layer in self.layers]
+
+    @property
+    def parameter_count(self) -> int:
+        return sum(layer.n_outputs * (layer.n_inputs + 1) for layer in self.layers)
+
+    def to_dict(self) -> dict:
+        """The JSON object written to disk."""
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "inputs": self.inputs,
+            "layers": [
+                {"activation": layer.activation, "weights": layer.weights, "biases": layer.biases}
+                for layer in self.layers
+            ],
+            "input_names": list(self.input_names),
+            "feature_names": list(self.feature_names),
+            "task": self.task,
+            "class_labels": list(self.class_labels),
+            "pipeline": self.pipeline,
+            "meta": dict(self.meta),
+        }
+
+
+def save_model(path, model: SavedModel) -> None:
+    """Write ``model`` to ``path`` atomically (temp file in the same folder, then rename)."""
+    path = Path(path)
+    _check_model(model.to_dict(), str(path))  # never write a file we could not read back
+    text = json.dumps(model.to_dict(), indent=1, allow_nan=False) + "\n"
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise ModelFileError(f"{path}: folder {folder} does not exist", hint="create it first, or choose another path")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise ModelFileError(f"{path}: cannot write in {folder} ({exc.strerror})") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        _remove_quietly(tmp)
+        raise ModelFileError(f"{path}: cannot write the model ({exc.strerror})") from None
+    except BaseException:
+        _remove_quietly(tmp)
+        raise
+
+
+def load_model(path) -> SavedModel:
+    """Read and check a model file; raise ``ModelFileError`` naming the file and the field."""
+    path = Path(path)
+    name = str(path)
+    if not path.exists():
+        raise ModelFileError(f"model file {name} not found", hint="train one first: gradcli train moons --save model.json")
+    if path.is_dir():
+        raise ModelFileError(f"{name} is a folder, not a model file")
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise ModelFileError(f"{name}: {size} bytes is too large for a gradcli model (at most {MAX_BYTES})")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ModelFileError(f"{name} is not a text file (expected gradcli.mlp JSON)") from None
+    except OSError as exc:
+        raise ModelFileError(f"cannot read {name} ({exc.strerror})") from None
+    try:
+        raw = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise ModelFileError(f"{name} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+    except ValueError as exc:
+        raise ModelFileError(f"{name}: {exc}") from None
+    return _check_model(raw, name)
+
+
+def _reject_constant(token: str):
+    raise ValueError(f"{token} is not a finite number (model files hold finite numbers only)")
+
+
+def _check_model(raw, name: str) -> SavedModel:
+    """Validate the JSON object ``raw`` read from ``name`` and build a SavedModel."""
+    if not isinstance(raw, dict):
+        raise ModelFileError(f"{name}: expected a JSON object with \"format\": \"{FORMAT}\"")
+    if raw.get("format") != FORMAT:
+        raise ModelFileError(f"{name}: field \"format\" is {raw.get('format')!r}, expected \"{FORMAT}\"")
+    version = raw.get("version")
+    if not _is_int(version) or version < 1:
+        raise ModelFileError(f"{name}: field \"version\" must be a positive integer, got {version!r}")
+    if version > VERSION:
+        raise ModelFileError(
+            f"{name}: model file version {version} is newer than this gradcli supports (version {VERSION})",
+            hint="upgrade gradcli to read it",
+        )
+    inputs = raw.get("inputs")
+    if not _is_int(inputs) or inputs < 1:
+        raise ModelFileError(f"{name}: field \"inputs\" must be a positive integer, got {inputs!r}")
+    layers_raw = raw.get("layers")
+    if not isinstance(layers_raw, list) or not layers_raw:
+        raise ModelFileError(f"{name}: field \"layers\" must be a non-empty list of layers")
+    layers = []
+    fan_in = inputs
+    for index, layer_raw in enumerate(layers_raw):
+        layer = _check_layer(layer_raw, f"{name}: layers[{index}]", fan_in)
+        layers.append(layer)
+        fan_in = layer.n_outputs
+    input_names = _string_list(raw.get("input_names"), f"{name}: field \"input_names\"")
+    feature_names = _string_list(raw.get("feature_names"), f"{name}: field \"feature_names\"")
+    if feature_names and len(feature_names) != inputs:
+        raise ModelFileError(
+            f"{name}: field \"feature_names\" has {len(feature_names)} names but \"inputs\" is {inputs}"
+        )
+    task = raw.get("task", "binary" if layers[-1].n_outputs == 1 else "multiclass")
+    if task not in TASKS:
+        raise ModelFileError(f"{name}: field \"task\" is {task!r}, expected one of {', '.join(TASKS)}")
+    class_labels = raw.get("class_labels") or []
+    if not isinstance(class_labels, list):
+        raise ModelFileError(f"{name}: field \"class_labels\" must be a list")
+    pipeline = raw.get("pipeline")
+    if pipeline is not None and not isinstance(pipeline, dict):
+        raise ModelFileError(f"{name}: field \"pipeline\" must be an object or null")
+    meta = raw.get("meta") or {}
+    if not isinstance(meta, dict):
+        raise ModelFileError(f"{name}: field \"meta\" must be an object")
+    return SavedModel(inputs, layers, input_names, feature_names, task, class_labels, pipeline, meta)
+
+
+def _check_layer(raw, where: str, fan_in: int) -> LayerSpec:
+    if not isinstance(raw, dict):
+        raise ModelFileError(f"{where} must be an object with \"activation\", \"weights\", \"biases\"")
+    activation = raw.get("activation")
+    if activation not in ACTIVATIONS:
+        raise ModelFileError(f"{where}.activation is {activation!r}, expected one of {', '.join(ACTIVATIONS)}")
+    weights = raw.get("weights")
+    if not isinstance(weights, list) or not weights:
+        raise ModelFileError(f"{where}.weights must be a non-empty list of rows (one per neuron)")
+    rows = []
+    for j, row in enumerate(weights):
+        if not isinstance(row, list) or len(row) != fan_in:
+            got = len(row) if isinstance(row, list) else type(row).__name__
+            raise ModelFileError(f"{where}.weights[{j}] must hold {fan_in} numbers (one per input), got {got}")
+        rows.append([_number(x, f"{where}.weights[{j}][{i}]") for i, x in enumerate(row)])
+    biases = raw.get("biases")
+    if not isinstance(biases, list) or len(biases) != len(rows):
+        got = len(biases) if isinstance(biases, list) else type(biases).__name__
+        raise ModelFileError(f"{where}.biases must hold {len(rows)} numbers (one per neuron), got {got}")
+    return LayerSpec(activation, rows, [_number(b, f"{where}.biases[{j}]") for j, b in enumerate(biases)])
+
+
+def _number(x, where: str) -> float:
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        raise ModelFileError(f"{where} is {json.dumps(x)}, not a number")
+    value = float(x)
+    if not math.isfinite(value):
+        raise ModelFileError(f"{where} is not a finite number")
+    return value
+
+
+def _string_list(raw, where: str) -> list[str]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or not all(isinstance(s, str) for s in raw):
+        raise ModelFileError(f"{where} must be a list of strings")
+    return list(raw)
+
+
+def _is_int(x) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+def _remove_quietly(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass

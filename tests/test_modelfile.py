@@ -1,0 +1,126 @@
+"""Model files: round trip, atomic writes, and a clear error for every malformed field."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from gradcli.errors import ModelFileError
+from gradcli.modelfile import LayerSpec, SavedModel, load_model, save_model
+
+
+def small_model() -> SavedModel:
+    return SavedModel(
+        inputs=2,
+        layers=[
+            LayerSpec("relu", [[0.5, -1.0], [0.25, 2.0], [1.5, 0.0]], [0.0, 0.1, -0.2]),
+            LayerSpec("linear", [[1.0, -1.0, 0.5]], [0.3]),
+        ],
+        input_names=["x1", "x2"],
+        feature_names=["x1", "x2"],
+        task="binary",
+        class_labels=[0, 1],
+        pipeline={"features": ["x", "y"], "standardize": False},
+        meta={"dataset": "moons", "command": "gradcli train moons"},
+    )
+
+
+def test_round_trip_keeps_every_field(tmp_path):
+    path = tmp_path / "model.json"
+    save_model(path, small_model())
+    loaded = load_model(path)
+    assert loaded == small_model()
+    assert loaded.sizes == [3, 1]
+    assert loaded.parameter_count == 3 * 3 + 1 * 4
+
+
+def test_written_file_has_the_documented_format(tmp_path):
+    path = tmp_path / "model.json"
+    save_model(path, small_model())
+    raw = json.loads(path.read_text())
+    assert raw["format"] == "gradcli.mlp" and raw["version"] == 1 and raw["inputs"] == 2
+    assert raw["layers"][0]["weights"][1] == [0.25, 2.0]  # weights[j][i]: input i -> neuron j
+    assert raw["layers"][-1]["activation"] == "linear"
+    assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
+
+
+def test_save_refuses_non_finite_weights_and_keeps_the_old_file(tmp_path):
+    path = tmp_path / "model.json"
+    save_model(path, small_model())
+    before = path.read_text()
+    broken = small_model()
+    broken.layers[0].weights[0][0] = float("nan")
+    with pytest.raises(ModelFileError, match=r"layers\[0\]\.weights\[0\]\[0\] is not a finite number"):
+        save_model(path, broken)
+    assert path.read_text() == before
+    assert list(tmp_path.iterdir()) == [path]
+
+
+def test_save_into_missing_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(ModelFileError, match="does not exist"):
+        save_model(tmp_path / "nowhere" / "m.json", small_model())
+
+
+def write(tmp_path, data, name="m.json"):
+    path = tmp_path / name
+    path.write_text(data if isinstance(data, str) else json.dumps(data))
+    return path
+
+
+def good_dict() -> dict:
+    return small_model().to_dict()
+
+
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (lambda d: d.update(format="keras"), r"field \"format\" is 'keras', expected \"gradcli.mlp\""),
+        (lambda d: d.update(version=7), r"version 7 is newer than this gradcli supports \(version 1\)"),
+        (lambda d: d.update(version="1"), r"field \"version\" must be a positive integer"),
+        (lambda d: d.update(inputs=0), r"field \"inputs\" must be a positive integer"),
+        (lambda d: d.update(layers=[]), r"field \"layers\" must be a non-empty list"),
+        (lambda d: d.update(inputs=3), r"layers\[0\]\.weights\[0\] must hold 3 numbers \(one per input\), got 2"),
+        (lambda d: d["layers"][1]["weights"][0].pop(), r"layers\[1\]\.weights\[0\] must hold 3 numbers"),
+        (lambda d: d["layers"][0]["biases"].pop(), r"layers\[0\]\.biases must hold 3 numbers .*got 2"),
+        (lambda d: d["layers"][0]["weights"][2].__setitem__(1, "x"), r"layers\[0\]\.weights\[2\]\[1\] is \"x\", not a number"),
+        (lambda d: d["layers"][0].update(activation="gelu"), r"layers\[0\]\.activation is 'gelu'"),
+        (lambda d: d.update(task="ranking"), r"field \"task\" is 'ranking'"),
+        (lambda d: d.update(feature_names=["a"]), r"\"feature_names\" has 1 names but \"inputs\" is 2"),
+    ],
+)
+def test_malformed_fields_are_named(tmp_path, mutate, message):
+    data = good_dict()
+    mutate(data)
+    path = write(tmp_path, data)
+    with pytest.raises(ModelFileError, match=message) as info:
+        load_model(path)
+    assert str(path) in str(info.value)
+    assert info.value.exit_code == 2
+
+
+def test_missing_file_not_json_and_nan(tmp_path):
+    with pytest.raises(ModelFileError, match="model file .*nope.json not found"):
+        load_model(tmp_path / "nope.json")
+    with pytest.raises(ModelFileError, match=r"is not valid JSON: .* line 1, column"):
+        load_model(write(tmp_path, "{not json"))
+    with pytest.raises(ModelFileError, match="NaN is not a finite number"):
+        load_model(write(tmp_path, json.dumps(good_dict()).replace("0.5", "NaN", 1)))
+    with pytest.raises(ModelFileError, match="expected a JSON object"):
+        load_model(write(tmp_path, "[1, 2]"))
+
+
+def test_oversized_file_is_refused(tmp_path, monkeypatch):
+    import gradcli.modelfile as modelfile
+
+    monkeypatch.setattr(modelfile, "MAX_BYTES", 100)
+    path = tmp_path / "m.json"
+    save_model(path, small_model())
+    with pytest.raises(ModelFileError, match="too large for a gradcli model"):
+        load_model(path)
+
+
+def test_extra_keys_are_allowed(tmp_path):
+    data = good_dict()
+    data["trained_by"] = "someone"
+    assert load_model(write(tmp_path, data)).inputs == 2
