@@ -262,8 +262,12 @@ class _Parser:
                 return operand
             return self.negate(operand, token.start)
         if token.kind == "number":
+            number = float(token.text)
+            if math.isinf(number):
+                raise self.error(f"the number {token.text} at column {token.start + 1} is too large for a float "
+                                 "(the largest is about 1.8e308)", token.start + 1)
             return self.make(kind="num", label=token.text, precedence=_ATOM, start=token.start,
-                             end=token.start + len(token.text), number=float(token.text))
+                             end=token.start + len(token.text), number=number)
         if token.kind == "name":
             return self.name(token)
         if token.text == "(":
