@@ -1,39 +1,122 @@
-"""``gradcli grad``: evaluate an expression, run backward, show the chain rule."""
+"""``gradcli grad``: evaluate an expression, run backward, show the chain rule step by step.
+
+Three beats: read the expression, its variables and the options -> parse,
+evaluate, backward and trace (``expr.py``, ``trace.py``) -> render as Rich
+tables, JSON, Markdown or CSV (``render.py``).  ``OutputFormat`` and
+``parse_wrt`` are shared with ``gradcli check``.
+"""
 
 from __future__ import annotations
 
-from typing import Optional
+from enum import Enum
+from typing import Annotated, Optional
 
 import typer
 
+from . import fast_params
 from .app import app
-from .common import VARIABLE_CONTEXT, console, reports_errors, split_variables, warn_unused
+from .common import VARIABLE_CONTEXT, console, reports_errors, split_variables, warn_unused, write_stdout
+
+fast_params.install()  # keep pydantic (~130 ms) off the start-up path of every command
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+    csv = "csv"
+
 
 EXAMPLES = """Examples:
 
-  gradcli grad "tanh(x1*w1 + x2*w2 + b)" --x1 2 --x2 0 --w1 -3 --w2 1 --b 6.88
+  gradcli grad "tanh(x1*w1 + x2*w2 + b)" --x1 2 --x2 0 --w1 -3 --w2 1 --b 6.8813735870195432
 
   gradcli grad "3*x**2 - 4*x + 5" --x 3 --no-trace
 
-  gradcli grad "(a*b + c)*f" a=2 b=-3 c=10 f=-2 --format json
+  gradcli grad "(a*b + c)*f" a=2 b=-3 c=10 f=-2 --format markdown
 """
+
+OWN_OPTIONS = ["--format", "--precision", "--wrt", "--no-trace"]
+
+ExpressionArg = Annotated[
+    Optional[str],
+    typer.Argument(help="The expression, quoted, e.g. \"tanh(x*w + b)\"; its variables follow as --x 2 or x=2.",
+                   show_default=False),
+]
+FormatOption = Annotated[
+    OutputFormat,
+    typer.Option("--format", "-f", help="table (Rich, for reading), json (full precision), markdown or csv."),
+]
+PrecisionOption = Annotated[int, typer.Option(help="Decimals shown in tables (0-15); JSON and CSV keep every digit.")]
+WrtOption = Annotated[
+    Optional[str],
+    typer.Option(help="Only these variables in the gradient summary, comma-separated: --wrt x1,w1.",
+                 show_default=False),
+]
 
 
 @app.command("grad", context_settings=VARIABLE_CONTEXT, epilog=EXAMPLES)
 @reports_errors
 def grad(
     ctx: typer.Context,
-    expression: Optional[str] = typer.Argument(None, help="The expression, e.g. \"tanh(x*w + b)\"."),
+    expression: ExpressionArg = None,
+    output_format: FormatOption = OutputFormat.table,
+    precision: PrecisionOption = 4,
+    wrt: WrtOption = None,
+    no_trace: Annotated[bool, typer.Option("--no-trace", help="Print the value and the gradients only.")] = False,
 ) -> None:
-    """Evaluate an expression, run backward, and print the forward and backward traces."""
+    """Evaluate an expression, run backward, and show the chain rule at every node.
+
+    Prints the forward trace (every sub-expression and its value), the backward
+    trace (local derivative x upstream gradient = contribution, output first)
+    and df/dvariable for every variable.
+    """
+    from .. import render
     from ..expr import parse
+    from ..trace import trace
 
     text, values = split_variables(expression, ctx.args)
+    check_precision(precision)
     parsed = parse(text)
-    warn_unused(values, parsed.variables)
+    names = parse_wrt(wrt, parsed.variables)
+    warn_unused(values, parsed.variables, OWN_OPTIONS)
     graph = parsed.evaluate(values)
     graph.backward()
-    out = console()
-    out.print(f"{graph.expression} = {graph.output.data:.6g}")
-    for name, grad_value in graph.gradients().items():
-        out.print(f"d/d{name} = {grad_value:.6g}")
+    steps = trace(graph.output, graph.variables) if not no_trace or output_format != OutputFormat.table else None
+
+    show_trace = not no_trace
+    if output_format == OutputFormat.json:
+        write_stdout(render.grad_json(graph, steps, wrt=names, show_trace=show_trace))
+    elif output_format == OutputFormat.markdown:
+        write_stdout(render.grad_markdown(graph, steps, precision=precision, wrt=names, show_trace=show_trace))
+    elif output_format == OutputFormat.csv:
+        write_stdout(render.grad_csv(graph, steps, wrt=names, show_trace=show_trace))
+    else:
+        out = console()
+        for part in render.grad_rich(graph, steps, precision=precision, wrt=names, show_trace=show_trace):
+            out.print(part)
+            out.print()
+
+
+def check_precision(precision: int) -> None:
+    from ..errors import UsageError
+
+    if not 0 <= precision <= 15:
+        raise UsageError(f"--precision must be between 0 and 15, not {precision}")
+
+
+def parse_wrt(wrt: str | None, variables: list) -> list | None:
+    """The names in ``--wrt x1,w1``, checked against the expression's variables."""
+    from ..errors import UsageError
+
+    if wrt is None:
+        return None
+    names = [name.strip() for name in wrt.split(",") if name.strip()]
+    if not names:
+        raise UsageError("--wrt needs variable names: --wrt x1,w1")
+    unknown = [name for name in names if name not in variables]
+    if unknown:
+        noun = "variable" if len(unknown) == 1 else "variables"
+        known = ", ".join(variables) if variables else "none"
+        raise UsageError(f"--wrt names unknown {noun} {', '.join(unknown)}: the expression's variables are {known}")
+    return list(dict.fromkeys(names))

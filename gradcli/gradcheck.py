@@ -1,0 +1,306 @@
+"""Finite-difference gradient checks: autograd against numeric estimates, with kink detection.
+
+    >>> from gradcli.expr import parse
+    >>> from gradcli.gradcheck import check_gradients
+    >>> report = check_gradients(parse("x**3 + sin(y)"), {"x": 2.0, "y": 0.5})
+    >>> report.ok, [c.status for c in report.checks]
+    (True, ['pass', 'pass'])
+
+For each variable the numeric estimate is the central difference
+``(f(x+h) - f(x-h)) / 2h`` with ``h = cbrt(eps) * max(1, |x|)`` (about 6e-6):
+its truncation error (~h**2) and round-off error (~eps/h) balance at that h,
+leaving about 1e-10 of error for functions of moderate size.  A check passes
+when ``|autograd - numeric| <= atol + rtol * |numeric|``.
+
+- Kinks: when the left and right one-sided slopes disagree and keep disagreeing
+  as h shrinks (``relu`` or ``abs`` at 0), the point is reported as not
+  differentiable with both slopes (the subgradient interval), not as a failure.
+- Domain edges: when ``x+h`` or ``x-h`` leaves the domain (``sqrt(x)`` at 0),
+  the other one-sided difference is used, with h = sqrt(eps) * max(1, |x|).
+- ``sweep`` lists the estimate for h = 1e-1 .. 1e-12; ``check_random_points``
+  checks at seeded random points and keeps the worst case per variable.
+
+Nothing here prints: results are plain dataclasses for ``render.py``.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import sys
+from dataclasses import dataclass, field
+
+from .errors import DomainError, UsageError
+
+EPS = sys.float_info.epsilon
+DEFAULT_RTOL = 1e-5  # relative: a wrong rule is off by O(1); the estimate by ~1e-10
+DEFAULT_ATOL = 1e-7  # absolute: covers round-off (~eps*|f|/h) for |f| up to ~1e3
+KINK_SHRINK = 0.5  # the slope gap must keep half its size when h shrinks 10x (smooth: 10x smaller)
+SWEEP_STEPS = tuple(10.0**-k for k in range(1, 13))
+
+PASS, FAIL, KINK, UNCHECKED = "pass", "fail", "not differentiable", "unchecked"
+
+
+def default_step(x: float) -> float:
+    """h = cbrt(eps) * max(1, |x|): balances truncation and round-off of a central difference."""
+    return EPS ** (1.0 / 3.0) * max(1.0, abs(x))
+
+
+def one_sided_step(x: float) -> float:
+    """h = sqrt(eps) * max(1, |x|): the balance point of a one-sided difference."""
+    return math.sqrt(EPS) * max(1.0, abs(x))
+
+
+@dataclass
+class Check:
+    """One variable's check at one point."""
+
+    name: str
+    at: float  # the variable's value
+    autograd: float
+    numeric: float | None  # None when no estimate could be made
+    abs_error: float | None
+    rel_error: float | None
+    ok: bool
+    status: str  # pass, fail, not differentiable, unchecked
+    h: float
+    method: str = "central"  # central, forward or backward difference
+    left: float | None = None  # one-sided slopes, filled at a kink
+    right: float | None = None
+    note: str = ""  # why an estimate is one-sided or missing
+
+    @property
+    def excess(self) -> float:
+        """How far past its tolerance the error is (<= 1 passes); orders the worst case."""
+        return math.inf if self.abs_error is None else self.abs_error
+
+
+@dataclass
+class CheckReport:
+    expression: str
+    point: dict  # name -> value
+    value: float
+    checks: list  # Check, one per variable
+    rtol: float
+    atol: float
+    h: float | None  # the fixed step asked for, or None for the default rule
+
+    @property
+    def ok(self) -> bool:
+        return all(check.ok for check in self.checks)
+
+
+@dataclass
+class SweepRow:
+    h: float
+    numeric: dict  # name -> estimate (None when a shifted point leaves the domain)
+    abs_error: dict  # name -> |autograd - estimate|
+
+
+@dataclass
+class SweepReport:
+    expression: str
+    point: dict
+    value: float
+    autograd: dict  # name -> gradient
+    rows: list  # SweepRow, largest h first
+    best_h: dict  # name -> the h with the smallest error
+
+
+@dataclass
+class RandomReport:
+    expression: str
+    reports: list  # CheckReport per point
+    worst: list  # Check, the worst case per variable (largest error relative to tolerance)
+    worst_points: dict  # name -> the point (dict) of its worst case
+    skipped: int  # random points outside the expression's domain, drawn again
+    seed: int
+    low: float
+    high: float
+    rtol: float
+    atol: float
+    h: float | None
+
+    @property
+    def ok(self) -> bool:
+        return all(report.ok for report in self.reports)
+
+    @property
+    def checks(self) -> list:
+        return [check for report in self.reports for check in report.checks]
+
+
+def check_gradients(expression, point: dict, *, h: float | None = None, rtol: float = DEFAULT_RTOL,
+                    atol: float = DEFAULT_ATOL, names=None) -> CheckReport:
+    """Check every variable (or ``names``) of a parsed ``expression`` at ``point``."""
+    _check_options(h, rtol, atol)
+    graph = expression.evaluate(point)
+    graph.backward()
+    gradients = graph.gradients()
+    checks = [
+        _check_one(expression, point, name, gradients[name], h, rtol, atol)
+        for name in (names or expression.variables)
+    ]
+    return CheckReport(expression.source, dict(point), graph.output.data, checks, rtol, atol, h)
+
+
+def sweep(expression, point: dict, steps=SWEEP_STEPS, names=None) -> SweepReport:
+    """Central-difference estimates for each h in ``steps``: truncation error, then round-off."""
+    graph = expression.evaluate(point)
+    graph.backward()
+    autograd = {name: graph.gradients()[name] for name in (names or expression.variables)}
+    rows = []
+    for step in steps:
+        numeric, errors = {}, {}
+        for name, grad in autograd.items():
+            estimate = _central(expression, point, name, step)
+            numeric[name] = estimate
+            errors[name] = None if estimate is None else abs(grad - estimate)
+        rows.append(SweepRow(step, numeric, errors))
+    best_h = {}
+    for name in autograd:
+        candidates = [row for row in rows if row.abs_error[name] is not None]
+        if candidates:
+            best_h[name] = min(candidates, key=lambda row: row.abs_error[name]).h
+    return SweepReport(expression.source, dict(point), graph.output.data, autograd, rows, best_h)
+
+
+def check_random_points(expression, count: int, *, seed: int = 0, low: float = -2.0, high: float = 2.0,
+                        fixed: dict | None = None, h: float | None = None, rtol: float = DEFAULT_RTOL,
+                        atol: float = DEFAULT_ATOL, names=None, max_draws: int | None = None) -> RandomReport:
+    """Check at ``count`` random points (every variable uniform in [low, high]).
+
+    ``fixed`` (a complete point) is checked first, besides the random ones.
+    Points where the expression is undefined are drawn again, up to
+    ``max_draws`` in all (20 per point by default).
+    """
+    if count < 0:
+        raise UsageError(f"--points must be 0 or more, not {count}")
+    if not low < high:
+        raise UsageError(f"the range {low:g},{high:g} is empty: give LO,HI with LO < HI, e.g. -2,2")
+    _check_options(h, rtol, atol)
+    rng = random.Random(seed)
+    reports = []
+    if fixed is not None:
+        reports.append(check_gradients(expression, fixed, h=h, rtol=rtol, atol=atol, names=names))
+    draws = skipped = 0
+    limit = max_draws if max_draws is not None else 20 * max(count, 1)
+    while len(reports) < count + (fixed is not None) and draws < limit:
+        draws += 1
+        point = {name: rng.uniform(low, high) for name in expression.variables}
+        try:
+            reports.append(check_gradients(expression, point, h=h, rtol=rtol, atol=atol, names=names))
+        except DomainError:
+            skipped += 1
+    if count and len(reports) == (fixed is not None):
+        raise DomainError(
+            f"the expression is undefined at all {draws} random points drawn from [{low:g}, {high:g}]",
+            hint="pick a --range inside its domain, e.g. --range 0.1,3 for log or sqrt",
+        )
+    worst, worst_points = _worst_cases(reports, rtol, atol)
+    return RandomReport(expression.source, reports, worst, worst_points, skipped, seed, low, high, rtol, atol, h)
+
+
+# -- one variable ----------------------------------------------------------------
+
+
+def _check_one(expression, point, name, grad, h, rtol, atol) -> Check:
+    x = point[name]
+    step = h if h is not None else default_step(x)
+    f0 = expression.value_at(point)
+    up, up_error = _shifted(expression, point, name, step)
+    down, down_error = _shifted(expression, point, name, -step)
+
+    if up is not None and down is not None:
+        numeric, method, note = (up - down) / (2 * step), "central", ""
+        left, right = (f0 - down) / step, (up - f0) / step
+        if _is_kink(expression, point, name, step, f0, left, right, rtol, atol):
+            low, high = sorted((left, right))
+            inside = low - atol <= grad <= high + atol
+            note = "autograd picks a subgradient inside [left, right]" if inside else \
+                "autograd lies outside the one-sided slopes"
+            error = abs(grad - numeric)
+            return Check(name, x, grad, numeric, error, _relative(error, numeric), inside, KINK, step,
+                         method, left, right, note)
+    elif up is None and down is None:
+        return Check(name, x, grad, None, None, None, False, UNCHECKED, step, "none",
+                     note=f"both x+h and x-h leave the domain: {up_error}")
+    else:
+        # one shifted point left the domain: a one-sided difference from the side that works
+        step = h if h is not None else one_sided_step(x)
+        sign = 1.0 if up is not None else -1.0
+        shifted, failure = _shifted(expression, point, name, sign * step)
+        if shifted is None:
+            return Check(name, x, grad, None, None, None, False, UNCHECKED, step, "none", note=failure)
+        numeric = (shifted - f0) / (sign * step)
+        method = "forward" if sign > 0 else "backward"
+        side = "x-h" if sign > 0 else "x+h"
+        note = f"{side} leaves the domain ({down_error if sign > 0 else up_error}); one-sided difference used"
+
+    error = abs(grad - numeric)
+    ok = error <= atol + rtol * abs(numeric)
+    return Check(name, x, grad, numeric, error, _relative(error, numeric), ok, PASS if ok else FAIL, step,
+                 method, note=note)
+
+
+def _is_kink(expression, point, name, step, f0, left, right, rtol, atol) -> bool:
+    """One-sided slopes that differ, and still differ when h shrinks tenfold: a kink, not curvature."""
+    gap = abs(right - left)
+    if gap <= 10 * (atol + rtol * max(abs(left), abs(right))):
+        return False
+    small = step / 10
+    up, _ = _shifted(expression, point, name, small)
+    down, _ = _shifted(expression, point, name, -small)
+    if up is None or down is None:
+        return False
+    small_gap = abs((up - f0) / small - (f0 - down) / small)
+    return small_gap >= KINK_SHRINK * gap  # curvature shrinks the gap 10x; a kink keeps it
+
+
+def _central(expression, point, name, step) -> float | None:
+    up, _ = _shifted(expression, point, name, step)
+    down, _ = _shifted(expression, point, name, -step)
+    if up is None or down is None:
+        return None
+    return (up - down) / (2 * step)
+
+
+def _shifted(expression, point, name, delta):
+    """f at point with ``name`` moved by ``delta``: (value, None), or (None, reason) off the domain."""
+    moved = dict(point)
+    moved[name] = point[name] + delta
+    try:
+        return expression.value_at(moved), None
+    except DomainError as exc:
+        return None, exc.message
+
+
+def _relative(error: float, numeric: float) -> float:
+    return error / abs(numeric) if numeric != 0 else (0.0 if error == 0 else math.inf)
+
+
+def _worst_cases(reports, rtol, atol):
+    """Per variable, the check whose error is largest relative to its tolerance."""
+    worst, points = {}, {}
+    for report in reports:
+        for check in report.checks:
+            score = _badness(check, rtol, atol)
+            if check.name not in worst or score > _badness(worst[check.name], rtol, atol):
+                worst[check.name] = check
+                points[check.name] = report.point
+    return list(worst.values()), points
+
+
+def _badness(check: Check, rtol: float, atol: float) -> float:
+    if check.numeric is None:
+        return math.inf
+    if check.status == KINK:
+        return -1.0 if check.ok else math.inf  # a kink is reported, not ranked with the smooth points
+    return check.abs_error / (atol + rtol * abs(check.numeric))
+
+
+def _check_options(h, rtol, atol) -> None:
+    if h is not None and not (h > 0 and math.isfinite(h)):
+        raise UsageError(f"--h must be a positive step such as 1e-6, not {h:g}")
+    if not rtol >= 0 or not atol >= 0:
+        raise UsageError("--rtol and --atol must be 0 or more")

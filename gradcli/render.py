@@ -1,0 +1,235 @@
+"""Results -> text: Rich tables, JSON, Markdown and CSV for ``gradcli grad``.
+
+    >>> from gradcli.expr import evaluate
+    >>> from gradcli.trace import trace
+    >>> from gradcli import render
+    >>> graph = evaluate("3*x**2 - 4*x + 5", {"x": 3})
+    >>> graph.backward()
+    >>> print(render.grad_markdown(graph, trace(graph.output, graph.variables), precision=2))  # doctest: +SKIP
+
+The Rich builders return renderables (the CLI prints them on its console);
+the others return strings.  Tables round numbers to ``precision`` decimals;
+JSON always carries full precision.  ``render_check.py`` does the same for
+``gradcli check`` and shares the number formatting defined here.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+
+from .ops import op_symbol
+
+DEFAULT_PRECISION = 4  # as in the published traces (0.7071, 0.1004)
+
+
+def number(x, precision: int = DEFAULT_PRECISION) -> str:
+    """``x`` with ``precision`` decimals; scientific when that would hide it (1e-9, 3e12)."""
+    if x is None:
+        return "-"
+    if isinstance(x, bool):
+        return str(x)
+    x = float(x)
+    if math.isnan(x) or math.isinf(x):
+        return str(x)
+    if x == 0.0:
+        x = 0.0  # no "-0.0000"
+    magnitude = abs(x)
+    if magnitude and (magnitude < 10.0**-precision or magnitude >= 1e9):
+        return f"{x:.{max(precision - 1, 1)}e}"
+    return f"{x:.{precision}f}"
+
+
+def error_number(x) -> str:
+    """An error size: always scientific, two significant decimals (6.26e-11)."""
+    return "-" if x is None else f"{x:.2e}"
+
+
+def point_text(point: dict) -> str:
+    """``x1 = 2, w1 = -3``: the values an expression is evaluated at, as given."""
+    return ", ".join(f"{name} = {value:.10g}" for name, value in point.items())
+
+
+def selected(gradients: dict, wrt) -> dict:
+    return {name: gradients[name] for name in (wrt or gradients)}
+
+
+# -- grad: Rich -----------------------------------------------------------------------
+
+
+def grad_rich(graph, steps, *, precision: int = DEFAULT_PRECISION, wrt=None, show_trace: bool = True) -> list:
+    """Renderables for the terminal: header, forward trace, backward trace, gradients."""
+    from rich.text import Text
+
+    point = {name: leaf.data for name, leaf in graph.variables.items()}
+    header = Text()
+    header.append("f = ", style="bold")
+    header.append(graph.expression, style="bold cyan")
+    header.append(" = ")
+    header.append(number(graph.output.data, precision), style="bold")
+    if point:
+        header.append(f"\n    at {point_text(point)}", style="dim")
+    parts = [header]
+    if show_trace:
+        parts += [forward_table(steps, precision), backward_table(steps, precision)]
+    parts.append(gradient_table(graph, precision, wrt))
+    return parts
+
+
+def forward_table(steps, precision: int):
+    table = _table("Forward pass: each node computed from its inputs (inputs first)")
+    table.add_column("step", justify="right", style="dim")
+    table.add_column("node (sub-expression)", overflow="fold")
+    table.add_column("op", justify="center")
+    table.add_column("inputs (steps)")
+    table.add_column("value", justify="right")
+    for step in steps.forward:
+        op = step.op or step.kind
+        table.add_row(str(step.id), step.label, op, ", ".join(map(str, step.inputs)), number(step.value, precision))
+    return table
+
+
+def backward_table(steps, precision: int):
+    table = _table("Backward pass: chain rule from the output back (local × upstream = contribution)")
+    table.add_column("step", justify="right", style="dim")
+    table.add_column("node", overflow="fold")
+    table.add_column("∂f/∂node", justify="right")
+    table.add_column("input", overflow="fold")
+    table.add_column("local ∂node/∂input", justify="right")
+    table.add_column("upstream ∂f/∂node", justify="right")
+    table.add_column("contribution", justify="right", style="bold")
+    for position, step in enumerate(steps.backward):
+        for index, part in enumerate(step.contributions):
+            first = index == 0
+            table.add_row(
+                str(step.id) if first else "",
+                f"{step.label}   ({step.op})" if first else "",
+                number(step.grad, precision) if first else "",
+                f"{part.input_label}  [{part.input_id}]",
+                number(part.local, precision),
+                number(part.upstream, precision),
+                number(part.contribution, precision),
+                end_section=index == len(step.contributions) - 1 and position < len(steps.backward) - 1,
+            )
+    return table
+
+
+def gradient_table(graph, precision: int, wrt=None):
+    table = _table("Gradients (all paths summed)")
+    table.add_column("variable")
+    table.add_column("value", justify="right")
+    table.add_column("∂f/∂variable", justify="right", style="bold")
+    for name, grad in selected(graph.gradients(), wrt).items():
+        table.add_row(name, number(graph.variables[name].data, precision), number(grad, precision))
+    return table
+
+
+def _table(title: str):
+    from rich import box
+    from rich.table import Table
+
+    return Table(title=title, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD, pad_edge=False)
+
+
+# -- grad: JSON, Markdown, CSV --------------------------------------------------------
+
+
+def grad_json(graph, steps, *, wrt=None, show_trace: bool = True) -> str:
+    """The whole result as one JSON object, full precision."""
+    document = {
+        "expression": graph.expression,
+        "value": graph.output.data,
+        "variables": {name: leaf.data for name, leaf in graph.variables.items()},
+        "gradients": selected(graph.gradients(), wrt),
+    }
+    if show_trace:
+        document["nodes"] = [
+            {"id": s.id, "label": s.label, "kind": s.kind, "op": s.op, "inputs": s.inputs, "value": s.value,
+             "grad": s.grad}
+            for s in steps.forward
+        ]
+        document["backward"] = [
+            {"id": s.id, "label": s.label, "op": s.op, "grad": s.grad,
+             "contributions": [{"input": c.input_id, "input_label": c.input_label, "local": c.local,
+                                "upstream": c.upstream, "contribution": c.contribution}
+                               for c in s.contributions]}
+            for s in steps.backward
+        ]
+    return json.dumps(document, indent=2, allow_nan=True)
+
+
+def markdown_rows(graph, steps) -> list:
+    """(name, definition, node) for the Markdown trace: variables first, constants folded in.
+
+    Variables keep their names; intermediate nodes are t1, t2, ... and the
+    output is f (out when a variable is called f), each defined from its inputs'
+    names, like a worked example.
+    """
+    order = graph.nodes()
+    names: dict[int, str] = {}
+    rows = []
+    for node in order:
+        if not node.inputs and node.label in graph.variables and graph.variables[node.label] is node:
+            names[id(node)] = node.label
+            rows.append((node.label, "input", node))
+    count = 0
+    for node in order:
+        if not node.inputs:
+            names.setdefault(id(node), node.label or number(node.data))  # constants appear inline
+            continue
+        if node is graph.output:
+            names[id(node)] = "out" if "f" in graph.variables else "f"
+        else:
+            count += 1
+            names[id(node)] = f"t{count}"
+        rows.append((names[id(node)], _definition(node, names), node))
+    return rows
+
+
+def _definition(node, names: dict) -> str:
+    args = [names[id(child)] for child in node.inputs]
+    symbol = op_symbol(node)
+    if node.op in ("+", "-", "*", "/", "pow"):
+        return f"{args[0]} {symbol} {args[1]}"
+    if node.op == "**":
+        return f"{args[0]}{symbol}"
+    if node.op == "neg":
+        return f"-{args[0]}"
+    if node.op == "sum":
+        return " + ".join(args)
+    return f"{symbol}({', '.join(args)})"
+
+
+def grad_markdown(graph, steps, *, precision: int = DEFAULT_PRECISION, wrt=None, show_trace: bool = True) -> str:
+    """``Variable | Expression | Forward Value | Gradient``, ready to paste into notes."""
+    lines = [f"f = `{graph.expression}` = {number(graph.output.data, precision)}", ""]
+    lines += ["| Variable | Expression | Forward Value | Gradient |", "|---|---|---|---|"]
+    wanted = set(wrt or graph.variables)
+    for name, definition, node in markdown_rows(graph, steps):
+        if node.inputs:
+            if not show_trace and node is not graph.output:
+                continue  # without the trace: the variables and the output only
+            cells = [name, f"`{definition}`", number(node.data, precision), number(node.grad, precision)]
+        elif name in wanted:
+            cells = [name, definition, number(node.data, precision), number(node.grad, precision)]
+        else:
+            continue
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def grad_csv(graph, steps, *, wrt=None, show_trace: bool = True) -> str:
+    """One row per node (or per variable with ``show_trace=False``), full precision."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    if show_trace:
+        writer.writerow(["id", "label", "kind", "op", "inputs", "value", "grad"])
+        for s in steps.forward:
+            writer.writerow([s.id, s.label, s.kind, s.op, " ".join(map(str, s.inputs)), repr(s.value), repr(s.grad)])
+    else:
+        writer.writerow(["variable", "value", "gradient"])
+        for name, grad in selected(graph.gradients(), wrt).items():
+            writer.writerow([name, repr(graph.variables[name].data), repr(grad)])
+    return buffer.getvalue()
