@@ -1,0 +1,346 @@
+"""Datasets for training: the built-in generators, the shipped CSV files, any CSV path.
+
+``load_dataset`` turns a name into a ``Dataset`` (raw inputs X, targets y, the
+task and the names), ``split`` holds out a stratified test fraction, and
+``InputPipeline`` (features.py, re-exported here) turns raw inputs into
+network inputs.
+
+    data = load_dataset("moons", samples=100, noise=0.1, seed=1337)
+    train, test = split(data, test_fraction=0.2, seed=1337)
+
+Classification targets are class indices 0..k-1 (the sorted distinct labels);
+``class_labels`` keeps the original labels in that order, e.g. [-1, 1] for the
+Playground sets.  The same arguments always give the same data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+from dataclasses import dataclass, field
+from importlib import resources
+
+import numpy as np
+
+from . import playground
+from .csvdata import MAX_CLASSES, infer_task, parse_csv_bytes, read_csv
+from .errors import DataError, UsageError
+from .features import DEFAULT_FEATURES, InputPipeline, parse_features  # noqa: F401  (part of this API)
+
+TASKS = ("binary", "multiclass", "regression")
+MAX_SAMPLES = 100_000
+MAX_GENERATED_CLASSES = 10
+SEED_LIMIT = 2**32  # scikit-learn's random_state must lie in [0, 2**32)
+
+
+@dataclass
+class Dataset:
+    """Samples in rows: ``X[i]`` (raw inputs) and ``y[i]`` (class index or target value)."""
+
+    name: str                 # "moons", or the CSV path as given
+    X: np.ndarray             # (n, d) float64 raw inputs, before feature expansion
+    y: np.ndarray             # (n,) float64: class index 0..k-1, or the regression target
+    task: str                 # "binary" | "multiclass" | "regression"
+    input_names: list[str]    # "x1", "x2", ... for built-ins; the CSV header's names
+    class_labels: list        # original labels in index order, e.g. [-1, 1]; [] for regression
+    target_name: str          # "y" for built-ins; the CSV target column's name
+    description: str          # one line
+    params: dict = field(default_factory=dict)  # how it was generated (samples, noise, seed, classes)
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.class_labels) if self.task != "regression" else 0
+
+    @property
+    def n_samples(self) -> int:
+        return len(self.y)
+
+    @property
+    def n_inputs(self) -> int:
+        return self.X.shape[1]
+
+    @property
+    def is_2d(self) -> bool:
+        return self.X.shape[1] == 2
+
+    def class_counts(self) -> list[int]:
+        """How many samples each class has, in index order."""
+        return [int(c) for c in np.bincount(self.y.astype(int), minlength=self.n_classes)]
+
+    def subset(self, indices: np.ndarray) -> "Dataset":
+        """The same dataset restricted to ``indices`` (a copy)."""
+        return dataclasses.replace(self, X=self.X[indices].copy(), y=self.y[indices].copy())
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """One line of `gradcli datasets`."""
+
+    name: str
+    task: str           # "binary" | "multiclass" | "regression"
+    size: str           # "100 by default" or "4 rows"
+    description: str
+    is_2d: bool
+    generated: bool     # True: --samples, --noise, --seed apply; False: a shipped CSV file
+    takes_classes: bool = False      # --classes applies (blobs, spiral)
+    noise_range: tuple[float, float] = (0.0, 1.0)
+
+
+@dataclass(frozen=True)
+class _Generator:
+    info: DatasetInfo
+    make: object        # (samples, noise, rng_seed, classes) -> (X, raw labels or targets)
+    default_classes: int = 2
+
+
+def _sklearn(name: str):
+    def make(samples: int, noise: float, seed: int, classes: int):
+        from sklearn import datasets as sk  # heavy: imported only when a scikit-learn set is asked for
+
+        if name == "moons":
+            return sk.make_moons(n_samples=samples, noise=noise, random_state=seed)
+        if name == "circles":
+            return sk.make_circles(n_samples=samples, noise=noise, factor=0.5, random_state=seed)
+        # blobs: noise 0.1 gives scikit-learn's default spread (cluster_std 1.0) around centres
+        # spaced evenly on a circle, so that every seed gives K clusters a linear layer can separate
+        return sk.make_blobs(n_samples=samples, centers=blob_centres(classes), cluster_std=10.0 * noise,
+                             random_state=seed)
+
+    return make
+
+
+BLOB_RADIUS = 5.0          # blobs: centres on a circle at least this large ...
+BLOB_NEIGHBOUR_GAP = 7.0   # ... and at least this far from their neighbours (7 standard deviations)
+
+
+def blob_centres(classes: int) -> np.ndarray:
+    """(classes, 2) centres evenly spaced on a circle, the first at angle 90 degrees."""
+    radius = max(BLOB_RADIUS, BLOB_NEIGHBOUR_GAP / 2 / np.sin(np.pi / classes))
+    angle = np.pi / 2 + 2 * np.pi * np.arange(classes) / classes
+    return radius * np.column_stack([np.cos(angle), np.sin(angle)])
+
+
+def _playground(function):
+    def make(samples: int, noise: float, seed: int, classes: int):
+        rng = np.random.default_rng(seed)
+        if function is playground.spiral:
+            return function(samples, noise, rng, arms=classes)
+        return function(samples, noise, rng)
+
+    return make
+
+
+def _sine(samples: int, noise: float, seed: int, classes: int):
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-np.pi, np.pi, samples)
+    return x.reshape(-1, 1), np.sin(x) + noise * rng.standard_normal(samples)
+
+
+def _info(name, task, description, is_2d=True, takes_classes=False, noise_range=(0.0, 1.0)):
+    return DatasetInfo(name, task, f"{100} by default", description, is_2d, True, takes_classes, noise_range)
+
+
+_PLAYGROUND_NOISE = (0.0, 0.5)
+GENERATORS: dict[str, _Generator] = {
+    g.info.name: g for g in [
+        _Generator(_info("moons", "binary", "two interleaving half circles (scikit-learn make_moons)"),
+                   _sklearn("moons")),
+        _Generator(_info("circles", "binary", "a circle inside a circle twice its size (scikit-learn make_circles)"),
+                   _sklearn("circles")),
+        _Generator(_info("blobs", "multiclass", "K Gaussian clusters around a circle, 3 by default (scikit-learn make_blobs; --classes K)",
+                         takes_classes=True), _sklearn("blobs"), default_classes=3),
+        _Generator(_info("circle", "binary", "Playground: a disc of one class inside a ring of the other",
+                         noise_range=_PLAYGROUND_NOISE), _playground(playground.circle)),
+        _Generator(_info("xor", "binary", "Playground: four quadrants, the class is the sign of x1*x2",
+                         noise_range=_PLAYGROUND_NOISE), _playground(playground.xor)),
+        _Generator(_info("gauss", "binary", "Playground: two Gaussian clusters around (2, 2) and (-2, -2)",
+                         noise_range=_PLAYGROUND_NOISE), _playground(playground.gauss)),
+        _Generator(_info("spiral", "binary", "Playground: two interleaved spirals (--classes K for K arms)",
+                         takes_classes=True, noise_range=_PLAYGROUND_NOISE), _playground(playground.spiral)),
+        _Generator(_info("reg-plane", "regression", "Playground regression: a tilted plane, y = (x1 + x2) / 10",
+                         noise_range=_PLAYGROUND_NOISE), _playground(playground.reg_plane)),
+        _Generator(_info("reg-gauss", "regression", "Playground regression: six bumps of height +1 or -1",
+                         noise_range=_PLAYGROUND_NOISE), _playground(playground.reg_gauss)),
+        _Generator(_info("sine", "regression", "1-D regression: y = sin(x1) + noise, x1 in [-pi, pi]", is_2d=False),
+                   _sine),
+    ]
+}
+
+# shipped CSV files (datasets/NAME.csv, installed as the package gradcli.datasets)
+SHIPPED_DESCRIPTIONS = {
+    "toy4": "the classic four-sample set: three inputs, labels +1/-1",
+    "linear2": "two samples of a linear function: (2, 3) -> 16 and (1, 1) -> 5",
+}
+
+
+def shipped_names() -> list[str]:
+    """Names of the CSV datasets that ship with gradcli (found through importlib.resources)."""
+    folder = resources.files("gradcli.datasets")
+    return sorted(entry.name[:-4] for entry in folder.iterdir() if entry.name.endswith(".csv"))
+
+
+def builtin_datasets() -> list[DatasetInfo]:
+    """Every dataset a name reaches: the generators, then the shipped CSV files."""
+    infos = [generator.info for generator in GENERATORS.values()]
+    for name in shipped_names():
+        data = load_dataset(name)
+        infos.append(DatasetInfo(name, data.task, f"{data.n_samples} rows", data.description, data.is_2d, False))
+    return infos
+
+
+def load_dataset(source: str, *, samples: int = 100, noise: float = 0.1, seed: int = 1337,
+                 classes: int | None = None, target: str | None = None, task: str | None = None) -> Dataset:
+    """A built-in dataset by name, a shipped CSV by name, or a CSV file by path.
+
+    ``samples``, ``noise``, ``seed`` and ``classes`` shape the generated sets;
+    ``target`` and ``task`` choose the target column and override the task of
+    a CSV file.  Bad values raise ``UsageError``, bad files ``DataError``.
+    """
+    task = _check_task(task)
+    if source in GENERATORS:
+        if target is not None:
+            raise UsageError(f"--target applies to CSV files; {source} is generated (its target is y)")
+        return _generate(GENERATORS[source], samples, noise, seed, classes, task)
+    if classes is not None:
+        raise UsageError(f"--classes applies only to blobs and spiral, not to {source}")
+    shipped = source[:-4] if source.endswith(".csv") and not os.path.exists(source) else source
+    if shipped in shipped_names() and os.sep not in source:
+        raw = (resources.files("gradcli.datasets") / f"{shipped}.csv").read_bytes()
+        table = parse_csv_bytes(raw, f"{shipped}.csv")
+        description = SHIPPED_DESCRIPTIONS.get(shipped, f"shipped CSV file {shipped}.csv")
+        return _from_table(shipped, table, target, task, description)
+    if os.path.exists(source) or source.endswith(".csv") or os.sep in source:
+        table = read_csv(source)
+        return _from_table(source, table, target, task, f"CSV file {source}")
+    raise DataError(f"unknown dataset '{source}'{_did_you_mean(source)}; see `gradcli datasets`")
+
+
+def _did_you_mean(name: str) -> str:
+    close = difflib.get_close_matches(name, [*GENERATORS, *shipped_names()], n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _check_task(task: str | None) -> str | None:
+    if task in (None, "auto"):
+        return None
+    if task not in (*TASKS, "classification"):
+        raise UsageError(f"unknown task '{task}'; choose classification, binary, multiclass or regression")
+    return task
+
+
+def _generate(generator: _Generator, samples: int, noise: float, seed: int, classes: int | None,
+              task: str | None) -> Dataset:
+    info = generator.info
+    if classes is not None and not info.takes_classes:
+        raise UsageError(f"--classes applies only to blobs and spiral, not to {info.name}")
+    classes = generator.default_classes if classes is None else classes
+    _check_range("--classes", classes, 2, MAX_GENERATED_CLASSES)
+    low, high = info.noise_range
+    if not low <= noise <= high:
+        raise UsageError(f"--noise for {info.name} must lie in [{low:g}, {high:g}], got {noise:g}")
+    least = 2 * classes if info.task != "regression" else 2   # at least two samples per class
+    _check_range("--samples", samples, least, MAX_SAMPLES)
+    _check_range("--seed", seed, 0, SEED_LIMIT - 1)
+    X, raw = generator.make(samples, noise, seed, classes)
+    natural = info.task if info.task == "regression" else ("binary" if classes == 2 else "multiclass")
+    if task is not None and task != natural and not (task == "classification" and natural != "regression"):
+        raise UsageError(f"{info.name} is a {natural} dataset; --task {task} applies to CSV files")
+    params = {"samples": samples, "noise": noise, "seed": seed}
+    if info.takes_classes:
+        params["classes"] = classes
+    names = [f"x{i + 1}" for i in range(X.shape[1])]
+    return _build(info.name, np.asarray(X, dtype=np.float64), np.asarray(raw, dtype=np.float64), natural,
+                  names, "y", info.description, params)
+
+
+def _check_range(option: str, value, low: int, high: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise UsageError(f"{option} must be a whole number, got {value!r}")
+    if not low <= value <= high:
+        raise UsageError(f"{option} must lie in [{low:,}, {high:,}], got {value:,}")
+
+
+def _from_table(name: str, table, target: str | None, task: str | None, description: str) -> Dataset:
+    X, raw, inputs, target_name = table.split_target(target)
+    found = infer_task(raw)
+    if task == "classification":
+        task = "binary" if len(np.unique(raw)) <= 2 else "multiclass"
+    elif task is None:
+        task = found
+    if task != "regression":
+        distinct = len(np.unique(raw))
+        if distinct > MAX_CLASSES:
+            raise DataError(f"{name}: the target '{target_name}' has {distinct} distinct values, too many classes "
+                            f"(at most {MAX_CLASSES})", hint="use --task regression to predict the value")
+        if task == "binary" and distinct > 2:
+            raise DataError(f"{name}: --task binary, but the target '{target_name}' has {distinct} classes",
+                            hint="use --task multiclass")
+    return _build(name, X, raw, task, inputs, target_name, description, {})
+
+
+def _build(name, X, raw, task, input_names, target_name, description, params) -> Dataset:
+    """Encode class labels as indices and check that a classification set has two classes or more."""
+    if task == "regression":
+        return Dataset(name, X, raw, task, input_names, [], target_name, description, params)
+    labels, indices = np.unique(raw, return_inverse=True)
+    if len(labels) < 2:
+        raise DataError(
+            f"{name}: the target '{target_name}' holds one class only ({_label(labels[0])}); "
+            "a classifier needs at least two",
+            hint="check the target column, or use --task regression",
+        )
+    if task == "multiclass" and len(labels) == 2:
+        task = "binary"   # two classes are a binary task whatever was asked
+    class_labels = [_label(v) for v in labels]
+    return Dataset(name, X, indices.astype(np.float64), task, input_names, class_labels, target_name,
+                   description, params)
+
+
+def _label(value: float):
+    """A label as the user wrote it: 1 rather than 1.0."""
+    return int(value) if float(value).is_integer() else float(value)
+
+
+def split(dataset: Dataset, test_fraction: float, seed: int) -> tuple[Dataset, Dataset | None]:
+    """(train, test): hold out ``test_fraction`` of the samples, stratified by class.
+
+    Each class gives its share to the test set (rounded so that the total is
+    round(n * fraction), at least one), and keeps at least one training sample.
+    ``test_fraction`` 0 returns (dataset, None).
+    """
+    if not 0.0 <= test_fraction < 1.0:
+        raise UsageError(f"--test-split must lie in [0, 1), got {test_fraction:g}")
+    if test_fraction == 0.0:
+        return dataset, None
+    n = dataset.n_samples
+    n_test = max(1, int(round(n * test_fraction)))
+    rng = np.random.default_rng(seed)
+    if dataset.task == "regression":
+        groups = [np.arange(n)]
+    else:
+        groups = [np.flatnonzero(dataset.y == k) for k in range(dataset.n_classes)]
+    shares = _largest_remainder([len(g) for g in groups], n_test)
+    test_indices = []
+    for group, share in zip(groups, shares):
+        test_indices.extend(rng.permutation(group)[:share])
+    test_mask = np.zeros(n, dtype=bool)
+    test_mask[test_indices] = True
+    if test_mask.all() or not test_mask.any():
+        raise UsageError(f"--test-split {test_fraction:g} leaves no training or no test samples "
+                         f"from {n} samples")
+    return dataset.subset(np.flatnonzero(~test_mask)), dataset.subset(np.flatnonzero(test_mask))
+
+
+def _largest_remainder(sizes: list[int], total: int) -> list[int]:
+    """Split ``total`` over groups in proportion to ``sizes``, each group keeping one member back."""
+    n = sum(sizes)
+    exact = [size * total / n for size in sizes]
+    shares = [min(int(e), max(size - 1, 0)) for e, size in zip(exact, sizes)]
+    order = sorted(range(len(sizes)), key=lambda i: exact[i] - int(exact[i]), reverse=True)
+    for i in order * 2:   # hand out what rounding down left, most deserving group first
+        if sum(shares) >= total:
+            break
+        if shares[i] < sizes[i] - 1:
+            shares[i] += 1
+    return shares
