@@ -166,11 +166,13 @@ def sweep(expression, point: dict, steps=SWEEP_STEPS, names=None) -> SweepReport
 
 
 def check_random_points(expression, count: int, *, seed: int = 0, low: float = -2.0, high: float = 2.0,
-                        fixed: dict | None = None, h: float | None = None, rtol: float = DEFAULT_RTOL,
-                        atol: float = DEFAULT_ATOL, names=None, max_draws: int | None = None) -> RandomReport:
+                        fixed: dict | None = None, hold: dict | None = None, h: float | None = None,
+                        rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL, names=None,
+                        max_draws: int | None = None) -> RandomReport:
     """Check at ``count`` random points (every variable uniform in [low, high]).
 
-    ``fixed`` (a complete point) is checked first, besides the random ones.
+    ``fixed`` (a complete point) is checked first, besides the random ones;
+    variables in ``hold`` keep their given value at every random point.
     Points where the expression is undefined are drawn again, up to
     ``max_draws`` in all (20 per point by default).
     """
@@ -187,7 +189,8 @@ def check_random_points(expression, count: int, *, seed: int = 0, low: float = -
     limit = max_draws if max_draws is not None else 20 * max(count, 1)
     while len(reports) < count + (fixed is not None) and draws < limit:
         draws += 1
-        point = {name: rng.uniform(low, high) for name in expression.variables}
+        point = {name: (hold[name] if hold and name in hold else rng.uniform(low, high))
+                 for name in expression.variables}
         try:
             reports.append(check_gradients(expression, point, h=h, rtol=rtol, atol=atol, names=names))
         except DomainError:

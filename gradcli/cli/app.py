@@ -40,6 +40,9 @@ def _global_options(
 
 # One module per command; each registers itself on ``app`` when imported.
 from . import grad_cmd  # noqa: E402,F401
+from . import check_cmd  # noqa: E402,F401
+from . import draw_cmd  # noqa: E402,F401
+from . import explore_cmd  # noqa: E402,F401
 
 
 def main() -> None:

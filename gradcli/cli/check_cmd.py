@@ -1,0 +1,142 @@
+"""``gradcli check``: compare autograd gradients with central finite differences.
+
+Three beats: read the expression, its variables and the options -> run
+``gradcheck.check_gradients`` (or ``sweep`` / ``check_random_points``) ->
+render with ``render_check``.  Exit status: 0 when every gradient matches,
+1 when any does not, 2 on a usage error.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from .app import app
+from .common import VARIABLE_CONTEXT, console, parse_number, reports_errors, split_variables, warn, warn_unused, \
+    write_stdout
+from .grad_cmd import FormatOption, OutputFormat, WrtOption, check_precision, parse_wrt
+
+EXAMPLES = """Examples:
+
+  gradcli check "sigmoid(w1*x1 + w2*x2) + 0.5*(w1**2 + w2**2)" --w1 0.2 --w2 0.4 --x1 -0.4 --x2 0.5
+
+  gradcli check "relu(x) + abs(y)" --x 0 --y 0      (kinks: reported, not failed)
+
+  gradcli check "log(x)*sin(y)" --points 100 --seed 1 --range 0.1,3
+"""
+
+OWN_OPTIONS = ["--h", "--rtol", "--atol", "--sweep", "--points", "--seed", "--range", "--format", "--precision",
+               "--wrt"]
+
+
+@app.command("check", context_settings=VARIABLE_CONTEXT, epilog=EXAMPLES)
+@reports_errors
+def check(
+    ctx: typer.Context,
+    expression: Annotated[Optional[str], typer.Argument(
+        help="The expression, quoted; its variables follow as --x 2 or x=2 (use h=0.5 for a variable named h).",
+        show_default=False)] = None,
+    h: Annotated[Optional[float], typer.Option(
+        "--h", help="Fixed finite-difference step. Default: cbrt(eps) * max(1, |x|), about 6e-6 near 1.",
+        show_default=False)] = None,
+    rtol: Annotated[float, typer.Option(help="Relative tolerance: pass when |autograd - numeric| <= atol + "
+                                             "rtol * |numeric|.")] = 1e-5,
+    atol: Annotated[float, typer.Option(help="Absolute tolerance (covers round-off for gradients near 0).")] = 1e-7,
+    sweep: Annotated[bool, typer.Option("--sweep", help="Show the estimate for h = 1e-1 ... 1e-12 side by side "
+                                                        "(truncation vs round-off).")] = False,
+    points: Annotated[int, typer.Option(help="Also check at N random points; the worst case per variable is "
+                                             "reported.")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of the random points (same seed, same points).")] = 0,
+    value_range: Annotated[str, typer.Option("--range", help="LO,HI: each variable is drawn uniformly from "
+                                                             "this interval.")] = "-2,2",
+    output_format: FormatOption = OutputFormat.table,
+    precision: Annotated[int, typer.Option(help="Decimals shown in tables (0-15); JSON keeps every "
+                                                "digit.")] = 6,
+    wrt: WrtOption = None,
+) -> None:
+    """Check autograd gradients against central finite differences, variable by variable.
+
+    Reports autograd, numeric, absolute and relative error and pass/fail; a kink
+    (relu or abs at 0) is reported as not differentiable with its one-sided slopes.
+    """
+    from .. import gradcheck
+    from ..errors import UsageError
+    from ..expr import parse
+
+    text, values = split_variables(expression, ctx.args)
+    check_precision(precision)
+    parsed = parse(text)
+    names = parse_wrt(wrt, parsed.variables)
+    warn_unused(values, parsed.variables, OWN_OPTIONS)
+    tolerances = {"h": h, "rtol": rtol, "atol": atol}
+    complete = all(name in values for name in parsed.variables)
+
+    if sweep:
+        if points:
+            raise UsageError("--sweep looks at one point: drop --points, or run the two separately")
+        result = gradcheck.sweep(parsed, values, names=names)
+        _render_sweep(result, output_format, precision)
+        return
+    if points:
+        low, high = _parse_range(value_range)
+        result = gradcheck.check_random_points(
+            parsed, points, seed=seed, low=low, high=high, fixed=values if complete else None,
+            hold=None if complete else values, names=names, **tolerances)
+    else:
+        if not complete:
+            parsed.evaluate(values)  # raises the "no value for variables ..." usage error
+        result = gradcheck.check_gradients(parsed, values, names=names, **tolerances)
+    _render_checks(result, output_format, precision, random_points=bool(points))
+    if not result.ok:
+        if output_format == OutputFormat.table:
+            warn("a gradient does not match; if the function curves sharply here, --sweep shows how the "
+                 "estimate depends on h")
+        raise typer.Exit(1)
+
+
+def _parse_range(text: str) -> tuple[float, float]:
+    from ..errors import UsageError
+
+    parts = text.split(",")
+    if len(parts) != 2:
+        raise UsageError(f"--range takes LO,HI such as -2,2, not '{text}'")
+    low, high = (parse_number(part, "--range") for part in parts)
+    if not low < high:
+        raise UsageError(f"--range {text} is empty: LO must be below HI, e.g. -2,2")
+    return low, high
+
+
+def _render_checks(result, output_format: OutputFormat, precision: int, random_points: bool) -> None:
+    from .. import render_check
+
+    if output_format == OutputFormat.json:
+        text = render_check.random_json(result) if random_points else render_check.check_json(result)
+        write_stdout(text)
+    elif output_format == OutputFormat.markdown:
+        write_stdout(render_check.check_markdown(result.worst if random_points else result.checks, precision))
+    elif output_format == OutputFormat.csv:
+        indices = render_check.random_point_indices(result) if random_points else None
+        write_stdout(render_check.check_csv(result.checks, indices))
+    else:
+        parts = render_check.random_rich(result, precision) if random_points else \
+            render_check.check_rich(result, precision)
+        _print(parts)
+
+
+def _render_sweep(result, output_format: OutputFormat, precision: int) -> None:
+    from .. import render_check
+
+    if output_format == OutputFormat.json:
+        write_stdout(render_check.sweep_json(result))
+    elif output_format in (OutputFormat.markdown, OutputFormat.csv):
+        write_stdout(render_check.sweep_table_text(result, precision, markdown=output_format == OutputFormat.markdown))
+    else:
+        _print(render_check.sweep_rich(result, max(precision, 10)))
+
+
+def _print(parts) -> None:
+    out = console()
+    for part in parts:
+        out.print(part)
+    out.print()

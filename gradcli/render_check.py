@@ -1,0 +1,226 @@
+"""Gradient-check results -> text: Rich tables, JSON, Markdown and CSV for ``gradcli check``.
+
+Takes the dataclasses of ``gradcheck.py`` (``CheckReport``, ``SweepReport``,
+``RandomReport``) and returns Rich renderables or strings; numbers are
+formatted as in ``render.py`` (errors always in scientific notation).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from .gradcheck import KINK, PASS
+from .render import _table, error_number, number, point_text
+
+_STATUS_STYLE = {"pass": "green", "fail": "bold red", "not differentiable": "yellow", "unchecked": "bold red"}
+
+
+def _status(check) -> str:
+    return "PASS" if check.status == PASS else "FAIL" if check.status == "fail" else check.status
+
+
+def _step_text(report) -> str:
+    rule = "cbrt(eps) * max(1, |x|)" if report.h is None else f"{report.h:g} (fixed)"
+    return f"h = {rule};  pass when |autograd - numeric| <= atol + rtol * |numeric|, " \
+           f"rtol = {report.rtol:g}, atol = {report.atol:g}"
+
+
+def _verdict(ok: bool, failures: int, kinks: int):
+    from rich.text import Text
+
+    text = Text()
+    if ok:
+        text.append("OK", style="bold green")
+        text.append(": autograd matches the finite differences")
+    else:
+        text.append("MISMATCH", style="bold red")
+        text.append(f": {failures} check{'s' if failures != 1 else ''} failed")
+    if kinks:
+        text.append(f" ({kinks} not differentiable: see the one-sided slopes)", style="yellow")
+    return text
+
+
+# -- one point -----------------------------------------------------------------------
+
+
+def check_rich(report, precision: int = 6) -> list:
+    from rich.text import Text
+
+    header = Text()
+    header.append("f = ", style="bold")
+    header.append(report.expression, style="bold cyan")
+    header.append(f" = {number(report.value, precision)}")
+    header.append(f"\n    at {point_text(report.point)}", style="dim")
+    table = check_table(report.checks, precision, title="Gradient check: autograd vs central finite difference")
+    failures = sum(1 for c in report.checks if not c.ok)
+    kinks = sum(1 for c in report.checks if c.status == KINK)
+    parts = [header, table, Text(_step_text(report), style="dim")]
+    parts += _notes(report.checks)
+    parts.append(_verdict(report.ok, failures, kinks))
+    return parts
+
+
+def check_table(checks, precision: int, title: str, point_column: bool = False):
+    table = _table(title)
+    table.add_column("variable")
+    table.add_column("at", justify="right")
+    table.add_column("autograd", justify="right")
+    table.add_column("numeric", justify="right")
+    table.add_column("abs error", justify="right")
+    table.add_column("rel error", justify="right")
+    table.add_column("h", justify="right", style="dim")
+    table.add_column("result")
+    for check in checks:
+        table.add_row(
+            check.name, number(check.at, precision), number(check.autograd, precision),
+            number(check.numeric, precision), error_number(check.abs_error), error_number(check.rel_error),
+            f"{check.h:.1e}", f"[{_STATUS_STYLE[check.status]}]{_status(check)}[/]",
+        )
+    return table
+
+
+def _notes(checks) -> list:
+    from rich.text import Text
+
+    notes = []
+    for check in checks:
+        if check.status == KINK:
+            notes.append(Text(
+                f"{check.name}: not differentiable at {check.at:g}: left slope {number(check.left)}, right slope "
+                f"{number(check.right)}; subgradients fill [{number(min(check.left, check.right))}, "
+                f"{number(max(check.left, check.right))}]; autograd gives {number(check.autograd)} "
+                f"({check.note})", style="yellow"))
+        elif check.note:
+            notes.append(Text(f"{check.name}: {check.note}", style="yellow"))
+    return notes
+
+
+def check_json(report) -> str:
+    document = {"expression": report.expression, "value": report.value, "point": report.point, "ok": report.ok,
+                "rtol": report.rtol, "atol": report.atol, "h_rule": "cbrt(eps)*max(1,|x|)" if report.h is None
+                else "fixed", "checks": [_check_dict(c) for c in report.checks]}
+    return json.dumps(document, indent=2)
+
+
+def _check_dict(check) -> dict:
+    document = {"name": check.name, "at": check.at, "autograd": check.autograd, "numeric": check.numeric,
+                "abs_error": check.abs_error, "rel_error": check.rel_error, "ok": check.ok, "status": check.status,
+                "h": check.h, "method": check.method}
+    if check.status == KINK:
+        document.update(differentiable=False, left=check.left, right=check.right,
+                        subgradient=[min(check.left, check.right), max(check.left, check.right)])
+    if check.note:
+        document["note"] = check.note
+    return document
+
+
+def check_markdown(checks, precision: int = 6) -> str:
+    lines = ["| Variable | At | Autograd | Numeric | Abs error | Rel error | Result |", "|---|---|---|---|---|---|---|"]
+    for c in checks:
+        lines.append(f"| {c.name} | {number(c.at, precision)} | {number(c.autograd, precision)} | "
+                     f"{number(c.numeric, precision)} | {error_number(c.abs_error)} | {error_number(c.rel_error)} | "
+                     f"{_status(c)} |")
+    return "\n".join(lines)
+
+
+def check_csv(checks, points=None) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["point", "name", "at", "autograd", "numeric", "abs_error", "rel_error", "h", "status", "ok"])
+    for index, c in enumerate(checks):
+        point = points[index] if points else 0
+        writer.writerow([point, c.name, repr(c.at), repr(c.autograd), _raw(c.numeric), _raw(c.abs_error),
+                         _raw(c.rel_error), repr(c.h), c.status, c.ok])
+    return buffer.getvalue()
+
+
+def _raw(x) -> str:
+    return "" if x is None else repr(x)
+
+
+# -- sweep -----------------------------------------------------------------------------
+
+
+def sweep_rich(report, precision: int = 10) -> list:
+    from rich.text import Text
+
+    table = _table("Step sweep: (f(x+h) - f(x-h)) / 2h")
+    table.add_column("h", justify="right")
+    for name in report.autograd:
+        table.add_column(f"numeric ∂f/∂{name}", justify="right")
+        table.add_column(f"|error| {name}", justify="right")
+    for row in report.rows:
+        cells = [f"{row.h:.0e}"]
+        for name in report.autograd:
+            best = report.best_h.get(name) == row.h
+            error = error_number(row.abs_error[name])
+            cells += [number(row.numeric[name], precision), f"[bold green]{error}[/]" if best else error]
+        table.add_row(*cells)
+    autograd = ", ".join(f"∂f/∂{name} = {number(g, precision)}" for name, g in report.autograd.items())
+    note = Text(
+        f"autograd: {autograd}\nLarge h: truncation error (~h²) dominates; small h: round-off (~eps/h) takes "
+        "over. Green marks the smallest error per variable.", style="dim")
+    return [Text(f"f = {report.expression}   at {point_text(report.point)}", style="bold"), table, note]
+
+
+def sweep_json(report) -> str:
+    document = {"expression": report.expression, "point": report.point, "autograd": report.autograd,
+                "best_h": report.best_h,
+                "rows": [{"h": r.h, "numeric": r.numeric, "abs_error": r.abs_error} for r in report.rows]}
+    return json.dumps(document, indent=2)
+
+
+def sweep_table_text(report, precision: int = 10, markdown: bool = True) -> str:
+    """Markdown (or CSV) of the sweep: one row per h, estimate and error per variable."""
+    names = list(report.autograd)
+    header = ["h"] + [f"{kind} {name}" for name in names for kind in ("numeric", "abs_error")]
+    rows = [[f"{r.h:.0e}"] + [v for name in names for v in
+                              (number(r.numeric[name], precision) if markdown else _raw(r.numeric[name]),
+                               error_number(r.abs_error[name]) if markdown else _raw(r.abs_error[name]))]
+            for r in report.rows]
+    if not markdown:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows([header] + rows)
+        return buffer.getvalue()
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+# -- random points ---------------------------------------------------------------------
+
+
+def random_rich(report, precision: int = 6) -> list:
+    from rich.text import Text
+
+    checks = report.checks
+    failures = sum(1 for c in checks if not c.ok)
+    kinks = sum(1 for c in checks if c.status == KINK)
+    header = Text(f"f = {report.expression}", style="bold")
+    header.append(
+        f"\n    {len(report.reports)} points, every variable uniform in [{report.low:g}, {report.high:g}], "
+        f"seed {report.seed}" + (f"; {report.skipped} draws outside the domain were drawn again"
+                                 if report.skipped else ""), style="dim")
+    table = check_table(report.worst, precision, title="Worst case per variable (largest error for its tolerance)")
+    where = Text("\n".join(f"{c.name}: worst at {point_text(report.worst_points[c.name])}" for c in report.worst),
+                 style="dim")
+    return [header, table, where, Text(_step_text(report), style="dim"),
+            _verdict(report.ok, failures, kinks)]
+
+
+def random_json(report) -> str:
+    checks = []
+    for index, point_report in enumerate(report.reports):
+        for check in point_report.checks:
+            checks.append(dict(_check_dict(check), point=index))
+    document = {"expression": report.expression, "ok": report.ok, "seed": report.seed,
+                "range": [report.low, report.high], "rtol": report.rtol, "atol": report.atol,
+                "points": [r.point for r in report.reports], "skipped": report.skipped, "checks": checks,
+                "worst": [dict(_check_dict(c), point_values=report.worst_points[c.name]) for c in report.worst]}
+    return json.dumps(document, indent=2)
+
+
+def random_point_indices(report) -> list:
+    return [index for index, r in enumerate(report.reports) for _ in r.checks]
