@@ -65,7 +65,7 @@ def read_csv(path: str) -> CsvTable:
         raise DataError(f"{path} is a folder, not a CSV file")
     size = os.path.getsize(path)
     if size > MAX_BYTES:
-        raise DataError(f"{path} is {size / 2**20:.0f} MB; gradcli reads CSV files up to {MAX_BYTES // 2**20} MB")
+        raise DataError(f"{path} is {size / 2**20:.1f} MB; gradcli reads CSV files up to {MAX_BYTES / 2**20:g} MB")
     try:
         with open(path, "rb") as handle:
             raw = handle.read()
@@ -80,24 +80,29 @@ def parse_csv_bytes(raw: bytes, source: str) -> CsvTable:
         text = raw.decode("utf-8-sig")  # tolerate the byte-order mark spreadsheets write
     except UnicodeDecodeError as error:
         raise DataError(f"{source} is not UTF-8 text (byte {error.start + 1} cannot be decoded)") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = _read_header(reader, source)
-    rows = _read_rows(reader, source, header)
+    lines = _nonblank_rows(csv.reader(io.StringIO(text, newline="")), source)
+    header = _read_header(lines, source)
+    rows = _read_rows(lines, source, header)
     return CsvTable(source, header, np.array(rows, dtype=np.float64).reshape(len(rows), len(header)))
 
 
-def _nonblank_rows(reader):
-    """(line number, cells) for each row that is not empty or whitespace only."""
+def _nonblank_rows(reader, source: str):
+    """(line number where the row starts, stripped cells) for each row that is not blank."""
+    first_line = 1
     try:
         for cells in reader:
+            if any("\n" in cell or "\r" in cell for cell in cells):
+                # a quoted cell ran over line ends: almost always a quote that is never closed
+                raise DataError(f"{source}, row {first_line}: a quote opened in this row is never closed")
             if any(cell.strip() for cell in cells):
-                yield reader.line_num, [cell.strip() for cell in cells]
-    except csv.Error as error:  # e.g. a quote that is never closed
-        raise DataError(f"row {reader.line_num}: {error}") from None
+                yield first_line, [cell.strip() for cell in cells]
+            first_line = reader.line_num + 1
+    except csv.Error as error:  # e.g. a NUL byte
+        raise DataError(f"{source}, row {reader.line_num}: {error}") from None
 
 
-def _read_header(reader, source: str) -> list[str]:
-    first = next(_nonblank_rows(reader), None)
+def _read_header(lines, source: str) -> list[str]:
+    first = next(lines, None)
     if first is None:
         raise DataError(f"{source} is empty: expected a header row (e.g. x1,x2,y) and rows of numbers")
     row, header = first
@@ -118,12 +123,13 @@ def _read_header(reader, source: str) -> list[str]:
     return header
 
 
-def _read_rows(reader, source: str, header: list[str]) -> list[list[float]]:
+def _read_rows(lines, source: str, header: list[str]) -> list[list[float]]:
     rows: list[list[float]] = []
-    for row, cells in _nonblank_rows(reader):
+    for row, cells in lines:
         if len(cells) != len(header):
             raise DataError(
-                f"{source}, row {row}: {len(cells)} values, but the header names {len(header)} columns",
+                f"{source}, row {row}: {len(cells)} value{'s' if len(cells) != 1 else ''}, "
+                f"but the header names {len(header)} columns",
                 hint=f"every row needs one number per column: {', '.join(header)}",
             )
         try:
