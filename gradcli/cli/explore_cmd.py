@@ -1,0 +1,75 @@
+"""``gradcli explore``: nudge the inputs of an expression and watch value and gradients change.
+
+Reads the expression and its variables as ``grad`` does, builds an
+``Explorer`` (``gradcli/explore.py``), runs the Textual app
+(``gradcli/explore_app.py``, imported here only, so other commands never load
+Textual) and, when the user quits with ``q``, prints a ``gradcli grad ...``
+command line that reproduces the final state.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from .app import app
+from .common import (VARIABLE_CONTEXT, parse_number, reports_errors, split_variables, warn_unused,
+                     write_stdout)
+
+EXAMPLES = """Examples:
+
+  gradcli explore "(x-3)**2" --x 0
+
+  gradcli explore "3*x**2 - 4*x + 5" --x 3 --h 0.1
+
+  gradcli explore "sigmoid(w1*x1 + w2*x2) + 0.5*(w1**2 + w2**2)" --w1 0.2 --w2 0.4 --x1 -0.4 --x2 0.5
+
+Keys: up/down or j/k select a variable; left/right nudge it by the step; + and - multiply or divide the step by 10; h divides h by 10 and H multiplies it; g takes a gradient-descent step on every variable (G ascends); r resets the values; e edits the expression; q quits and prints the command line. Variables not given start at 1.
+"""
+
+_OWN_OPTIONS = ["--step", "--h", "--lr"]
+
+
+@app.command("explore", context_settings=VARIABLE_CONTEXT, epilog=EXAMPLES)
+@reports_errors
+def explore(
+    ctx: typer.Context,
+    expression: Annotated[Optional[str], typer.Argument(help="The expression, e.g. \"(x-3)**2\".")] = None,
+    step: Annotated[str, typer.Option("--step", metavar="NUMBER", help="How far left/right moves the selected variable.")] = "0.1",
+    h: Annotated[str, typer.Option("--h", metavar="NUMBER", help="The finite difference of the nudge panel; "
+                                   "a variable named h is passed as h=VALUE.")] = "0.001",
+    lr: Annotated[str, typer.Option("--lr", metavar="NUMBER", help="Learning rate of a gradient step (g and G).")] = "0.1",
+) -> None:
+    """Nudge the inputs of an expression in a full-screen terminal app and watch the value,
+    the gradients, the trace and (f(x+h) - f(x)) / h change as you go."""
+    from ..errors import UsageError
+    from ..explore import Explorer
+    from ..expr import parse
+
+    text, values = split_variables(expression, ctx.args)
+    parsed = parse(text)
+    warn_unused(values, parsed.variables, _OWN_OPTIONS)
+    sizes = {name: parse_number(text, f"--{name}") for name, text in (("step", step), ("h", h), ("lr", lr))}
+    explorer = Explorer(parsed, values, **sizes)  # checks the sizes are positive, evaluates once
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError(
+            "gradcli explore is interactive and needs a terminal, but stdin or stdout is not one",
+            hint=f"run it in a terminal; for a one-shot trace use: {explorer.command_line(_grad_options())}",
+        )
+    from ..explore_app import ExploreApp
+
+    command_line = ExploreApp(explorer, _grad_options()).run()
+    if command_line:
+        write_stdout(command_line)
+
+
+def _grad_options() -> tuple:
+    """The option names of ``gradcli grad``: variables with these names are written name=value."""
+    command = typer.main.get_command(app)
+    grad = command.commands.get("grad") if hasattr(command, "commands") else None
+    if grad is None:
+        return ()
+    return tuple(opt for param in grad.params for opt in (*param.opts, *param.secondary_opts)
+                 if opt.startswith("--"))

@@ -1,0 +1,289 @@
+"""The full-screen terminal app of ``gradcli explore``, built with Textual.
+
+It draws an ``Explorer`` (``explore.py``, where all the logic lives) and turns
+key presses into calls on it.  Only the ``explore`` command imports this
+module, so no other command pays for importing Textual.
+
+Screen, top to bottom: the expression and its value; the variables (value
+and gradient, the selected one marked) beside the nudge panel; step, h and lr;
+a status line (what the last key did, or why it was refused); the forward and
+backward trace; the keys.  ``ExploreApp(explorer).run()`` returns the
+``gradcli grad ...`` command line that reproduces the final state (None if
+the app was closed another way).
+"""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Footer, Input, Static
+
+from .cli.common import error_lines
+from .errors import GradcliError
+from .explore import Explorer, Nudge, State, format_exact
+from .trace import Trace
+
+
+def number(x: float | None, digits: int = 10) -> str:
+    """A number for the screen: ``digits`` significant digits, no '-0'."""
+    if x is None:
+        return "undefined"
+    if x == 0.0:
+        return "0"
+    return f"{x:.{digits}g}"
+
+
+# -- what each panel shows (Rich renderables, built from plain data) ---------------
+
+
+def expression_text(state: State) -> Text:
+    text = Text()
+    text.append("f = ", style="dim")
+    text.append(state.expression.source, style="bold")
+    text.append("  =  ", style="dim")
+    text.append(number(state.value), style="bold cyan")
+    return text
+
+
+def variables_table(state: State, selected: int) -> Table:
+    table = Table(box=None, expand=True, padding=(0, 1), show_edge=False)
+    table.add_column("", width=1)
+    table.add_column("variable")
+    table.add_column("value", justify="right")
+    table.add_column("gradient", justify="right")
+    for index, (name, x) in enumerate(state.values.items()):
+        chosen = index == selected
+        table.add_row("▶" if chosen else "", name, number(x), number(state.gradients[name]),
+                      style="reverse" if chosen else None)
+    if not state.values:
+        table.add_row("", "(no variables: press e to add one)", "", "")
+    return table
+
+
+def nudge_table(nudge: Nudge | None) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="dim")
+    table.add_column(justify="right")
+    if nudge is None:
+        table.add_row("no variable selected", "")
+        return table
+    x = nudge.name
+    table.add_row(x, number(nudge.x))
+    table.add_row("h", number(nudge.h))
+    table.add_row(f"f({x})", number(nudge.f_x, 12))
+    table.add_row(f"f({x}+h)", number(nudge.f_x_plus_h, 12))
+    table.add_row(f"(f({x}+h) - f({x})) / h", Text(number(nudge.quotient, 12), style="bold"))
+    table.add_row(f"autograd df/d{x}", Text(number(nudge.gradient, 12), style="bold"))
+    table.add_row("difference", number(nudge.difference, 3))
+    if nudge.error:
+        table.add_row("", Text(f"f({x}+h) undefined: {nudge.error}", style="yellow"))
+    return table
+
+
+def trace_tables(steps: Trace) -> Table:
+    """The forward steps and the chain rule of the backward pass, as ``grad`` reports them."""
+    forward = Table(title="forward", title_justify="left", expand=True, box=None, padding=(0, 1))
+    for heading, justify in (("#", "right"), ("node", "left"), ("op", "left"), ("inputs", "left"),
+                             ("value", "right"), ("grad", "right")):
+        forward.add_column(heading, justify=justify)
+    for step in steps.forward:
+        forward.add_row(str(step.id), step.label, step.op or step.kind,
+                        ", ".join(f"#{i}" for i in step.inputs), number(step.value, 6), number(step.grad, 6))
+    backward = Table(title="backward: local x upstream = contribution", title_justify="left",
+                     expand=True, box=None, padding=(0, 1))
+    for heading, justify in (("node", "left"), ("op", "left"), ("to input", "left"), ("local", "right"),
+                             ("upstream", "right"), ("contribution", "right")):
+        backward.add_column(heading, justify=justify)
+    for step in steps.backward:
+        for index, part in enumerate(step.contributions):
+            backward.add_row(f"#{step.id} {step.label}" if index == 0 else "", step.op if index == 0 else "",
+                             f"#{part.input_id} {part.input_label}", number(part.local, 6),
+                             number(part.upstream, 6), number(part.contribution, 6))
+    if not steps.backward:
+        backward.add_row("(the output is a leaf: nothing to propagate)", "", "", "", "", "")
+    both = Table.grid(expand=True)
+    both.add_row(forward)
+    both.add_row("")
+    both.add_row(backward)
+    return both
+
+
+# -- the app ------------------------------------------------------------------------
+
+
+class ExploreApp(App):
+    """Nudge the inputs of an expression and watch the value, gradients and trace change."""
+
+    TITLE = "gradcli explore"
+    ENABLE_COMMAND_PALETTE = False  # every action has its own key
+    AUTO_FOCUS = None  # nothing focused: every key goes to the explorer until `e` opens the editor
+    CSS = """
+    #expression { height: auto; padding: 0 1; margin-bottom: 1; }
+    #editor { display: none; }
+    #edit-error { display: none; color: $error; padding: 0 1; height: auto; }
+    #middle { height: auto; }
+    #variables, #nudge { height: auto; border: round $primary; padding: 0 1; border-subtitle-align: right; }
+    #variables { width: 1fr; }
+    #nudge { width: 1fr; }
+    #status { height: auto; padding: 0 1; }
+    #status.error { color: $error; }
+    #trace-box { border: round $primary-darken-2; padding: 0 1; }
+    """
+
+    # One footer entry per pair of keys, so that all of them fit in 80 columns.
+    BINDINGS = [
+        Binding("up,k", "select(-1)", "select", key_display="↑↓/jk"),
+        Binding("down,j", "select(1)", "select", show=False),
+        Binding("left", "move(-1)", "nudge", key_display="←→"),
+        Binding("right", "move(1)", "nudge", show=False),
+        Binding("plus,equals_sign", "scale_step(1)", "step×÷10", key_display="+/-"),
+        Binding("minus", "scale_step(0)", "step÷10", show=False),
+        Binding("h", "scale_h(0)", "h÷×10", key_display="h/H"),
+        Binding("H", "scale_h(1)", "h×10", show=False),
+        Binding("g", "gradient_step(0)", "grad ↓/↑", key_display="g/G"),
+        Binding("G", "gradient_step(1)", "ascend", show=False),
+        Binding("r", "reset", "reset"),
+        Binding("e", "edit", "edit"),
+        Binding("q", "quit", "quit"),
+        Binding("escape", "cancel_edit", "cancel edit", show=False),
+        Binding("pageup", "scroll_trace(-1)", "scroll trace", show=False),
+        Binding("pagedown", "scroll_trace(1)", "scroll trace", show=False),
+    ]
+
+    def __init__(self, explorer: Explorer, reserved: tuple = ()):
+        super().__init__()
+        self.explorer = explorer
+        self.reserved = reserved  # option names of `grad`, for the command line printed at the end
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="expression")
+        yield Input(id="editor", select_on_focus=False, placeholder="an expression, e.g. tanh(x*w + b); Enter applies, Esc cancels")
+        yield Static(id="edit-error")
+        with Horizontal(id="middle"):
+            yield Static(id="variables")
+            yield Static(id="nudge")
+        yield Static(id="status")
+        with VerticalScroll(id="trace-box"):
+            yield Static(id="trace")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#variables").border_title = "variables"
+        self.query_one("#trace-box").border_title = "trace"
+        self.query_one("#trace-box").can_focus = False  # keys belong to the explorer; scroll with PgUp/PgDn
+        self.refresh_view()
+        self.say("←/→ nudge the selected variable; g takes a gradient step; q quits and prints the command")
+
+    # -- drawing --------------------------------------------------------------
+
+    def refresh_view(self) -> None:
+        explorer = self.explorer
+        state = explorer.state
+        nudge = explorer.nudge()
+        self.query_one("#expression", Static).update(expression_text(state))
+        self.query_one("#variables", Static).update(variables_table(state, explorer.selected))
+        self.query_one("#nudge", Static).update(nudge_table(nudge))
+        self.query_one("#nudge").border_title = f"nudge {nudge.name} by h" if nudge else "nudge"
+        self.query_one("#variables").border_subtitle = (
+            f"step {format_exact(explorer.step)} · lr {format_exact(explorer.lr)}")
+        self.query_one("#trace", Static).update(trace_tables(state.trace))
+
+    def say(self, message: str, error: bool = False) -> None:
+        """Show what the last key did (or, in red, why it was refused) on the status line."""
+        status = self.query_one("#status", Static)
+        status.update(Text(message))
+        status.set_class(error, "error")
+
+    def attempt(self, change, describe) -> None:
+        """Apply ``change`` to the explorer; on a GradcliError keep the last valid state and say why."""
+        before = self.explorer.state
+        try:
+            result = change()
+        except GradcliError as error:
+            self.say(f"{error.message} (kept the last valid state)", error=True)
+            return
+        self.refresh_view()
+        self.say(describe(before, result))
+
+    # -- actions (one per key) -------------------------------------------------------
+
+    def action_select(self, offset: int) -> None:
+        self.explorer.select(offset)
+        self.refresh_view()
+
+    def action_move(self, direction: int) -> None:
+        name = self.explorer.selected_name
+
+        def describe(before: State, _) -> str:
+            after = self.explorer.state
+            return (f"{name}: {number(before.values[name])} → {number(after.values[name])}    "
+                    f"f: {number(before.value)} → {number(after.value)}")
+
+        self.attempt(lambda: self.explorer.move(direction), describe)
+
+    def action_scale_step(self, up: int) -> None:
+        self.attempt(lambda: self.explorer.scale_step(bool(up)),
+                     lambda *_: f"step = {format_exact(self.explorer.step)}")
+
+    def action_scale_h(self, up: int) -> None:
+        self.attempt(lambda: self.explorer.scale_h(bool(up)),
+                     lambda *_: f"h = {format_exact(self.explorer.h)}: watch (f(x+h) - f(x)) / h")
+
+    def action_gradient_step(self, ascent: int) -> None:
+        kind, sign = ("ascent", "+=") if ascent else ("descent", "-=")
+
+        def describe(_, values: tuple) -> str:
+            before, after = values
+            return f"gradient {kind}, x {sign} {format_exact(self.explorer.lr)} * df/dx:  f {number(before)} → {number(after)}"
+
+        self.attempt(lambda: self.explorer.gradient_step(ascent=bool(ascent)), describe)
+
+    def action_reset(self) -> None:
+        self.attempt(self.explorer.reset, lambda *_: "every variable is back at its starting value")
+
+    def action_edit(self) -> None:
+        editor = self.query_one("#editor", Input)
+        editor.value = self.explorer.text
+        editor.display = True
+        editor.focus()
+        self.say("edit the expression: Enter applies it, Esc cancels")
+
+    def action_cancel_edit(self) -> None:
+        if self.query_one("#editor", Input).display:
+            self.close_editor()
+            self.say("edit cancelled; the expression is unchanged")
+
+    def close_editor(self) -> None:
+        self.query_one("#editor", Input).display = False
+        self.query_one("#edit-error", Static).display = False
+        self.set_focus(None)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        old_names = self.explorer.names
+        try:
+            self.explorer.edit(event.value)
+        except GradcliError as error:
+            problem = self.query_one("#edit-error", Static)
+            problem.update(Text("\n".join(error_lines(error))))
+            problem.display = True
+            return
+        self.close_editor()
+        self.refresh_view()
+        added = [name for name in self.explorer.names if name not in old_names]
+        note = f"; new variables start at {', '.join(f'{n} = {number(self.explorer.state.values[n])}' for n in added)}" \
+            if added else ""
+        self.say(f"expression changed{note}")
+
+    def action_scroll_trace(self, direction: int) -> None:
+        box = self.query_one("#trace-box", VerticalScroll)
+        if direction > 0:
+            box.scroll_page_down()
+        else:
+            box.scroll_page_up()
+
+    async def action_quit(self) -> None:
+        self.exit(self.explorer.command_line(self.reserved))
+
