@@ -73,10 +73,10 @@ def nudge_table(nudge: Nudge | None) -> Table:
     x = nudge.name
     table.add_row(x, number(nudge.x))
     table.add_row("h", number(nudge.h))
-    table.add_row(f"f({x})", number(nudge.f_x, 12))
-    table.add_row(f"f({x}+h)", number(nudge.f_x_plus_h, 12))
-    table.add_row(f"(f({x}+h) - f({x})) / h", Text(number(nudge.quotient, 12), style="bold"))
-    table.add_row(f"autograd df/d{x}", Text(number(nudge.gradient, 12), style="bold"))
+    table.add_row(f"f({x})", number(nudge.f_x))
+    table.add_row(f"f({x}+h)", number(nudge.f_x_plus_h))
+    table.add_row(f"(f({x}+h) - f({x})) / h", Text(number(nudge.quotient), style="bold"))
+    table.add_row(f"autograd df/d{x}", Text(number(nudge.gradient), style="bold"))
     table.add_row("difference", number(nudge.difference, 3))
     if nudge.error:
         table.add_row("", Text(f"f({x}+h) undefined: {nudge.error}", style="yellow"))

@@ -1,0 +1,193 @@
+"""The explore app driven headlessly with Textual's pilot: keys in, numbers on screen out."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+pytest.importorskip("textual", reason="gradcli explore needs textual (pip install -e .)")
+
+from rich.console import Console  # noqa: E402
+from textual.widgets import Input, Static  # noqa: E402
+
+from gradcli.explore import Explorer  # noqa: E402
+from gradcli.explore_app import ExploreApp, number  # noqa: E402
+from gradcli.expr import evaluate  # noqa: E402
+
+SIZE = (110, 40)
+
+
+def shown(app: ExploreApp, selector: str) -> str:
+    """The text a person sees in one panel (its Rich content rendered as plain text)."""
+    console = Console(width=SIZE[0], record=True, file=open("/dev/null", "w"), color_system=None)
+    console.print(app.query_one(selector, Static).content)
+    return console.export_text()
+
+
+def drive(explorer: Explorer, keys: list, check, reserved: tuple = ()) -> ExploreApp:
+    """Run the app headless, press ``keys`` (str, or a list of str for one batch), then call ``check(app)``."""
+
+    async def scenario():
+        app = ExploreApp(explorer, reserved)
+        async with app.run_test(size=SIZE) as pilot:
+            for key in keys:
+                await pilot.press(*([key] if isinstance(key, str) else key))
+            await pilot.pause()
+            check(app)
+        return app
+
+    return asyncio.run(scenario())
+
+
+def row(text: str, label: str) -> list:
+    """The cells of the line that starts with ``label`` (after any selection marker)."""
+    for line in text.splitlines():
+        cells = line.replace("▶", " ").split()
+        if cells and " ".join(cells[: len(label.split())]) == label:
+            return cells[len(label.split()):]
+    raise AssertionError(f"no line {label!r} in:\n{text}")
+
+
+def test_select_and_nudge_shows_the_engine_numbers():
+    text, start = "a*b + c", {"a": 2.0, "b": -3.0, "c": 10.0}
+
+    def check(app):
+        # down selects b, right twice adds 2 * 0.1: b = -2.8
+        values = {"a": 2.0, "b": -2.8, "c": 10.0}
+        graph = evaluate(text, values)
+        graph.backward()
+        assert app.explorer.selected_name == "b"
+        assert app.explorer.state.values == values
+        variables = shown(app, "#variables")
+        assert row(variables, "b") == ["-2.8", number(graph.gradients()["b"])]  # df/db = a = 2
+        assert row(variables, "a") == ["2", "-2.8"]
+        assert f"f = a*b + c  =  {number(graph.output.data)}" in shown(app, "#expression")
+        nudge = shown(app, "#nudge")
+        bumped = evaluate(text, {**values, "b": -2.8 + 0.001}).output.data
+        assert row(nudge, "b") == ["-2.8"] and row(nudge, "h") == ["0.001"]
+        assert row(nudge, "f(b+h)") == [number(bumped)]
+        assert row(nudge, "(f(b+h) - f(b)) / h") == [number((bumped - graph.output.data) / 0.001)]
+        assert row(nudge, "autograd df/db") == ["2"]
+        assert "b: -2.9 → -2.8" in shown(app, "#status")
+
+    drive(Explorer(text, start), ["down", "right", "right"], check)
+
+
+def test_j_k_select_and_the_step_keys_scale_the_step():
+    def check(app):
+        # k j j k j: the selection stops at both ends and ends on y;
+        # + makes the step 1, left subtracts it; - - makes it 0.01, right adds that
+        assert app.explorer.selected_name == "y"
+        assert app.explorer.state.values == {"x": 0.0, "y": -0.99}
+        assert app.explorer.step == 0.01
+        assert "step 0.01" in str(app.query_one("#variables").border_subtitle)
+
+    drive(Explorer("x + 2*y", {"x": 0.0, "y": 0.0}), ["k", "j", "j", "k", "j", "plus", "left", "minus", "minus", "right"], check)
+
+
+def test_h_keys_change_the_finite_difference_and_the_quotient_converges():
+    quotients = []
+
+    def record(app):
+        nudge = shown(app, "#nudge")
+        quotients.append((row(nudge, "h")[0], float(row(nudge, "(f(x+h) - f(x)) / h")[0])))
+
+    explorer = Explorer("3*x**2 - 4*x + 5", {"x": 3.0})
+    drive(explorer, [], record)
+    drive(explorer, ["h"], record)
+    drive(explorer, ["h", "h"], record)
+    drive(explorer, ["H"], record)
+    assert [h for h, _ in quotients] == ["0.001", "0.0001", "1e-06", "1e-05"]
+    assert quotients[0][1] == pytest.approx(14.003, abs=1e-9)  # the lecture's 14.00300000000243
+    assert quotients[1][1] == pytest.approx(14.0003, abs=1e-8)
+    assert quotients[2][1] == pytest.approx(14.000003, abs=1e-6)
+    assert explorer.h == 1e-05
+
+
+def test_a_gradient_step_lowers_x_minus_3_squared_and_says_so():
+    def check(app):
+        assert app.explorer.state.value == pytest.approx(3.6864)  # 9 -> 5.76 -> 3.6864
+        assert row(shown(app, "#variables"), "x") == ["1.08", "-3.84"]
+        assert "gradient descent, x -= 0.1 * df/dx:  f 5.76 → 3.6864" in shown(app, "#status")
+
+    drive(Explorer("(x-3)**2", {"x": 0.0}), ["g", "g"], check)
+
+
+def test_ascent_then_reset():
+    def check(app):
+        assert app.explorer.state.values == {"x": 0.0}
+        assert "back at its starting value" in shown(app, "#status")
+
+    explorer = Explorer("(x-3)**2", {"x": 0.0})
+    drive(explorer, ["G"], lambda app: None)
+    assert explorer.state.values["x"] == pytest.approx(-0.6) and explorer.state.value > 9.0
+    drive(explorer, ["r"], check)
+
+
+def test_a_domain_error_shows_a_message_and_keeps_the_last_valid_state():
+    def check(app):
+        assert app.explorer.state.values == {"x": 0.1}
+        assert row(shown(app, "#variables"), "x") == ["0.1", "10"]
+        status = shown(app, "#status")
+        assert "log(x): argument is 0, log needs a positive number (kept the last valid state)" in status
+        assert app.query_one("#status").has_class("error")
+
+    drive(Explorer("log(x)", {"x": 0.2}), ["left", "left"], check)
+
+
+def test_an_edit_with_a_syntax_error_keeps_the_app_alive_then_a_good_edit_applies():
+    def check_error(app):
+        assert app.is_running
+        assert app.query_one("#editor", Input).display
+        problem = shown(app, "#edit-error")
+        assert "error: '(' at column 12 is never closed: add ')'" in problem
+        assert app.explorer.text == "(x-3)**2"  # unchanged
+
+    def check_fixed(app):
+        assert not app.query_one("#editor", Input).display
+        assert app.explorer.text == "(x-3)**2 * (y + 1)"
+        assert app.explorer.state.values == {"x": 0.0, "y": 1.0}  # y is new: it starts at 1
+        assert "f = (x-3)**2 * (y + 1)  =  18" in shown(app, "#expression")
+        assert "new variables start at y = 1" in shown(app, "#status")
+        assert row(shown(app, "#variables"), "y") == ["1", "9"]
+
+    explorer = Explorer("(x-3)**2", {"x": 0.0})
+    typed = list(" * (y + 1")
+    drive(explorer, ["e", "end", typed, "enter"], check_error)
+    drive(explorer, ["e", "end", typed, ")", "enter"], check_fixed)
+
+
+def test_keys_typed_into_the_editor_do_not_act_and_escape_cancels():
+    def check(app):
+        assert app.is_running  # the q typed in the editor did not quit
+        assert app.explorer.text == "x"
+        assert app.explorer.state.values == {"x": 2.0}  # the g did not take a step
+        assert not app.query_one("#editor", Input).display
+        assert "edit cancelled" in shown(app, "#status")
+
+    drive(Explorer("x", {"x": 2.0}), ["e", ["q", "g"], "escape"], check)
+
+
+def test_q_returns_the_reproducing_command_line():
+    async def scenario():
+        app = ExploreApp(Explorer("(x-3)**2 + format", {"x": 0.0, "format": 2.0}), reserved=("--format",))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("right", "right", "right", "q")
+            await pilot.pause()
+        return app
+
+    app = asyncio.run(scenario())
+    assert not app.is_running
+    assert app.return_value == 'gradcli grad "(x-3)**2 + format" --x 0.3 format=2'
+
+
+def test_the_trace_panel_follows_every_change():
+    def check(app):
+        trace = shown(app, "#trace")
+        # x = 1 after pressing + then right: x - 3 = -2, (x - 3)**2 = 4, d/dx = 2*(x-3) = -4
+        assert row(trace, "2 x - 3") == ["-", "#0,", "#1", "-2", "-4"]
+        assert row(trace, "3 (x - 3)**2") == ["**2", "#2", "4", "1"]
+        assert row(trace, "#3 (x - 3)**2") == ["**2", "#2", "x", "-", "3", "-4", "1", "-4"]
+
+    drive(Explorer("(x-3)**2", {"x": 0.0}), ["plus", "right"], check)
