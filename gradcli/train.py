@@ -1,0 +1,288 @@
+"""The training loop: a network, a dataset's arrays and a ``TrainConfig`` -> a ``TrainResult``.
+
+Used by ``gradcli train`` and usable from Python::
+
+    config = TrainConfig(layers=[16, 16, 1], steps=100)
+    model = build_model(config, n_inputs=2)
+    result = train(model, TrainData(X, y, task="binary", n_classes=2), config,
+                   on_step=history.append)
+
+Each step: pick the batch, compute the loss and the gradients with the chosen
+engine (``batched.loss_and_gradients``), check the loss is finite, update the
+parameters.  The loss recorded for step k is computed with the parameters
+BEFORE step k's update (as in micrograd's demo).  The loop never prints: it
+calls ``on_step(StepInfo)`` after every step, and stops early when ``stop()``
+returns True (Ctrl-C in the CLI), when the loss becomes NaN or infinite
+(keeping the last parameters whose loss was finite), or on KeyboardInterrupt
+(rolling back a half-done step).
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+import time
+from dataclasses import dataclass, field, replace
+from typing import Callable
+
+import numpy as np
+
+from .batched import ENGINES, batch_outputs, loss_and_gradients
+from .errors import DomainError, UsageError
+from .losses import accuracy, check_loss, encode_targets, mse_value, per_sample_loss, r2_score
+from .nn import ACTIVATIONS, INITS, MLP
+from .optim import OPTIMIZERS, SCHEDULES, learning_rate, make_optimizer
+
+__all__ = [
+    "TrainConfig", "TrainData", "StepInfo", "TrainResult", "Metrics",
+    "default_loss", "default_lr", "build_model", "train", "evaluate",
+]
+
+
+def default_loss(task: str, n_classes: int) -> str:
+    """hinge for two classes, cross-entropy for more, mse for regression."""
+    if task == "regression":
+        return "mse"
+    return "hinge" if n_classes == 2 else "cross-entropy"
+
+
+def default_lr(optimizer: str) -> float:
+    """A learning rate that suits each optimiser on small standardised problems."""
+    # sgd: micrograd's moons demo; momentum: its velocity grows to ~10x the gradient, so 10x smaller;
+    # adam: steps are ~lr in size whatever the gradient, so the usual 0.01
+    return {"sgd": 1.0, "momentum": 0.1, "adam": 0.01}.get(optimizer, 1.0)
+
+
+@dataclass
+class TrainConfig:
+    """Every hyperparameter of a run, with the defaults of ``gradcli train``."""
+
+    layers: list[int] = field(default_factory=lambda: [16, 16, 1])  # hidden and output sizes
+    activation: str = "relu"  # of the hidden layers; the last layer is always linear
+    init: str = "uniform"  # U(-1, 1) weights, zero biases (micrograd's default)
+    loss: str | None = None  # None: hinge (2 classes), cross-entropy (more), mse (regression)
+    optimizer: str = "sgd"
+    lr: float | None = None  # None: default_lr(optimizer)
+    schedule: str = "linear"  # lr decays linearly to lr/10 over the run
+    steps: int = 100
+    batch_size: int | None = None  # None: the whole training set every step
+    l2: float = 1e-4  # penalty l2 * sum(p^2), micrograd's alpha
+    l1: float = 0.0
+    seed: int = 1337  # initial weights and batch order
+    engine: str = "batched"  # or "scalar": one graph per sample
+
+    def check(self) -> None:
+        """Raise UsageError for an out-of-range or unknown setting."""
+        _choice("--activation", self.activation, ACTIVATIONS)
+        _choice("--init", self.init, INITS)
+        _choice("--optimizer", self.optimizer, OPTIMIZERS)
+        _choice("--schedule", self.schedule, SCHEDULES)
+        _choice("--engine", self.engine, ENGINES)
+        if not self.layers or any(size < 1 for size in self.layers):
+            raise UsageError(f"--layers needs sizes >= 1, got {self.layers}")
+        if self.steps < 1:
+            raise UsageError(f"--steps must be at least 1, got {self.steps}")
+        if self.lr is not None and not (self.lr > 0 and math.isfinite(self.lr)):
+            raise UsageError(f"--lr must be a positive number, got {self.lr:g}")
+        if self.batch_size is not None and self.batch_size < 1:
+            raise UsageError(f"--batch-size must be at least 1, got {self.batch_size}")
+        for name, value in (("--l2", self.l2), ("--l1", self.l1)):
+            if not (value >= 0 and math.isfinite(value)):
+                raise UsageError(f"{name} must be a number >= 0, got {value:g}")
+
+    def resolved_lr(self) -> float:
+        return self.lr if self.lr is not None else default_lr(self.optimizer)
+
+
+def _choice(option: str, value: str, allowed) -> None:
+    if value not in allowed:
+        raise UsageError(f"{option} '{value}' is not one of: {', '.join(allowed)}")
+
+
+@dataclass
+class TrainData:
+    """What the loop trains on: inputs already transformed (features, standardisation)."""
+
+    X: np.ndarray  # (n, d)
+    y: np.ndarray  # (n,) class indices 0..k-1, or regression targets
+    task: str = "binary"  # "binary" | "multiclass" | "regression"
+    n_classes: int = 2
+    X_test: np.ndarray | None = None
+    y_test: np.ndarray | None = None
+
+    @property
+    def has_test(self) -> bool:
+        return self.X_test is not None and len(self.X_test) > 0
+
+
+@dataclass
+class StepInfo:
+    """What ``on_step`` receives after each step (``step`` counts from 1)."""
+
+    step: int
+    steps: int
+    loss: float  # with the parameters before this step's update
+    metric: float  # accuracy on the batch (classification) or R^2 (regression)
+    test_metric: float | None  # the same on the held-out set, or None
+    lr: float
+    elapsed: float  # seconds since the loop started
+    model: MLP
+
+
+@dataclass
+class Metrics:
+    """A model measured on one set: ``accuracy`` for classification, ``r2`` and ``mse`` for regression."""
+
+    loss: float  # mean per-sample loss (no penalty)
+    accuracy: float | None = None
+    r2: float | None = None
+    mse: float | None = None
+    samples: int = 0
+
+
+@dataclass
+class TrainResult:
+    model: MLP
+    config: TrainConfig  # with loss and lr resolved
+    history: dict  # "loss", "metric", "test_metric", "lr": one entry per completed step
+    metric_name: str  # "accuracy" or "r2"
+    steps_done: int
+    seconds: float  # the training loop alone
+    stopped: str  # "completed", "interrupted" or "diverged"
+    message: str | None  # why it stopped early
+    final_loss: float  # training loss of the final model, penalty included
+    train: Metrics
+    test: Metrics | None
+
+    @property
+    def steps_per_second(self) -> float:
+        return self.steps_done / self.seconds if self.seconds > 0 else float("nan")
+
+
+def build_model(config: TrainConfig, n_inputs: int) -> MLP:
+    """A fresh network for ``config``, its weights drawn from a generator seeded with ``config.seed``."""
+    return MLP(n_inputs, config.layers, config.activation, init=config.init, rng=np.random.default_rng(config.seed))
+
+
+def train(model: MLP, data: TrainData, config: TrainConfig,
+          on_step: Callable[[StepInfo], None] | None = None,
+          stop: Callable[[], bool] | None = None) -> TrainResult:
+    """Train ``model`` in place and return what happened."""
+    config.check()
+    loss_name = config.loss or default_loss(data.task, data.n_classes)
+    check_loss(loss_name, data.task, data.n_classes, model.sizes[-1])
+    lr = config.resolved_lr()
+    resolved = replace(config, loss=loss_name, lr=lr)
+    params = model.parameters()
+    optimizer = make_optimizer(config.optimizer, params)
+    targets = encode_targets(loss_name, data.y, model.sizes[-1], data.task)
+    n = len(data.X)
+    batch_size = min(config.batch_size or n, n)
+    batch_rng = np.random.default_rng([config.seed, 1])  # its own stream: batches do not shift the weights
+    metric_name = "r2" if data.task == "regression" else "accuracy"
+    history = {"loss": [], "metric": [], "test_metric": [], "lr": []}
+    stopped, message = "completed", None
+
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # graphs have no cycles: reference counting frees them, the collector only costs time
+    start = time.perf_counter()
+    try:
+        for k in range(config.steps):
+            before = [p.data for p in params]
+            updated = False
+            try:
+                rows = slice(None) if batch_size == n else np.sort(batch_rng.choice(n, batch_size, replace=False))
+                loss, outputs, detail = _loss_and_gradients(model, data.X[rows], [t[rows] for t in targets],
+                                                            loss_name, config)
+                if not math.isfinite(loss):
+                    stopped, message = "diverged", _diverged_message(k + 1, loss, lr, detail)
+                    # keep the parameters whose loss was finite: those before the previous update
+                    _restore(params, previous if k > 0 else before)
+                    _truncate(history, k - 1)
+                    break
+                metric = _metric(outputs, data.y[rows], data.task)
+                test_metric = _test_metric(model, data) if data.has_test else None
+                step_lr = learning_rate(config.schedule, lr, k, config.steps)
+                optimizer.step(step_lr)
+                updated = True
+                previous = before
+                for key, value in (("loss", loss), ("metric", metric), ("test_metric", test_metric),
+                                   ("lr", step_lr)):
+                    history[key].append(value)
+                if on_step is not None:
+                    on_step(StepInfo(k + 1, config.steps, loss, metric, test_metric, step_lr,
+                                     time.perf_counter() - start, model))
+                if stop is not None and stop():
+                    stopped, message = "interrupted", f"stopped after step {k + 1} of {config.steps}"
+                    break
+            except KeyboardInterrupt:
+                if not updated:
+                    _restore(params, before)  # a half-done step must not survive
+                stopped, message = "interrupted", f"stopped after step {len(history['loss'])} of {config.steps}"
+                break
+    finally:
+        seconds = time.perf_counter() - start
+        if gc_was_enabled:
+            gc.enable()
+
+    steps_done = len(history["loss"])
+    train_metrics = evaluate(model, data.X, data.y, data.task, loss_name)
+    penalty = _penalty(model, config.l2, config.l1)
+    test_metrics = evaluate(model, data.X_test, data.y_test, data.task, loss_name) if data.has_test else None
+    return TrainResult(model, resolved, history, metric_name, steps_done, seconds, stopped, message,
+                       train_metrics.loss + penalty, train_metrics, test_metrics)
+
+
+def evaluate(model: MLP, X: np.ndarray, y: np.ndarray, task: str, loss: str) -> Metrics:
+    """Loss (no penalty) and accuracy, or R^2 and MSE, of ``model`` on rows X with targets y."""
+    with np.errstate(all="ignore"):
+        outputs, array = batch_outputs(model, X)
+        targets = encode_targets(loss, y, len(outputs), task)
+        value = float(np.mean(per_sample_loss(loss, outputs, targets).data))
+    if task == "regression":
+        return Metrics(value, r2=r2_score(array[:, 0], y), mse=mse_value(array[:, 0], y), samples=len(y))
+    return Metrics(value, accuracy=accuracy(array, y, task), samples=len(y))
+
+
+def _loss_and_gradients(model, X, targets, loss_name, config) -> tuple[float, np.ndarray | None, str | None]:
+    """The engine's loss and gradients; a math error counts as a non-finite loss (with its reason)."""
+    try:
+        with np.errstate(all="ignore"):  # a blow-up is detected by the caller, by value
+            loss, outputs = loss_and_gradients(config.engine, model, X, targets, loss_name, config.l2, config.l1)
+        return loss, outputs, None
+    except DomainError as exc:
+        return float("nan"), None, f"({exc})"
+
+
+def _metric(outputs: np.ndarray, y: np.ndarray, task: str) -> float:
+    return r2_score(outputs[:, 0], y) if task == "regression" else accuracy(outputs, y, task)
+
+
+def _test_metric(model: MLP, data: TrainData) -> float:
+    with np.errstate(all="ignore"):
+        return _metric(model.forward_array(data.X_test), data.y_test, data.task)
+
+
+def _penalty(model: MLP, l2: float, l1: float) -> float:
+    values = [p.data for p in model.parameters()]
+    return l2 * sum(v * v for v in values) + l1 * sum(abs(v) for v in values)
+
+
+def _diverged_message(step: int, loss: float, lr: float, detail: str | None) -> str:
+    what = "NaN" if math.isnan(loss) else "infinite"
+    text = f"the loss became {what} at step {step}"
+    if detail:
+        text += f" {detail}"
+    return f"{text}; kept the parameters of the last finite step. Try a lower learning rate than --lr {lr:g}"
+
+
+def _restore(params, datas) -> None:
+    for p, value in zip(params, datas):
+        p.data = value
+
+
+def _truncate(history: dict, length: int) -> None:
+    for values in history.values():
+        del values[max(length, 0):]
+
+
