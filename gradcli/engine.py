@@ -22,16 +22,41 @@ and name the backward rule (one function per op in ``_BACKWARD``) that pushes
 the output's gradient to the inputs as local derivative x upstream gradient.
 Gradients accumulate (``a + a`` gives ``a.grad == 2``).  ``backward()`` orders
 the graph without recursion, so a chain of a million nodes works.
+
+Speed: a walk marks nodes with a stamp instead of hashing them into sets, the
+hot backward rules add floats directly, the collector is paused during
+backward and asked to run less often while graphs are built (``collect_less``,
+applied on import): ~1 us per node forward plus backward, against ~14 us for
+the classic closure-based design (``benchmarks/bench_engine.py``).
 """
 
 from __future__ import annotations
 
 import gc
+import itertools
 import math
+import os
 
 from .errors import DomainError
 
-__all__ = ["Value", "topological_order"]
+__all__ = ["Value", "topological_order", "collect_less", "GC_THRESHOLDS"]
+
+# Python's default collector thresholds (700, 10, 10) make the cyclic garbage
+# collector rescan a growing graph again and again while it is built: about 80%
+# of the forward time of a 100,000-node graph.  Graphs are acyclic and freed by
+# reference counting, so gradcli asks for cyclic collections less often.  The
+# thresholds are only ever raised; set GRADCLI_DEFAULT_GC=1 to keep Python's.
+GC_THRESHOLDS = (100_000, 50, 10)
+
+
+def collect_less() -> None:
+    """Raise the collector's thresholds to at least ``GC_THRESHOLDS`` (done once on import)."""
+    current = gc.get_threshold()
+    gc.set_threshold(*(max(have, want) for have, want in zip(current, GC_THRESHOLDS)))
+
+
+if os.environ.get("GRADCLI_DEFAULT_GC") != "1":
+    collect_less()
 
 _numpy = None
 
@@ -62,7 +87,7 @@ class Value:
     (optional name), ``arg`` (a constant operand, e.g. the exponent of ``x**2``).
     """
 
-    __slots__ = ("data", "grad", "op", "inputs", "label", "arg")
+    __slots__ = ("data", "grad", "op", "inputs", "label", "arg", "_mark")
 
     def __init__(self, data, label: str = ""):
         if data.__class__ is not float:
@@ -73,6 +98,7 @@ class Value:
         self.inputs = ()
         self.label = label
         self.arg = None
+        self._mark = 0  # visit stamp of the last graph walk (see topological_order)
 
     def __repr__(self) -> str:
         name = f"{self.label}=" if self.label else ""
@@ -234,20 +260,18 @@ class Value:
         across calls, as in PyTorch (call ``zero_grad`` between passes); inner
         nodes start from zero on every call so each pass counts each path once.
         """
-        order = topological_order(self)
         gc_was_enabled = gc.isenabled()
         gc.disable()  # the pass creates no cycles; collecting would only cost time
+        node = self
         try:
-            for node in order:
-                if node.inputs:
-                    node.grad = 0.0
+            order = _walk(self, zero_inner=True)  # inner nodes restart from 0 on every pass
             self.grad = self.grad + grad
+            backward_rules = _BACKWARD
             for node in reversed(order):
                 if node.inputs:
-                    try:
-                        _BACKWARD[node.op](node)
-                    except (ZeroDivisionError, OverflowError, ValueError, DomainError) as exc:
-                        raise DomainError(_backward_failure(node, exc)) from None
+                    backward_rules[node.op](node)
+        except (ZeroDivisionError, OverflowError, ValueError, DomainError) as exc:
+            raise DomainError(_backward_failure(node, exc)) from None
         finally:
             if gc_was_enabled:
                 gc.enable()
@@ -279,6 +303,7 @@ def _node(data, inputs, op):
     out.inputs = inputs
     out.label = ""
     out.arg = None
+    out._mark = 0
     return out
 
 
@@ -316,28 +341,47 @@ def topological_order(root: Value) -> list:
     """Every node ``root`` depends on, inputs before outputs, without recursion.
 
     Depth-first, visiting inputs in their recorded order, so the order is the
-    same on every run.  A node pushed twice is expanded once: when it is popped
-    again it has been finished (the graph is acyclic).
+    same on every run.  Each walk takes a fresh stamp and marks nodes in their
+    ``_mark`` slot (+stamp: expanded, -stamp: finished), which is cheaper than
+    hashing every node into sets; a node pushed twice is expanded once.
     """
+    return _walk(root, zero_inner=False)
+
+
+_stamps = itertools.count(1)
+
+
+def _walk(root: Value, zero_inner: bool) -> list:
+    """topological_order; with ``zero_inner`` it also zeroes inner gradients on the way (for backward)."""
+    expanded = next(_stamps)
+    finished = -expanded
     order = []
-    expanded = set()
-    finished = set()
+    append = order.append
     stack = [root]
+    pop = stack.pop
     push = stack.append
     while stack:
-        node = stack.pop()
-        if node in expanded:
-            if node not in finished:
-                finished.add(node)
-                order.append(node)
+        node = pop()
+        mark = node._mark
+        if mark == expanded:  # its inputs are all in order: it goes next
+            node._mark = finished
+            append(node)
             continue
-        expanded.add(node)
-        push(node)
+        if mark == finished:  # a second copy of a node already placed
+            continue
         inputs = node.inputs
-        if inputs:
-            for child in reversed(inputs):
-                if child not in expanded:
-                    push(child)
+        if not inputs:  # a leaf needs no second visit
+            node._mark = finished
+            append(node)
+            continue
+        if zero_inner:
+            node.grad = 0.0
+        node._mark = expanded
+        push(node)
+        for child in reversed(inputs):
+            mark = child._mark
+            if mark != expanded and mark != finished:
+                push(child)
     return order
 
 
@@ -351,11 +395,19 @@ def _acc(v: Value, g) -> None:
     v.grad += g
 
 
+# The hot rules (+, *, tanh, sum) add plain floats directly: the common scalar case
+# skips _acc's call and checks, which are only needed when arrays are involved.
+
+
 def _back_add(out):
     a, b = out.inputs
     g = out.grad
-    _acc(a, g)
-    _acc(b, g)
+    if g.__class__ is float:
+        a.grad += g
+        b.grad += g
+    else:
+        _acc(a, g)
+        _acc(b, g)
 
 
 def _back_sub(out):
@@ -368,8 +420,14 @@ def _back_sub(out):
 def _back_mul(out):
     a, b = out.inputs
     g = out.grad
-    _acc(a, b.data * g)
-    _acc(b, a.data * g)
+    ga = b.data * g
+    gb = a.data * g
+    if ga.__class__ is float and gb.__class__ is float:
+        a.grad += ga
+        b.grad += gb
+    else:
+        _acc(a, ga)
+        _acc(b, gb)
 
 
 def _back_div(out):
@@ -415,7 +473,11 @@ def _back_log(out):
 
 def _back_tanh(out):
     t = out.data
-    _acc(out.inputs[0], (1.0 - t * t) * out.grad)
+    g = (1.0 - t * t) * out.grad
+    if g.__class__ is float:
+        out.inputs[0].grad += g
+    else:
+        _acc(out.inputs[0], g)
 
 
 def _back_sigmoid(out):
@@ -457,8 +519,12 @@ def _back_abs(out):
 
 def _back_sum(out):
     g = out.grad
-    for v in out.inputs:
-        _acc(v, g)
+    if g.__class__ is float:
+        for v in out.inputs:
+            v.grad += g
+    else:
+        for v in out.inputs:
+            _acc(v, g)
 
 
 def _back_mean(out):

@@ -5,7 +5,7 @@ the first one built imports pydantic, which costs ~130 ms, as much as Python and
 Typer together.  ``gradcli grad`` must answer in 200 ms, so this module installs a
 cheaper coercion for the plain cases our commands use:
 
-- ``str`` (returned as given), ``int`` and ``float`` written as ordinary numbers
+- ``str`` (returned as given), ``bool`` given as a bool, ``int`` and ``float`` written as ordinary numbers
   (no min/max/clamp), and ``Enum`` choices (through Typer's own ``coerce_cli_choice``).
 
 Everything else, and every value the fast path does not accept (a malformed
@@ -74,7 +74,7 @@ _UNHANDLED = object()
 
 
 def _is_plain(annotation) -> bool:
-    if annotation in (str, int, float):
+    if annotation in (str, bool, int, float):
         return True
     return isinstance(annotation, type) and issubclass(annotation, Enum)
 
@@ -83,6 +83,8 @@ def _coerce_plain(annotation, value, ctx, case_sensitive: bool = True):
     """The coerced value, or ``_UNHANDLED`` when Typer's own path should decide."""
     if annotation is str:
         return value if isinstance(value, str) else _UNHANDLED
+    if annotation is bool:
+        return value if isinstance(value, bool) else _UNHANDLED
     if annotation is int:
         if isinstance(value, int) and not isinstance(value, bool):
             return value
