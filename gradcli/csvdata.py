@@ -19,6 +19,7 @@ import difflib
 import io
 import math
 import os
+import tempfile
 from dataclasses import dataclass
 
 import numpy as np
@@ -165,6 +166,35 @@ def _is_number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def write_csv(path: str, dataset) -> None:
+    """Write ``dataset`` as a CSV file that ``read_csv`` reads back to the same numbers.
+
+    Targets are written as the user knows them (the original class labels);
+    floats are written with ``repr`` so that every digit survives.  The file
+    is written atomically: a temporary file in the same folder, then a rename.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*dataset.input_names, dataset.target_name])
+    labels = dataset.class_labels
+    for inputs, target in zip(dataset.X.tolist(), dataset.y.tolist()):
+        writer.writerow([*map(repr, inputs), repr(labels[int(target)] if labels else target)])
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path) or not os.path.isdir(folder):
+        raise DataError(f"cannot write {path}: " + ("it is a folder" if os.path.isdir(path) else
+                                                   f"the folder {folder} does not exist"))
+    try:
+        with tempfile.NamedTemporaryFile("w", dir=folder, prefix=".gradcli-", suffix=".csv.tmp",
+                                         delete=False, encoding="utf-8") as handle:
+            temporary = handle.name
+            handle.write(out.getvalue())
+        os.replace(temporary, path)
+    except OSError as error:
+        if "temporary" in locals() and os.path.exists(temporary):
+            os.unlink(temporary)
+        raise DataError(f"cannot write {path}: {error.strerror or error}") from None
 
 
 # ---------------------------------------------------------------- task inference

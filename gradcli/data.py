@@ -156,7 +156,7 @@ GENERATORS: dict[str, _Generator] = {
                          noise_range=_PLAYGROUND_NOISE), _playground(playground.xor)),
         _Generator(_info("gauss", "binary", "Playground: two Gaussian clusters around (2, 2) and (-2, -2)",
                          noise_range=_PLAYGROUND_NOISE), _playground(playground.gauss)),
-        _Generator(_info("spiral", "binary", "Playground: two interleaved spirals (--classes K for K arms)",
+        _Generator(_info("spiral", "binary", "Playground: interleaved spiral arms, 2 by default (--classes K)",
                          takes_classes=True, noise_range=_PLAYGROUND_NOISE), _playground(playground.spiral)),
         _Generator(_info("reg-plane", "regression", "Playground regression: a tilted plane, y = (x1 + x2) / 10",
                          noise_range=_PLAYGROUND_NOISE), _playground(playground.reg_plane)),

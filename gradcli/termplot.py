@@ -1,0 +1,349 @@
+"""Pictures of 2-D data in the terminal: scatter plots and decision maps, as Rich renderables.
+
+    console.print(scatter(data.X, data.y, class_labels=data.class_labels))
+    console.print(decision_map(model_scores, data.X, data.y, task="binary"))
+
+``decision_map`` is the TensorFlow Playground in a terminal: the background
+is shaded by the network's prediction on a grid over the data (one batched
+call of ``predict`` for the whole grid, two grid rows per text row with
+half-block characters), with the data points on top.  Classes are told apart
+by marker shape as well as colour.  When the console has no colour (a pipe,
+a file, NO_COLOR) the picture uses plain ASCII characters and no escape codes.
+
+Colours follow the Playground: orange for the first class (-1), blue for the
+second (+1); more classes take the tab10 palette.  Regression targets run
+from orange (negative) through grey to blue (positive).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+
+PLAYGROUND_COLORS = ["#f59322", "#0877bd"]
+TAB10 = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+         "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
+MARKERS = "●▲■◆★✚▼◉✖♦"
+ASCII_MARKERS = "ox+#*%@&=$"
+ASCII_REGIONS = " .:-'~`,^\""    # background character of each predicted class, no-colour mode
+ASCII_RAMP = " .:-=+*#%@"      # background for regression scores, low to high, no-colour mode
+NEUTRAL_POINT = (190, 190, 190)  # a regression point at 0
+NEUTRAL_BACKGROUND = (28, 28, 28)  # an undecided region (score near 0)
+REGION_STRENGTH = 0.45           # how far a confident region's colour goes from neutral toward its class
+MARGIN = 0.08                    # room around the data, as a fraction of its range
+
+
+Bounds = tuple[float, float, float, float]   # (x min, x max, y min, y max)
+RGB = tuple[int, int, int]
+
+
+def scatter(X2, y_index, class_colors: Sequence[str] | None = None, width: int = 60, height: int = 20,
+            bounds: Bounds | None = None, *, task: str | None = None, class_labels: Sequence | None = None,
+            x_label: str = "x1", y_label: str = "x2") -> "Plot":
+    """A scatter plot of 2-D points: class markers, or colours/digits by value for regression."""
+    X2, values = _check_points(X2, y_index)
+    task = task or _infer_task(values)
+    bounds = bounds or data_bounds(X2)
+    canvas = _Canvas(width, height, bounds)
+    legend = _place_points(canvas, X2, values, task, class_colors, class_labels)
+    return Plot(canvas, x_label, y_label, legend)
+
+
+def decision_map(predict: Callable[[np.ndarray], np.ndarray], X2, y_index, width: int = 48, height: int = 20,
+                 bounds: Bounds | None = None, task: str = "binary", *, class_colors: Sequence[str] | None = None,
+                 class_labels: Sequence | None = None, x_label: str = "x1", y_label: str = "x2") -> "Plot":
+    """The data on top of a map of ``predict`` over the plane.
+
+    ``predict`` takes an (m, 2) array of points and returns (m,) values: for
+    "binary" a score whose sign picks the class (> 0: class 1) and whose size
+    is the confidence (or integer class indices 0/1); for "multiclass" class
+    indices; for "regression" the predicted value.
+    """
+    X2, values = _check_points(X2, y_index)
+    bounds = bounds or data_bounds(X2)
+    canvas = _Canvas(width, height, bounds)
+    grid = canvas.pixel_centres()
+    scores = np.asarray(predict(grid)).reshape(-1)
+    if scores.shape[0] != grid.shape[0]:
+        raise ValueError(f"predict returned {scores.shape[0]} values for {grid.shape[0]} points")
+    scores = scores.reshape(2 * height, width)
+    n_classes = max(2, len(class_labels or []), int(values.max()) + 1 if task != "regression" else 0)
+    colors = _class_rgbs(n_classes, class_colors)
+    if task == "regression":
+        # 41 shades from -1 to 1 look smooth and keep the number of styles small
+        levels = np.round(np.clip(scores / _value_scale(values, scores), -1.0, 1.0) * 20) / 20
+        canvas.fill(lambda v: _regression_rgb(v, NEUTRAL_BACKGROUND, REGION_STRENGTH),
+                    lambda v: ASCII_RAMP[_bin(v, len(ASCII_RAMP))], levels)
+    else:
+        if task == "binary" and not np.issubdtype(scores.dtype, np.integer):
+            classes = (scores > 0).astype(int)
+            confidence = np.clip(np.abs(scores), 0.0, 1.0)
+        else:
+            classes = np.clip(scores.astype(int), 0, n_classes - 1)
+            confidence = np.ones(scores.shape)
+        # quantise the confidence so that a map uses a few dozen colours, not thousands of styles
+        confidence = np.round(confidence * 4) / 4
+        canvas.fill(lambda k, c: _mix(NEUTRAL_BACKGROUND, colors[k], REGION_STRENGTH * (0.35 + 0.65 * c)),
+                    lambda k, c: ASCII_REGIONS[k % len(ASCII_REGIONS)], classes, confidence)
+    legend = _place_points(canvas, X2, values, task, class_colors, class_labels)
+    return Plot(canvas, x_label, y_label, legend)
+
+
+def data_bounds(X2: np.ndarray, margin: float = MARGIN) -> Bounds:
+    """(x min, x max, y min, y max) around the points, with a margin; never an empty range."""
+    low, high = X2.min(axis=0), X2.max(axis=0)
+    span = np.where(high - low > 0, high - low, 2.0)
+    low, high = np.where(high > low, low, low - 1.0), np.where(high > low, high, high + 1.0)
+    return (float(low[0] - margin * span[0]), float(high[0] + margin * span[0]),
+            float(low[1] - margin * span[1]), float(high[1] + margin * span[1]))
+
+
+# ---------------------------------------------------------------- the canvas
+
+@dataclass
+class _Canvas:
+    """width x height text cells; each cell is two pixels (upper, lower) of background."""
+
+    width: int
+    height: int
+    bounds: Bounds
+    background: list | None = None                     # [2*height][width] RGB or None
+    plain_background: list | None = None               # [height][width] ASCII characters
+    points: dict = field(default_factory=dict)         # (row, col) -> (marker, ascii marker, RGB)
+
+    def __post_init__(self):
+        if self.width < 4 or self.height < 2:
+            raise ValueError(f"a plot needs at least 4 x 2 cells, got {self.width} x {self.height}")
+
+    def pixel_centres(self) -> np.ndarray:
+        """(2*height*width, 2) points at the centre of each pixel, row by row from the top."""
+        x0, x1, y0, y1 = self.bounds
+        xs = x0 + (np.arange(self.width) + 0.5) * (x1 - x0) / self.width
+        ys = y1 - (np.arange(2 * self.height) + 0.5) * (y1 - y0) / (2 * self.height)
+        gx, gy = np.meshgrid(xs, ys)
+        return np.column_stack([gx.ravel(), gy.ravel()])
+
+    def fill(self, rgb_of, char_of, *grids) -> None:
+        """Background pixels from per-pixel values: ``rgb_of(*values)``, ``char_of(*values)``."""
+        cache: dict = {}
+
+        def cached(function, key):
+            if (function, key) not in cache:
+                cache[function, key] = function(*key)
+            return cache[function, key]
+
+        rows = [list(zip(*(g[p].tolist() for g in grids))) for p in range(2 * self.height)]
+        self.background = [[cached(rgb_of, key) for key in row] for row in rows]
+        # the plain picture has one character per cell: take the upper pixel of each
+        self.plain_background = [[cached(char_of, key) for key in rows[2 * r]] for r in range(self.height)]
+
+    def cell_of(self, X2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Text row and column of each point (points outside the bounds land on the edge)."""
+        x0, x1, y0, y1 = self.bounds
+        col = np.floor((X2[:, 0] - x0) / (x1 - x0) * self.width).astype(int)
+        row = np.floor((y1 - X2[:, 1]) / (y1 - y0) * self.height).astype(int)
+        return np.clip(row, 0, self.height - 1), np.clip(col, 0, self.width - 1)
+
+
+def _place_points(canvas: _Canvas, X2, values, task, class_colors, class_labels) -> list:
+    """Put one marker in each cell that holds points; returns the legend entries."""
+    rows, cols = canvas.cell_of(X2)
+    cells = rows * canvas.width + cols
+    if task == "regression":
+        scale = _value_scale(values)
+        low, high = float(values.min()), float(values.max())
+        sums = np.bincount(cells, weights=values, minlength=canvas.width * canvas.height)
+        counts = np.bincount(cells, minlength=canvas.width * canvas.height)
+        for cell in np.flatnonzero(counts):
+            mean = sums[cell] / counts[cell]
+            # colour: the sign and size of the value; digit (no colour): its place between low and high
+            digit = str(min(9, int((mean - low) / (high - low) * 10))) if high > low else "5"
+            canvas.points[divmod(int(cell), canvas.width)] = ("●", digit, _regression_rgb(mean / scale, NEUTRAL_POINT))
+        return [("●", None, _regression_rgb(low / scale, NEUTRAL_POINT), f"{low:.3g}"),
+                ("●", None, NEUTRAL_POINT, "0"),
+                ("●", None, _regression_rgb(high / scale, NEUTRAL_POINT), f"{high:.3g}"),
+                (None, "0-9:", None, f"the target from {low:.3g} (0) to {high:.3g} (9)")]
+    classes = values.astype(int)
+    n_classes = max(int(classes.max()) + 1, len(class_labels or []), 2)
+    colors = _class_rgbs(n_classes, class_colors)
+    counts = np.zeros((canvas.width * canvas.height, n_classes), dtype=int)
+    np.add.at(counts, (cells, classes), 1)
+    for cell in np.flatnonzero(counts.sum(axis=1)):
+        k = int(counts[cell].argmax())  # the majority class of the points in this cell
+        canvas.points[divmod(int(cell), canvas.width)] = (
+            MARKERS[k % len(MARKERS)], ASCII_MARKERS[k % len(ASCII_MARKERS)], colors[k])
+    labels = list(class_labels) if class_labels else list(range(n_classes))
+    signed = any(isinstance(label, (int, float)) and label < 0 for label in labels)
+    return [(MARKERS[k % len(MARKERS)], ASCII_MARKERS[k % len(ASCII_MARKERS)], colors[k],
+             _label_text(labels[k], signed)) for k in range(n_classes)]
+
+
+# ---------------------------------------------------------------- rendering
+
+class Plot:
+    """A finished picture: the canvas inside axes, with a legend; renders in colour or plain ASCII."""
+
+    def __init__(self, canvas: _Canvas, x_label: str, y_label: str, legend: list):
+        self.canvas, self.x_label, self.y_label, self.legend = canvas, x_label, y_label, legend
+        x0, x1, y0, y1 = canvas.bounds
+        self.y_ticks = (f"{y1:.3g}", f"{y0:.3g}")
+        self.x_ticks = (f"{x0:.3g}", f"{x1:.3g}")
+        self.gutter = max(len(t) for t in self.y_ticks) + 1
+
+    def __rich_measure__(self, console, options):
+        from rich.measure import Measurement
+
+        total = self.gutter + 1 + self.canvas.width
+        return Measurement(total, total)
+
+    def __rich_console__(self, console, options):
+        from rich.segment import Segment
+
+        plain = console.no_color or console.color_system is None or options.ascii_only
+        lines = self._plain_grid() if plain else self._colour_grid()
+        corner, vertical, tick, horizontal = ("+", "|", "+", "-") if plain else ("└", "│", "┤", "─")
+        pad = " " * self.gutter
+        yield Segment(f"{pad} {self.y_label}\n")
+        for row, segments in enumerate(lines):
+            if row == 0 or row == self.canvas.height - 1:
+                label = self.y_ticks[0 if row == 0 else 1].rjust(self.gutter - 1) + " " + tick
+            else:
+                label = pad + vertical
+            yield Segment(label)
+            yield from segments
+            yield Segment("\n")
+        yield Segment(pad + corner + horizontal * self.canvas.width + "\n")
+        left, right = self.x_ticks
+        room = self.canvas.width + 1 - len(left) - len(right)
+        middle = self.x_label.center(room) if room >= len(self.x_label) + 2 else " " * max(room, 1)
+        yield Segment(pad + left + middle + right + "\n")
+        yield from self._legend(plain)
+
+    def _legend(self, plain: bool):
+        from rich.segment import Segment
+        from rich.style import Style
+
+        if not self.legend:
+            return
+        yield Segment(" " * (self.gutter + 1))
+        # an entry shows in colour when it has a marker, in plain text when it has an ASCII marker
+        for marker, ascii_marker, rgb, text in self.legend:
+            if plain and ascii_marker:
+                yield Segment(f"{ascii_marker} {text}   ")
+            elif not plain and marker:
+                yield Segment(marker, Style(color=_rich_color(rgb), bold=True))
+                yield Segment(f" {text}   ")
+        yield Segment("\n")
+
+    def _plain_grid(self) -> list:
+        from rich.segment import Segment
+
+        canvas = self.canvas
+        lines = []
+        for row in range(canvas.height):
+            chars = list(canvas.plain_background[row]) if canvas.plain_background else [" "] * canvas.width
+            for (r, c), (_, ascii_marker, _) in canvas.points.items():
+                if r == row:
+                    chars[c] = ascii_marker
+            lines.append([Segment("".join(chars))])
+        return lines
+
+    def _colour_grid(self) -> list:
+        from rich.segment import Segment
+
+        canvas = self.canvas
+        styles: dict = {}
+        lines = []
+        for row in range(canvas.height):
+            runs: list[list] = []   # [text, style key] merged while the style repeats
+            for col in range(canvas.width):
+                upper = canvas.background[2 * row][col] if canvas.background else None
+                lower = canvas.background[2 * row + 1][col] if canvas.background else None
+                if (row, col) in canvas.points:
+                    marker, _, rgb = canvas.points[row, col]
+                    char, key = marker, (rgb, upper, True)
+                elif upper == lower:
+                    char, key = " ", (None, upper, False)
+                else:   # two pixels in one cell: the upper half-block in the upper colour, on the lower
+                    char, key = "▀", (upper, lower, False)
+                if runs and runs[-1][1] == key:
+                    runs[-1][0] += char
+                else:
+                    runs.append([char, key])
+            lines.append([Segment(text, _style(styles, key)) for text, key in runs])
+        return lines
+
+
+def _style(cache: dict, key):
+    from rich.style import Style
+
+    if key not in cache:
+        fg, bg, bold = key
+        cache[key] = Style(color=_rich_color(fg), bgcolor=_rich_color(bg), bold=bold or None)
+    return cache[key]
+
+
+def _rich_color(rgb: RGB | None):
+    from rich.color import Color
+
+    return None if rgb is None else Color.from_rgb(*rgb)
+
+
+# ---------------------------------------------------------------- colours and helpers
+
+def _check_points(X2, values) -> tuple[np.ndarray, np.ndarray]:
+    X2 = np.asarray(X2, dtype=np.float64)
+    values = np.asarray(values, dtype=np.float64).reshape(-1)
+    if X2.ndim != 2 or X2.shape[1] != 2:
+        raise ValueError(f"a 2-D plot needs points of shape (n, 2), got {X2.shape}")
+    if len(values) != len(X2) or len(X2) == 0:
+        raise ValueError(f"{len(X2)} points but {len(values)} labels")
+    return X2, values
+
+
+def _infer_task(values: np.ndarray) -> str:
+    distinct = np.unique(values)
+    if np.all(distinct == np.round(distinct)) and distinct.min() >= 0 and len(distinct) <= len(MARKERS):
+        return "binary" if len(distinct) <= 2 else "multiclass"
+    return "regression"
+
+
+def _hex_rgb(text: str) -> RGB:
+    text = text.lstrip("#")
+    return int(text[0:2], 16), int(text[2:4], 16), int(text[4:6], 16)
+
+
+def _class_rgbs(n_classes: int, class_colors: Sequence[str] | None) -> list[RGB]:
+    palette = list(class_colors) if class_colors else (PLAYGROUND_COLORS if n_classes <= 2 else TAB10)
+    return [_hex_rgb(palette[k % len(palette)]) for k in range(n_classes)]
+
+
+def _mix(a: RGB, b: RGB, t: float) -> RGB:
+    return tuple(round(x + (y - x) * t) for x, y in zip(a, b))
+
+
+def _regression_rgb(v: float, neutral: RGB, strength: float = 1.0) -> RGB:
+    """-1 -> orange, 0 -> ``neutral``, +1 -> blue (values beyond are clipped)."""
+    v = max(-1.0, min(1.0, float(v)))
+    orange, blue = _hex_rgb(PLAYGROUND_COLORS[0]), _hex_rgb(PLAYGROUND_COLORS[1])
+    return _mix(neutral, blue if v > 0 else orange, abs(v) * strength)
+
+
+def _value_scale(*arrays: np.ndarray) -> float:
+    """The largest magnitude among the values, so that colours span [-1, 1]."""
+    scale = max(float(np.max(np.abs(a))) for a in arrays)
+    return scale if scale > 0 else 1.0
+
+
+def _bin(v: float, levels: int) -> int:
+    """[-1, 1] -> 0..levels-1."""
+    return min(levels - 1, max(0, int((float(v) + 1.0) / 2.0 * levels)))
+
+
+def _label_text(label, signed: bool) -> str:
+    """A class label for the legend: +1 next to -1, plain 1 next to 0."""
+    if signed and isinstance(label, (int, float)) and label > 0:
+        return f"+{label}"
+    return str(label)
