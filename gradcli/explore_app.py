@@ -14,6 +14,7 @@ the app was closed another way).
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import App, ComposeResult
@@ -24,10 +25,11 @@ from textual.widgets import Footer, Input, Static
 from .cli.common import error_lines
 from .errors import GradcliError
 from .explore import Explorer, Nudge, State, format_exact
+from .render import DEFAULT_PRECISION, backward_table, forward_table
 from .trace import Trace
 
 
-def number(x: float | None, digits: int = 10) -> str:
+def significant(x: float | None, digits: int = 10) -> str:
     """A number for the screen: ``digits`` significant digits, no '-0'."""
     if x is None:
         return "undefined"
@@ -44,7 +46,7 @@ def expression_text(state: State) -> Text:
     text.append("f = ", style="dim")
     text.append(state.expression.source, style="bold")
     text.append("  =  ", style="dim")
-    text.append(number(state.value), style="bold cyan")
+    text.append(significant(state.value), style="bold cyan")
     return text
 
 
@@ -56,7 +58,7 @@ def variables_table(state: State, selected: int) -> Table:
     table.add_column("gradient", justify="right")
     for index, (name, x) in enumerate(state.values.items()):
         chosen = index == selected
-        table.add_row("▶" if chosen else "", name, number(x), number(state.gradients[name]),
+        table.add_row("▶" if chosen else "", name, significant(x), significant(state.gradients[name]),
                       style="reverse" if chosen else None)
     if not state.values:
         table.add_row("", "(no variables: press e to add one)", "", "")
@@ -71,44 +73,21 @@ def nudge_table(nudge: Nudge | None) -> Table:
         table.add_row("no variable selected", "")
         return table
     x = nudge.name
-    table.add_row(x, number(nudge.x))
-    table.add_row("h", number(nudge.h))
-    table.add_row(f"f({x})", number(nudge.f_x))
-    table.add_row(f"f({x}+h)", number(nudge.f_x_plus_h))
-    table.add_row(f"(f({x}+h) - f({x})) / h", Text(number(nudge.quotient), style="bold"))
-    table.add_row(f"autograd df/d{x}", Text(number(nudge.gradient), style="bold"))
-    table.add_row("difference", number(nudge.difference, 3))
+    table.add_row(x, significant(nudge.x))
+    table.add_row("h", significant(nudge.h))
+    table.add_row(f"f({x})", significant(nudge.f_x))
+    table.add_row(f"f({x}+h)", significant(nudge.f_x_plus_h))
+    table.add_row(f"(f({x}+h) - f({x})) / h", Text(significant(nudge.quotient), style="bold"))
+    table.add_row(f"autograd df/d{x}", Text(significant(nudge.gradient), style="bold"))
+    table.add_row("difference", significant(nudge.difference, 3))
     if nudge.error:
         table.add_row("", Text(f"f({x}+h) undefined: {nudge.error}", style="yellow"))
     return table
 
 
-def trace_tables(steps: Trace) -> Table:
-    """The forward steps and the chain rule of the backward pass, as ``grad`` reports them."""
-    forward = Table(title="forward", title_justify="left", expand=True, box=None, padding=(0, 1))
-    for heading, justify in (("#", "right"), ("node", "left"), ("op", "left"), ("inputs", "left"),
-                             ("value", "right"), ("grad", "right")):
-        forward.add_column(heading, justify=justify)
-    for step in steps.forward:
-        forward.add_row(str(step.id), step.label, step.op or step.kind,
-                        ", ".join(f"#{i}" for i in step.inputs), number(step.value, 6), number(step.grad, 6))
-    backward = Table(title="backward: local x upstream = contribution", title_justify="left",
-                     expand=True, box=None, padding=(0, 1))
-    for heading, justify in (("node", "left"), ("op", "left"), ("to input", "left"), ("local", "right"),
-                             ("upstream", "right"), ("contribution", "right")):
-        backward.add_column(heading, justify=justify)
-    for step in steps.backward:
-        for index, part in enumerate(step.contributions):
-            backward.add_row(f"#{step.id} {step.label}" if index == 0 else "", step.op if index == 0 else "",
-                             f"#{part.input_id} {part.input_label}", number(part.local, 6),
-                             number(part.upstream, 6), number(part.contribution, 6))
-    if not steps.backward:
-        backward.add_row("(the output is a leaf: nothing to propagate)", "", "", "", "", "")
-    both = Table.grid(expand=True)
-    both.add_row(forward)
-    both.add_row("")
-    both.add_row(backward)
-    return both
+def trace_tables(steps: Trace) -> Group:
+    """The forward steps and the chain rule of the backward pass, exactly as ``grad`` shows them."""
+    return Group(forward_table(steps, DEFAULT_PRECISION), backward_table(steps, DEFAULT_PRECISION))
 
 
 # -- the app ------------------------------------------------------------------------
@@ -219,8 +198,8 @@ class ExploreApp(App):
 
         def describe(before: State, _) -> str:
             after = self.explorer.state
-            return (f"{name}: {number(before.values[name])} → {number(after.values[name])}    "
-                    f"f: {number(before.value)} → {number(after.value)}")
+            return (f"{name}: {significant(before.values[name])} → {significant(after.values[name])}    "
+                    f"f: {significant(before.value)} → {significant(after.value)}")
 
         self.attempt(lambda: self.explorer.move(direction), describe)
 
@@ -237,7 +216,9 @@ class ExploreApp(App):
 
         def describe(_, values: tuple) -> str:
             before, after = values
-            return f"gradient {kind}, x {sign} {format_exact(self.explorer.lr)} * df/dx:  f {number(before)} → {number(after)}"
+            lr = format_exact(self.explorer.lr)
+            return (f"gradient {kind} (each variable {sign} {lr} × its gradient):  "
+                    f"f {significant(before)} → {significant(after)}")
 
         self.attempt(lambda: self.explorer.gradient_step(ascent=bool(ascent)), describe)
 
@@ -273,7 +254,7 @@ class ExploreApp(App):
         self.close_editor()
         self.refresh_view()
         added = [name for name in self.explorer.names if name not in old_names]
-        note = f"; new variables start at {', '.join(f'{n} = {number(self.explorer.state.values[n])}' for n in added)}" \
+        note = f"; new variables start at {', '.join(f'{n} = {significant(self.explorer.state.values[n])}' for n in added)}" \
             if added else ""
         self.say(f"expression changed{note}")
 

@@ -12,7 +12,7 @@ from rich.console import Console  # noqa: E402
 from textual.widgets import Input, Static  # noqa: E402
 
 from gradcli.explore import Explorer  # noqa: E402
-from gradcli.explore_app import ExploreApp, number  # noqa: E402
+from gradcli.explore_app import ExploreApp, significant  # noqa: E402
 from gradcli.expr import evaluate  # noqa: E402
 
 SIZE = (110, 40)
@@ -60,14 +60,14 @@ def test_select_and_nudge_shows_the_engine_numbers():
         assert app.explorer.selected_name == "b"
         assert app.explorer.state.values == values
         variables = shown(app, "#variables")
-        assert row(variables, "b") == ["-2.8", number(graph.gradients()["b"])]  # df/db = a = 2
+        assert row(variables, "b") == ["-2.8", significant(graph.gradients()["b"])]  # df/db = a = 2
         assert row(variables, "a") == ["2", "-2.8"]
-        assert f"f = a*b + c  =  {number(graph.output.data)}" in shown(app, "#expression")
+        assert f"f = a*b + c  =  {significant(graph.output.data)}" in shown(app, "#expression")
         nudge = shown(app, "#nudge")
         bumped = evaluate(text, {**values, "b": -2.8 + 0.001}).output.data
         assert row(nudge, "b") == ["-2.8"] and row(nudge, "h") == ["0.001"]
-        assert row(nudge, "f(b+h)") == [number(bumped)]
-        assert row(nudge, "(f(b+h) - f(b)) / h") == [number((bumped - graph.output.data) / 0.001)]
+        assert row(nudge, "f(b+h)") == [significant(bumped)]
+        assert row(nudge, "(f(b+h) - f(b)) / h") == [significant((bumped - graph.output.data) / 0.001)]
         assert row(nudge, "autograd df/db") == ["2"]
         assert "b: -2.9 → -2.8" in shown(app, "#status")
 
@@ -109,7 +109,7 @@ def test_a_gradient_step_lowers_x_minus_3_squared_and_says_so():
     def check(app):
         assert app.explorer.state.value == pytest.approx(3.6864)  # 9 -> 5.76 -> 3.6864
         assert row(shown(app, "#variables"), "x") == ["1.08", "-3.84"]
-        assert "gradient descent, x -= 0.1 * df/dx:  f 5.76 → 3.6864" in shown(app, "#status")
+        assert "gradient descent (each variable -= 0.1 × its gradient):  f 5.76 → 3.6864" in shown(app, "#status")
 
     drive(Explorer("(x-3)**2", {"x": 0.0}), ["g", "g"], check)
 
@@ -186,8 +186,9 @@ def test_the_trace_panel_follows_every_change():
     def check(app):
         trace = shown(app, "#trace")
         # x = 1 after pressing + then right: x - 3 = -2, (x - 3)**2 = 4, d/dx = 2*(x-3) = -4
-        assert row(trace, "2 x - 3") == ["-", "#0,", "#1", "-2", "-4"]
-        assert row(trace, "3 (x - 3)**2") == ["**2", "#2", "4", "1"]
-        assert row(trace, "#3 (x - 3)**2") == ["**2", "#2", "x", "-", "3", "-4", "1", "-4"]
+        assert row(trace, "2 x - 3") == ["-", "0,", "1", "-2.0000"]
+        assert row(trace, "3 (x - 3)**2") == ["**2", "2", "4.0000"]
+        assert row(trace, "3 (x - 3)**2 (**2)") == ["1.0000", "x", "-", "3", "[2]", "-4.0000", "1.0000", "-4.0000"]
+        assert row(trace, "2 x - 3 (-)") == ["-4.0000", "x", "[0]", "1.0000", "-4.0000", "-4.0000"]
 
     drive(Explorer("(x-3)**2", {"x": 0.0}), ["plus", "right"], check)
