@@ -29,7 +29,10 @@ from pathlib import Path
 
 from .errors import ModelFileError
 
-__all__ = ["FORMAT", "VERSION", "ACTIVATIONS", "LayerSpec", "SavedModel", "load_model", "save_model"]
+__all__ = [
+    "FORMAT", "VERSION", "ACTIVATIONS", "LayerSpec", "SavedModel", "load_model", "save_model",
+    "check_writable", "write_text_atomic", "write_bytes_atomic",
+]
 
 FORMAT = "gradcli.mlp"
 VERSION = 1
@@ -99,28 +102,59 @@ class SavedModel:
 
 def save_model(path, model: SavedModel) -> None:
     """Write ``model`` to ``path`` atomically (temp file in the same folder, then rename)."""
-    path = Path(path)
     _check_model(model.to_dict(), str(path))  # never write a file we could not read back
-    text = json.dumps(model.to_dict(), indent=1, allow_nan=False) + "\n"
-    folder = path.parent if str(path.parent) else Path(".")
+    write_text_atomic(path, json.dumps(model.to_dict(), indent=1, allow_nan=False) + "\n")
+
+
+def check_writable(path, error=ModelFileError) -> None:
+    """Fail fast, before a long run, when ``path`` cannot be written; ``error`` is the kind to raise."""
+    target = Path(path)
+    folder = target.parent  # Path("model.json").parent is Path(".")
+    if target.is_dir():
+        raise error(f"{path} is a folder: give a file name such as {target / 'model.json'}")
     if not folder.is_dir():
-        raise ModelFileError(f"{path}: folder {folder} does not exist", hint="create it first, or choose another path")
+        raise error(f"cannot write {path}: the folder {folder} does not exist", hint="create it first")
+    if not os.access(folder, os.W_OK | os.X_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise error(f"cannot write {path}: permission denied")
+
+
+def write_text_atomic(path, text: str, error=ModelFileError) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically; see ``write_bytes_atomic``."""
+    write_bytes_atomic(path, text.encode("utf-8"), error)
+
+
+def write_bytes_atomic(path, data: bytes, error=ModelFileError) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename.
+
+    A reader sees the old file or the new one, never half of one; a failure
+    (or Ctrl-C) removes the temporary file and leaves any old file as it was.
+    """
+    check_writable(path, error)
+    target = Path(path)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:
-        raise ModelFileError(f"{path}: cannot write in {folder} ({exc.strerror})") from None
+        raise error(f"cannot write {path} ({exc.strerror})") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        os.chmod(tmp, _default_mode())  # mkstemp makes 0600; a saved file gets the usual permissions
+        os.replace(tmp, target)
     except OSError as exc:
         _remove_quietly(tmp)
-        raise ModelFileError(f"{path}: cannot write the model ({exc.strerror})") from None
+        raise error(f"cannot write {path} ({exc.strerror})") from None
     except BaseException:
         _remove_quietly(tmp)
         raise
+
+
+def _default_mode() -> int:
+    """The mode a new file gets under the current umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def load_model(path) -> SavedModel:

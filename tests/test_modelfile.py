@@ -58,7 +58,7 @@ def test_save_refuses_non_finite_weights_and_keeps_the_old_file(tmp_path):
 
 
 def test_save_into_missing_folder_is_a_clear_error(tmp_path):
-    with pytest.raises(ModelFileError, match="does not exist"):
+    with pytest.raises(ModelFileError, match="the folder .* does not exist"):
         save_model(tmp_path / "nowhere" / "m.json", small_model())
 
 
@@ -124,3 +124,18 @@ def test_extra_keys_are_allowed(tmp_path):
     data = good_dict()
     data["trained_by"] = "someone"
     assert load_model(write(tmp_path, data)).inputs == 2
+
+
+def test_saved_file_gets_ordinary_permissions(tmp_path):
+    import os
+
+    path = tmp_path / "model.json"
+    save_model(path, small_model())
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_save_onto_a_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(ModelFileError, match="is a folder: give a file name"):
+        save_model(tmp_path, small_model())
