@@ -144,33 +144,33 @@ def _info(name, task, description, is_2d=True, takes_classes=False, noise_range=
 _PLAYGROUND_NOISE = (0.0, 0.5)
 GENERATORS: dict[str, _Generator] = {
     g.info.name: g for g in [
-        _Generator(_info("moons", "binary", "two interleaving half circles (scikit-learn make_moons)"),
+        _Generator(_info("moons", "binary", "two interleaving half circles"),
                    _sklearn("moons")),
-        _Generator(_info("circles", "binary", "a circle inside a circle twice its size (scikit-learn make_circles)"),
+        _Generator(_info("circles", "binary", "a circle inside a circle twice its size"),
                    _sklearn("circles")),
-        _Generator(_info("blobs", "multiclass", "K Gaussian clusters around a circle, 3 by default (scikit-learn make_blobs; --classes K)",
+        _Generator(_info("blobs", "multiclass", "Gaussian clusters, 3 unless --classes K",
                          takes_classes=True), _sklearn("blobs"), default_classes=3),
-        _Generator(_info("circle", "binary", "Playground: a disc of one class inside a ring of the other",
+        _Generator(_info("circle", "binary", "Playground: a disc inside a ring",
                          noise_range=_PLAYGROUND_NOISE), _playground(playground.circle)),
-        _Generator(_info("xor", "binary", "Playground: four quadrants, the class is the sign of x1*x2",
+        _Generator(_info("xor", "binary", "Playground: the class is the sign of x1*x2",
                          noise_range=_PLAYGROUND_NOISE), _playground(playground.xor)),
-        _Generator(_info("gauss", "binary", "Playground: two Gaussian clusters around (2, 2) and (-2, -2)",
+        _Generator(_info("gauss", "binary", "Playground: two Gaussian clusters",
                          noise_range=_PLAYGROUND_NOISE), _playground(playground.gauss)),
-        _Generator(_info("spiral", "binary", "Playground: interleaved spiral arms, 2 by default (--classes K)",
+        _Generator(_info("spiral", "binary", "Playground: two spirals (--classes K arms)",
                          takes_classes=True, noise_range=_PLAYGROUND_NOISE), _playground(playground.spiral)),
-        _Generator(_info("reg-plane", "regression", "Playground regression: a tilted plane, y = (x1 + x2) / 10",
+        _Generator(_info("reg-plane", "regression", "Playground: y = (x1 + x2) / 10",
                          noise_range=_PLAYGROUND_NOISE), _playground(playground.reg_plane)),
-        _Generator(_info("reg-gauss", "regression", "Playground regression: six bumps of height +1 or -1",
+        _Generator(_info("reg-gauss", "regression", "Playground: six bumps of height +1 or -1",
                          noise_range=_PLAYGROUND_NOISE), _playground(playground.reg_gauss)),
-        _Generator(_info("sine", "regression", "1-D regression: y = sin(x1) + noise, x1 in [-pi, pi]", is_2d=False),
+        _Generator(_info("sine", "regression", "y = sin(x1) + noise, x1 in [-pi, pi]", is_2d=False),
                    _sine),
     ]
 }
 
 # shipped CSV files (datasets/NAME.csv, installed as the package gradcli.datasets)
 SHIPPED_DESCRIPTIONS = {
-    "toy4": "the classic four-sample set: three inputs, labels +1/-1",
-    "linear2": "two samples of a linear function: (2, 3) -> 16 and (1, 1) -> 5",
+    "toy4": "the classic four samples, labels +1/-1",
+    "linear2": "two samples: (2, 3) -> 16, (1, 1) -> 5",
 }
 
 

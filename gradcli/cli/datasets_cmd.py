@@ -86,9 +86,10 @@ def _info_json(info) -> dict:
 
 
 def _datasets_table(infos):
+    from rich import box
     from rich.table import Table
 
-    table = Table(title="Built-in datasets", title_justify="left", caption_justify="left",
+    table = Table(title="Built-in datasets", title_justify="left", caption_justify="left", box=box.SIMPLE_HEAD,
                   caption="Generated sets take --samples, --noise and --seed; any CSV file works too "
                           "(header row, the last column is the target).")
     for column in ("Name", "Task", "Size", "Noise", "Description"):
