@@ -1,0 +1,127 @@
+"""The finite-difference checker, tested both ways: it passes right gradients and catches wrong ones."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from gradcli import engine
+from gradcli.errors import DomainError, UsageError
+from gradcli.expr import parse
+from gradcli.gradcheck import (
+    FAIL, KINK, PASS, UNCHECKED, check_gradients, check_random_points, default_step, sweep,
+)
+
+
+def test_default_step_is_cbrt_eps_scaled():
+    assert default_step(0.5) == pytest.approx(6.055454e-6, rel=1e-6)
+    assert default_step(-100.0) == pytest.approx(6.055454e-4, rel=1e-6)
+
+
+@pytest.mark.parametrize("text", [
+    "x**3 + sin(y)", "tanh(x*y + 1)", "exp(x) / (1 + y**2)", "log(x**2 + 1) * cos(y)", "sigmoid(x - y) + sqrt(x**2 + 1)",
+    "x**y", "abs(x - 3) + relu(y + 4)",
+])
+def test_right_gradients_pass(text):
+    report = check_gradients(parse(text), {"x": 1.3, "y": 0.7})
+    assert report.ok
+    assert all(check.status == PASS for check in report.checks)
+    assert all(check.abs_error < 1e-8 for check in report.checks)
+
+
+def test_a_wrong_backward_rule_is_caught(monkeypatch):
+    def wrong_sin(out):  # cos(x) forgotten: d sin(x) = 1, which is wrong
+        out.inputs[0].grad += out.grad
+
+    monkeypatch.setitem(engine._BACKWARD, "sin", wrong_sin)
+    report = check_gradients(parse("sin(x) * y"), {"x": 0.8, "y": 2.0})
+    assert not report.ok
+    by_name = {check.name: check for check in report.checks}
+    assert by_name["x"].status == FAIL
+    assert by_name["x"].numeric == pytest.approx(2 * math.cos(0.8), rel=1e-8)
+    assert by_name["y"].status == PASS  # the other variable's gradient does not use the broken rule
+
+
+def test_a_subtly_wrong_rule_is_caught_by_the_tolerance(monkeypatch):
+    original = engine._BACKWARD["tanh"]
+
+    def off_by_a_little(out):
+        original(out)
+        out.inputs[0].grad *= 1.001
+
+    monkeypatch.setitem(engine._BACKWARD, "tanh", off_by_a_little)
+    assert not check_gradients(parse("tanh(x)"), {"x": 0.3}).ok
+
+
+def test_tolerances_are_options():
+    report = check_gradients(parse("x**2"), {"x": 1.0}, h=1e-2, rtol=0.0, atol=0.0)
+    assert report.checks[0].h == 1e-2
+    assert report.rtol == 0.0 and report.atol == 0.0
+    loose = check_gradients(parse("exp(x)"), {"x": 1.0}, h=1e-1, rtol=1e-1)
+    strict = check_gradients(parse("exp(x)"), {"x": 1.0}, h=1e-1, rtol=1e-6)
+    assert loose.ok and not strict.ok  # the same estimate, judged by two tolerances
+    with pytest.raises(UsageError, match="--h must be a positive step"):
+        check_gradients(parse("x"), {"x": 1.0}, h=0.0)
+
+
+@pytest.mark.parametrize("text, left, right", [("relu(x)", 0.0, 1.0), ("abs(x)", -1.0, 1.0), ("relu(-x)", -1.0, 0.0)])
+def test_kinks_are_not_differentiable_not_failures(text, left, right):
+    report = check_gradients(parse(text), {"x": 0.0})
+    check = report.checks[0]
+    assert check.status == KINK
+    assert check.left == pytest.approx(left) and check.right == pytest.approx(right)
+    assert check.ok and report.ok
+    assert min(left, right) <= check.autograd <= max(left, right)
+
+
+def test_smooth_but_curved_functions_are_not_mistaken_for_kinks():
+    for text, x in (("exp(x)", 20.0), ("sin(100*x)", 0.3), ("x**2", 1000.0), ("relu(x)", 1.0)):
+        assert check_gradients(parse(text), {"x": x}).checks[0].status == PASS, text
+
+
+def test_a_shifted_point_outside_the_domain_falls_back_to_one_side():
+    check = check_gradients(parse("sqrt(x)"), {"x": 1e-6}).checks[0]
+    assert check.method == "forward"
+    assert "x-h leaves the domain" in check.note and "sqrt needs a number >= 0" in check.note
+    assert check.numeric == pytest.approx(0.5 / math.sqrt(1e-6), rel=1e-2)
+
+
+def test_both_shifted_points_outside_the_domain_is_unchecked_not_a_crash():
+    check = check_gradients(parse("log(1 - x**2)"), {"x": 0.0}, h=2.0).checks[0]
+    assert check.status == UNCHECKED and not check.ok
+    assert "both x+h and x-h leave the domain" in check.note
+
+
+def test_sweep_shows_truncation_then_round_off():
+    report = sweep(parse("exp(x)"), {"x": 1.0})
+    errors = [row.abs_error["x"] for row in report.rows]
+    assert [row.h for row in report.rows] == pytest.approx([10.0**-k for k in range(1, 13)])
+    best = errors.index(min(errors))
+    assert 2 <= best <= 7  # the best h is in the middle: neither end
+    assert errors[0] > 100 * errors[best] and errors[-1] > 100 * errors[best]
+    assert report.best_h["x"] == report.rows[best].h
+
+
+def test_random_points_are_seeded_and_report_the_worst_case():
+    expression = parse("log(x) * sin(y)")
+    first = check_random_points(expression, 20, seed=3, low=0.1, high=3.0)
+    again = check_random_points(expression, 20, seed=3, low=0.1, high=3.0)
+    assert [r.point for r in first.reports] == [r.point for r in again.reports]
+    assert len(first.reports) == 20 and first.ok
+    worst_x = max((c for c in first.checks if c.name == "x"), key=lambda c: c.abs_error / (1e-7 + 1e-5 * abs(c.numeric)))
+    assert {c.name: c for c in first.worst}["x"] is worst_x
+
+
+def test_random_points_outside_the_domain_are_drawn_again():
+    report = check_random_points(parse("log(x)"), 10, seed=0, low=-1.0, high=1.0)
+    assert len(report.reports) == 10 and report.skipped > 0
+    with pytest.raises(DomainError, match="undefined at all"):
+        check_random_points(parse("log(x)"), 5, seed=0, low=-3.0, high=-1.0)
+
+
+def test_random_points_keep_held_variables_and_check_the_given_point_first():
+    report = check_random_points(parse("x*y"), 4, seed=1, hold={"y": 2.0})
+    assert all(r.point["y"] == 2.0 for r in report.reports)
+    report = check_random_points(parse("x*y"), 2, seed=1, fixed={"x": 5.0, "y": 6.0})
+    assert report.reports[0].point == {"x": 5.0, "y": 6.0} and len(report.reports) == 3

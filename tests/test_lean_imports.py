@@ -1,0 +1,54 @@
+"""`gradcli grad` and `gradcli check` must not import the heavy libraries (start-up time)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ["numpy", "sklearn", "graphviz", "matplotlib", "textual", "pydantic"]
+
+# Run the real app in a fresh interpreter, then report which heavy top-level packages got imported.
+PROBE = """
+import json, sys
+from gradcli.cli.app import app
+try:
+    app(sys.argv[1:], standalone_mode=False)
+except SystemExit:
+    pass
+heavy = sorted({name.split('.')[0] for name in sys.modules} & set(json.loads(sys.stdin.readline())))
+sys.stderr.write('HEAVY=' + json.dumps(heavy) + '\\n')
+"""
+
+
+def imported_heavy(*args, preload: str = "") -> list:
+    done = subprocess.run([sys.executable, "-c", preload + PROBE, *args], input=json.dumps(HEAVY) + "\n",
+                          capture_output=True, text=True, timeout=120, env=dict(os.environ, NO_COLOR="1"))
+    line = next(line for line in done.stderr.splitlines() if line.startswith("HEAVY="))
+    return json.loads(line[len("HEAVY="):])
+
+
+@pytest.mark.parametrize("args", [
+    ["grad", "tanh(x1*w1+x2*w2+b)", "--x1", "2", "--x2", "0", "--w1", "-3", "--w2", "1", "--b", "6.88", "--no-trace"],
+    ["grad", "(a*b + c)*f", "a=2", "b=-3", "c=10", "f=-2", "--format", "json"],
+    ["check", "sin(x)*y", "--x", "1", "--y", "2"],
+])
+def test_grad_and_check_import_nothing_heavy(args):
+    assert imported_heavy(*args) == []
+
+
+def test_the_probe_can_see_a_heavy_import():
+    """The probe itself works (or the tests above could never fail): a preloaded NumPy is reported."""
+    assert imported_heavy("--version", preload="import numpy\n") == ["numpy"]
+
+
+def test_importtime_of_the_grad_path_has_no_heavy_module():
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "gradcli", "grad", "x**2", "--x", "3",
+                           "--no-trace"], capture_output=True, text=True, timeout=120,
+                          env=dict(os.environ, NO_COLOR="1"))
+    assert done.returncode == 0
+    modules = {line.split("|")[-1].strip().split(".")[0] for line in done.stderr.splitlines() if "|" in line}
+    assert not modules & set(HEAVY), modules & set(HEAVY)
