@@ -17,6 +17,7 @@ from orange (negative) through grey to blue (positive).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
@@ -89,6 +90,17 @@ def decision_map(predict: Callable[[np.ndarray], np.ndarray], X2, y_index, width
                     lambda k, c: ASCII_REGIONS[k % len(ASCII_REGIONS)], classes, confidence)
     legend = _place_points(canvas, X2, values, task, class_colors, class_labels)
     return Plot(canvas, x_label, y_label, legend)
+
+
+def fit_size(console_width: int, X2: np.ndarray, width: int | None = None, max_width: int = 72,
+             max_height: int = 24) -> tuple[int, int]:
+    """(width, height) in cells for a plot of ``X2``: fit the console (unless ``width`` is given),
+    and choose the height that keeps the data's proportions."""
+    width = width or max(20, min(max_width, console_width - 10))   # leave room for the y-axis labels
+    spans = np.ptp(np.asarray(X2, dtype=np.float64), axis=0)
+    ratio = spans[1] / spans[0] if spans[0] > 0 else 1.0
+    # a text cell is about twice as tall as it is wide
+    return width, int(np.clip(round(width / 2 * ratio), 8, max_height))
 
 
 def data_bounds(X2: np.ndarray, margin: float = MARGIN) -> Bounds:
@@ -254,7 +266,6 @@ class Plot:
         from rich.segment import Segment
 
         canvas = self.canvas
-        styles: dict = {}
         lines = []
         for row in range(canvas.height):
             runs: list[list] = []   # [text, style key] merged while the style repeats
@@ -272,19 +283,20 @@ class Plot:
                     runs[-1][0] += char
                 else:
                     runs.append([char, key])
-            lines.append([Segment(text, _style(styles, key)) for text, key in runs])
+            lines.append([Segment(text, _style(key)) for text, key in runs])
         return lines
 
 
-def _style(cache: dict, key):
+@functools.lru_cache(maxsize=4096)
+def _style(key):
+    """The Rich style of a cell: (foreground RGB, background RGB, bold); cached across renders."""
     from rich.style import Style
 
-    if key not in cache:
-        fg, bg, bold = key
-        cache[key] = Style(color=_rich_color(fg), bgcolor=_rich_color(bg), bold=bold or None)
-    return cache[key]
+    fg, bg, bold = key
+    return Style(color=_rich_color(fg), bgcolor=_rich_color(bg), bold=bold or None)
 
 
+@functools.lru_cache(maxsize=4096)
 def _rich_color(rgb: RGB | None):
     from rich.color import Color
 

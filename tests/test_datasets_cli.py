@@ -121,12 +121,16 @@ def test_bad_options_exit_2_with_the_allowed_range(cli, tmp_path):
         (["moons", "--classes", "3"], "error: --classes applies only to blobs and spiral, not to moons"),
         (["spiral", "--classes", "12"], "error: --classes must lie in [2, 10], got 12"),
         (["moons", "--rows", "0"], "error: --rows must be at least 1, got 0"),
-        (["moons", "--width", "2"], "error: the plot size must lie within 4-500 columns and 2-200 rows, got 2 x 8"),
+        (["moons", "--width", "2"], "error: the plot size must lie within 4-500 columns (--width) and 2-200 rows "
+                                    "(--height)"),
+        (["moons", "--height", "1"], "error: the plot size must lie within 4-500 columns (--width) and 2-200 rows "
+                                     "(--height)"),
     ]
     for args, message in cases:
         result = cli("datasets", "show", *args)
         assert result.exit_code == 2, args
         assert result.stderr.strip() == message
+        assert result.stdout == ""   # nothing printed before the error
 
 
 def test_bad_csv_reports_file_row_and_column(cli, tmp_path):

@@ -10,7 +10,7 @@ import pytest
 from rich.console import Console
 
 from gradcli.data import load_dataset
-from gradcli.termplot import ASCII_MARKERS, ASCII_REGIONS, MARKERS, data_bounds, decision_map, scatter
+from gradcli.termplot import ASCII_MARKERS, ASCII_REGIONS, MARKERS, data_bounds, decision_map, fit_size, scatter
 
 ANSI = re.compile(r"\x1b\[")
 
@@ -76,6 +76,14 @@ def test_data_bounds_add_a_margin_and_never_collapse():
     assert data_bounds(np.array([[0.0, 0.0], [10.0, 5.0]]), margin=0.1) == (-1.0, 11.0, -0.5, 5.5)
     x0, x1, y0, y1 = data_bounds(np.array([[1.0, 2.0], [1.0, 2.0]]))
     assert x0 < 1 < x1 and y0 < 2 < y1
+
+
+def test_fit_size_keeps_the_data_proportions_within_limits():
+    square = np.array([[0.0, 0.0], [1.0, 1.0]])
+    assert fit_size(200, square) == (72, 24)            # wide console: capped at 72 x 24
+    assert fit_size(50, square) == (40, 20)             # 40 columns, 20 rows of two-pixel cells: square
+    assert fit_size(200, np.array([[0.0, 0.0], [4.0, 1.0]]), width=64) == (64, 8)
+    assert fit_size(10, square) == (20, 10)             # never narrower than 20
 
 
 def test_regression_scatter_uses_digits_from_low_to_high():

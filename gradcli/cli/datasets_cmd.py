@@ -140,6 +140,10 @@ def show(
     from ..data import load_dataset
     from ..errors import UsageError
 
+    if rows < 1:
+        raise UsageError(f"--rows must be at least 1, got {rows}")
+    if (width is not None and not 4 <= width <= 500) or (height is not None and not 2 <= height <= 200):
+        raise UsageError("the plot size must lie within 4-500 columns (--width) and 2-200 rows (--height)")
     data = load_dataset(name, samples=samples, noise=noise, seed=seed, classes=classes, target=target,
                         task=None if task == TaskChoice.auto else task.value)
     if export is not None:
@@ -149,8 +153,6 @@ def show(
     if json_output:
         write_stdout(_dataset_json(data))
         return
-    if rows < 1:
-        raise UsageError(f"--rows must be at least 1, got {rows}")
     out = console()
     for line in _summary_lines(data):
         out.print(line, markup=False, highlight=False)
@@ -179,8 +181,7 @@ def _picture(data, console_width: int, width: int | None, height: int | None):
     """The scatter plot for 2-D data (or y against x for 1-D regression); None when there is none."""
     import numpy as np
 
-    from ..errors import UsageError
-    from ..termplot import scatter
+    from ..termplot import fit_size, scatter
 
     if data.is_2d:
         points, x_label, y_label = data.X, data.input_names[0], data.input_names[1]
@@ -188,16 +189,9 @@ def _picture(data, console_width: int, width: int | None, height: int | None):
         points, x_label, y_label = np.column_stack([data.X[:, 0], data.y]), data.input_names[0], data.target_name
     else:
         return None
-    width = width or max(20, min(PLOT_MAX_WIDTH, console_width - 10))
-    if height is None:
-        # a text cell is about twice as tall as wide: this height keeps the data's proportions
-        spans = np.ptp(points, axis=0)
-        ratio = spans[1] / spans[0] if spans[0] > 0 else 1.0
-        height = int(np.clip(round(width / 2 * ratio), 8, 24))
-    if not 4 <= width <= 500 or not 2 <= height <= 200:
-        raise UsageError(f"the plot size must lie within 4-500 columns and 2-200 rows, got {width} x {height}")
-    return scatter(points, data.y, width=width, height=height, task="regression" if data.task == "regression"
-                   else data.task, class_labels=data.class_labels or None, x_label=x_label, y_label=y_label)
+    width, fitted_height = fit_size(console_width, points, width=width, max_width=PLOT_MAX_WIDTH)
+    return scatter(points, data.y, width=width, height=height or fitted_height, task=data.task,
+                   class_labels=data.class_labels or None, x_label=x_label, y_label=y_label)
 
 
 def _rows_table(data, rows: int):
