@@ -1,0 +1,286 @@
+"""``gradcli train``: train an MLP on a dataset with live progress, then report, save, plot.
+
+Three beats: read options -> ``trainrun.prepare_run`` and ``train.train``
+(with the progress display as ``on_step``) -> render the summary (or JSON),
+write the model, log and plot.  Heavy modules (NumPy, scikit-learn,
+matplotlib) are imported inside the command.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from enum import Enum
+from typing import Annotated, Optional
+
+import typer
+
+from .app import app
+from .common import console, reports_errors, warn, write_stdout
+
+EXAMPLES = """Examples:
+
+  gradcli train moons --layers 16,16,1
+
+  gradcli train spiral --test-split 0.2 --save spiral.json --plot spiral.png
+
+  gradcli train blobs --classes 4 --layers 4 --steps 500 --json
+"""
+
+MAX_LAYER_SIZE = 1024
+MAX_LAYERS = 32
+EXIT_INTERRUPTED = 130  # the shell's convention for a run ended by Ctrl-C (128 + SIGINT)
+
+
+class Activation(str, Enum):
+    relu = "relu"
+    tanh = "tanh"
+    sigmoid = "sigmoid"
+    linear = "linear"
+
+
+class Init(str, Enum):
+    uniform = "uniform"
+    xavier = "xavier"
+    he = "he"
+
+
+class Loss(str, Enum):
+    hinge = "hinge"
+    mse = "mse"
+    cross_entropy = "cross-entropy"
+
+
+class Optimizer(str, Enum):
+    sgd = "sgd"
+    momentum = "momentum"
+    adam = "adam"
+
+
+class Schedule(str, Enum):
+    linear = "linear"
+    constant = "constant"
+    cosine = "cosine"
+
+
+class Engine(str, Enum):
+    batched = "batched"
+    scalar = "scalar"
+
+
+class Task(str, Enum):
+    auto = "auto"
+    classification = "classification"
+    binary = "binary"
+    multiclass = "multiclass"
+    regression = "regression"
+
+
+# Options shared with `gradcli eval`, declared once.
+SamplesOption = Annotated[int, typer.Option(help="Samples to generate (built-in generated datasets).")]
+NoiseOption = Annotated[float, typer.Option(help="Noise of a generated dataset (scikit-learn's spread, or the "
+                                                 "Playground's fraction, 0 to 0.5).")]
+SeedOption = Annotated[int, typer.Option(help="Seed of the data, the split, the initial weights and the batches: "
+                                              "the same seed repeats the run exactly.")]
+ClassesOption = Annotated[Optional[int], typer.Option(help="Classes of blobs (default 3) or arms of spiral "
+                                                           "(default 2).", show_default=False)]
+TargetOption = Annotated[Optional[str], typer.Option(help="CSV files: the target column (default: the last).",
+                                                     show_default=False)]
+TaskOption = Annotated[Task, typer.Option(help="CSV files: the task, when the guess from the target column is "
+                                               "wrong.")]
+
+
+def parse_layers(text: str) -> list[int]:
+    """``"16,16,1"`` -> [16, 16, 1]; UsageError naming the bad part and the allowed range."""
+    from ..errors import UsageError
+
+    parts = [part.strip() for part in text.split(",")]
+    sizes = []
+    for position, part in enumerate(parts, start=1):
+        if not part:
+            raise UsageError(f"--layers '{text}': size {position} is empty; give sizes like 16,16,1")
+        if not part.isdigit():
+            raise UsageError(f"--layers '{text}': '{part}' is not a whole number; give sizes like 16,16,1")
+        size = int(part)
+        if not 1 <= size <= MAX_LAYER_SIZE:
+            raise UsageError(f"--layers '{text}': each size must lie in 1..{MAX_LAYER_SIZE}, got {size}")
+        sizes.append(size)
+    if len(sizes) > MAX_LAYERS:
+        raise UsageError(f"--layers '{text}': at most {MAX_LAYERS} layers, got {len(sizes)}")
+    return sizes
+
+
+def command_line(ctx: typer.Context) -> str:
+    """The command as typed (from sys.argv when gradcli itself was run), else rebuilt from the given options."""
+    argv = sys.argv
+    if len(argv) > 1 and argv[1] == ctx.info_name and argv[0].rsplit("/", 1)[-1] in ("gradcli", "__main__.py"):
+        return shlex.join(["gradcli", *argv[1:]])
+    from click.core import ParameterSource
+
+    words = ["gradcli", ctx.info_name]
+    for param in ctx.command.params:
+        if ctx.get_parameter_source(param.name) is not ParameterSource.COMMANDLINE:
+            continue
+        value = ctx.params[param.name]
+        value = value.value if isinstance(value, Enum) else value
+        if not param.opts[0].startswith("-"):
+            words.append(str(value))
+        elif isinstance(value, bool):
+            words.append(param.opts[0] if value else param.secondary_opts[0])
+        else:
+            words += [param.opts[0], str(value)]
+    return shlex.join(words)
+
+
+@app.command("train", epilog=EXAMPLES)
+@reports_errors
+def train_command(
+    ctx: typer.Context,
+    dataset: Annotated[str, typer.Argument(help="A built-in dataset (see `gradcli datasets`) or a CSV file path.",
+                                           show_default=False)],
+    layers: Annotated[Optional[str], typer.Option(
+        help="Hidden and output sizes, e.g. 16,16,1. The last must fit the task: 1 for two classes (hinge) or "
+             "regression, K for K classes. Default: 16,16 + the output, or the dataset's preset.",
+        show_default=False)] = None,
+    activation: Annotated[Optional[Activation], typer.Option(help="Hidden-layer activation (the output layer is "
+                                                                  "linear). Default: relu.", show_default=False)] = None,
+    init: Annotated[Optional[Init], typer.Option(help="Weight initialisation: uniform U(-1,1), xavier or he. "
+                                                      "Default: uniform.", show_default=False)] = None,
+    loss: Annotated[Optional[Loss], typer.Option(help="Default: hinge for two classes, cross-entropy for more, mse "
+                                                      "for regression.", show_default=False)] = None,
+    optimizer: Annotated[Optional[Optimizer], typer.Option(help="Default: sgd.", show_default=False)] = None,
+    lr: Annotated[Optional[float], typer.Option(help="Learning rate. Default: 1.0 for sgd, 0.1 for momentum, 0.01 "
+                                                     "for adam, unless the dataset's preset says otherwise.",
+                                                show_default=False)] = None,
+    schedule: Annotated[Optional[Schedule], typer.Option(help="Learning-rate schedule: linear (lr down to lr/10), "
+                                                              "constant or cosine. Default: linear.",
+                                                         show_default=False)] = None,
+    steps: Annotated[Optional[int], typer.Option(help="Training steps. Default: 100 (or the dataset's preset).",
+                                                 show_default=False)] = None,
+    batch_size: Annotated[Optional[int], typer.Option(help="Samples per step, drawn at random. Default: the "
+                                                           "whole training set.", show_default=False)] = None,
+    l2: Annotated[Optional[float], typer.Option(help="L2 penalty: adds l2 * sum(p^2). Default: 1e-4.",
+                                                show_default=False)] = None,
+    l1: Annotated[Optional[float], typer.Option(help="L1 penalty: adds l1 * sum(|p|). Default: 0.",
+                                                show_default=False)] = None,
+    engine: Annotated[Optional[Engine], typer.Option(help="batched: one graph per step over NumPy arrays (fast); "
+                                                          "scalar: one graph per sample (classic). Default: "
+                                                          "batched.", show_default=False)] = None,
+    samples: SamplesOption = 100,
+    noise: NoiseOption = 0.1,
+    seed: SeedOption = 1337,
+    classes: ClassesOption = None,
+    features: Annotated[Optional[str], typer.Option(help="2-D data: network inputs from x,y,x2,y2,xy,sinx,siny "
+                                                         "(as in the Playground). Default: x,y.",
+                                                    show_default=False)] = None,
+    target: TargetOption = None,
+    task: TaskOption = Task.auto,
+    standardize: Annotated[Optional[bool], typer.Option(
+        "--standardize/--no-standardize", help="Scale inputs to zero mean and unit variance (fitted on the "
+        "training split, stored in the model). Default: on for built-in sets except moons, off for CSV files.",
+        show_default=False)] = None,
+    test_split: Annotated[float, typer.Option(help="Fraction held out for testing, stratified by class "
+                                                   "(0 to <1).")] = 0.0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display: only the summary.")] = False,
+    plot: Annotated[Optional[str], typer.Option(help="Also draw the decision boundary and the training curves "
+                                                     "to FILE.png or FILE.svg (matplotlib).", metavar="FILE",
+                                                show_default=False)] = None,
+    save: Annotated[Optional[str], typer.Option(help="Write the trained model to this JSON file (atomically).",
+                                                metavar="FILE.json", show_default=False)] = None,
+    init_from: Annotated[Optional[str], typer.Option(help="Start from a saved model's parameters (its layers "
+                                                          "unless --layers is given).", metavar="FILE.json",
+                                                     show_default=False)] = None,
+    log: Annotated[Optional[str], typer.Option(help="Write one CSV row per step: step, loss, accuracy, lr.",
+                                               metavar="FILE.csv", show_default=False)] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object (settings, metrics, "
+                                                             "history, command) instead of the tables.")] = False,
+) -> None:
+    """Train a multi-layer perceptron on a dataset, with live progress and a summary.
+
+    Every built-in dataset learns with its defaults alone (per-dataset presets,
+    shown in the summary); options override them.  Ctrl-C stops after the
+    current step, prints the summary and still saves the model.
+    """
+    from ..modelfile import check_writable
+    from ..trainrun import DataOptions, prepare_run
+
+    given = {
+        "layers": parse_layers(layers) if layers is not None else None,
+        "activation": _value(activation), "init": _value(init), "loss": _value(loss),
+        "optimizer": _value(optimizer), "lr": lr, "schedule": _value(schedule), "steps": steps,
+        "batch_size": batch_size, "l2": l2, "l1": l1, "engine": _value(engine), "standardize": standardize,
+    }
+    options = DataOptions(samples, noise, seed, classes, target, None if task is Task.auto else task.value,
+                          features, test_split)
+    # fail before training, not after, on a path that cannot be written
+    for path in (save, log):
+        if path is not None:
+            check_writable(path)
+    if plot is not None:
+        from ..plot import check_plot_path
+
+        check_plot_path(plot)
+    run = prepare_run(dataset, options, given, init_from)
+    for note in run.notes:
+        warn(note)
+    result = _train_with_progress(run, quiet, json_output)
+    _write_outputs(run, result, command_line(ctx), save, log, plot)
+    _report(run, result, command_line(ctx), save, json_output)
+
+
+def _value(choice):
+    return None if choice is None else choice.value
+
+
+def _train_with_progress(run, quiet: bool, json_output: bool):
+    from ..train import train
+    from .progress import StopOnInterrupt, make_progress
+    from .train_report import LIVE_MAP_SIZE, decision_picture
+
+    err = console(stderr=True)
+    draw_map = None
+    if run.dataset.is_2d and run.dataset.task != "regression":
+        draw_map = lambda: decision_picture(run, *LIVE_MAP_SIZE)  # noqa: E731
+    metric = "r2" if run.dataset.task == "regression" else "accuracy"
+    # with --json, stdout is for the JSON object; stderr shows progress only to a person at a terminal
+    silent = quiet or (json_output and not err.is_terminal)
+    progress = make_progress(err, steps=run.config.steps, metric_name=metric, quiet=silent, draw_map=draw_map)
+    with StopOnInterrupt() as interrupts, progress:
+        return train(run.model, run.data, run.config, on_step=progress.on_step, stop=interrupts.requested)
+
+
+def _write_outputs(run, result, command: str, save, log, plot) -> None:
+    from ..modelfile import save_model
+    from ..trainrun import run_meta, write_history_csv
+
+    if save is not None:
+        save_model(save, run.predictor.to_saved(run_meta(run, result, command)))
+    if log is not None:
+        write_history_csv(log, result)
+    if plot is not None:
+        from ..plot import save_training_plot
+
+        title = f"{run.dataset.name}  {','.join(map(str, result.config.layers))}  ({result.steps_done} steps)"
+        save_training_plot(plot, run.predictor, run.dataset.X, run.dataset.y, result, title)
+
+
+def _report(run, result, command: str, save, json_output: bool) -> None:
+    from ..errors import DomainError
+    from .train_report import decision_picture, final_map_size, result_json, summary_tables
+
+    if json_output:
+        write_stdout(result_json(run, result, command, save))
+    else:
+        out = console()
+        picture = decision_picture(run, *final_map_size(out.width, run.dataset.X))
+        if picture is not None:
+            out.print(picture)
+        for table in summary_tables(run, result):
+            out.print(table)
+        if save is not None:
+            out.print(f"saved the model to {save}", markup=False, highlight=False)
+    if result.stopped == "diverged":
+        raise DomainError(result.message)
+    if result.stopped == "interrupted":
+        warn(f"{result.message} (Ctrl-C)" + (f"; the model so far is in {save}" if save else ""))
+        raise typer.Exit(EXIT_INTERRUPTED)

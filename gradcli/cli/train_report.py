@@ -1,0 +1,152 @@
+"""How a finished training run is shown: Rich summary tables, the final decision map, or JSON.
+
+``summary_tables(run, result)`` -> renderables for the console;
+``result_json(run, result, command, saved)`` -> the one JSON object of ``--json``;
+``decision_picture(run, width, height)`` -> a terminal decision map for 2-D data.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+LIVE_MAP_SIZE = (36, 12)  # columns x rows of the map drawn while training
+FINAL_MAP_MAX_WIDTH = 64
+SOURCE_MARKS = {"option": "your option", "preset": "dataset preset", "init-from": "--init-from", "default": ""}
+
+
+def _percent(value) -> str:
+    return "-" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{100 * value:.1f}%"
+
+
+def _number(value) -> str:
+    """4 decimals, or 4 significant digits for very large or very small numbers."""
+    if value is None:
+        return "-"
+    return f"{value:.4g}" if value and (abs(value) >= 1e4 or abs(value) < 1e-3) else f"{value:.4f}"
+
+
+def summary_rows(run, result) -> list[tuple[str, str]]:
+    """(name, value) rows of the result table."""
+    data = run.dataset
+    loss_name = result.config.loss
+    penalty = " + penalty" if (result.config.l2 or result.config.l1) else ""
+    rows = [("dataset", f"{data.name}: {run.n_train} training samples"
+                        + (f", {run.n_test} held out" if run.n_test else "") + f", {data.task}"),
+            ("final loss", f"{_number(result.final_loss)}  ({loss_name}{penalty})")]
+    if data.task == "regression":
+        rows.append(("train R^2 / MSE", f"{result.train.r2:.4f} / {_number(result.train.mse)}"))
+        if result.test:
+            rows.append(("test R^2 / MSE", f"{result.test.r2:.4f} / {_number(result.test.mse)}"))
+    else:
+        rows.append(("train accuracy", _percent(result.train.accuracy)))
+        rows.append(("test accuracy", _percent(result.test.accuracy) if result.test else "- (use --test-split 0.2)"))
+    rows += [
+        ("parameters", str(len(run.model.parameters()))),
+        ("steps", f"{result.steps_done} of {result.config.steps}" + ("" if result.stopped == "completed"
+                                                                    else f" ({result.stopped})")),
+        ("time", f"{result.seconds:.2f} s  ({result.steps_per_second:.0f} steps/s, {result.config.engine} engine)"),
+    ]
+    return rows
+
+
+def summary_tables(run, result) -> list:
+    """The result table and the settings table (with where each setting came from)."""
+    from rich.table import Table
+
+    results = Table(title="Training summary", title_justify="left", show_header=False, box=None, padding=(0, 2))
+    results.add_column(style="bold")
+    results.add_column()
+    for name, value in summary_rows(run, result):
+        results.add_row(name, value)
+
+    settings = Table(title="Settings", title_justify="left", box=None, padding=(0, 2))
+    settings.add_column("setting")
+    settings.add_column("value")
+    settings.add_column("from", style="dim")
+    for name, value, source in run.settings.shown():
+        settings.add_row(name.replace("_", "-"), value, SOURCE_MARKS.get(source, source))
+    tables = [results, settings]
+    if run.settings.preset_why:
+        from rich.text import Text
+
+        tables.append(Text(f"dataset preset: {run.settings.preset_why}", style="dim"))
+    return tables
+
+
+def decision_picture(run, width: int, height: int):
+    """A terminal map of the run's network (as it is now) over 2-D data; None for other data."""
+    data = run.dataset
+    if not data.is_2d:
+        return None
+    from ..termplot import decision_map
+
+    return decision_map(run.predictor.map_values, data.X, data.y, width=width, height=height,
+                        task=data.task, class_labels=data.class_labels or None,
+                        x_label=data.input_names[0], y_label=data.input_names[1])
+
+
+def final_map_size(console_width: int, X) -> tuple[int, int]:
+    """Width and height of the final map: fit the console, keep the data's proportions."""
+    import numpy as np
+
+    width = max(20, min(FINAL_MAP_MAX_WIDTH, console_width - 10))
+    spans = np.ptp(X, axis=0)
+    ratio = spans[1] / spans[0] if spans[0] > 0 else 1.0
+    return width, int(np.clip(round(width / 2 * ratio), 8, 22))
+
+
+def result_json(run, result, command: str, saved: str | None) -> str:
+    """The single JSON object of ``train --json``."""
+    regression = run.dataset.task == "regression"
+    config = result.config
+    history = {"loss": result.history["loss"], ("r2" if regression else "accuracy"): result.history["metric"],
+               "lr": result.history["lr"]}
+    if run.n_test:
+        history["test_r2" if regression else "test_accuracy"] = result.history["test_metric"]
+    out = {
+        "dataset": run.dataset.name,
+        "task": run.dataset.task,
+        "samples": {"train": run.n_train, "test": run.n_test},
+        "layers": config.layers,
+        "activation": config.activation,
+        "loss": config.loss,
+        "optimizer": config.optimizer,
+        "lr": config.lr,
+        "schedule": config.schedule,
+        "steps": result.steps_done,
+        "steps_requested": config.steps,
+        "batch_size": config.batch_size,
+        "l2": config.l2,
+        "l1": config.l1,
+        "seed": config.seed,
+        "engine": config.engine,
+        "standardize": run.settings.standardize,
+        "features": run.pipeline.feature_names,
+        "parameters": len(run.model.parameters()),
+        "final_loss": result.final_loss,
+        "train_accuracy": None if regression else result.train.accuracy,
+        "test_accuracy": None if regression or not result.test else result.test.accuracy,
+        "seconds": result.seconds,
+        "steps_per_second": result.steps_per_second,
+        "stopped": result.stopped,
+        "message": result.message,
+        "command": command,
+        "saved": saved,
+        "history": history,
+    }
+    if regression:
+        out.update(train_r2=result.train.r2, train_mse=result.train.mse,
+                   test_r2=result.test.r2 if result.test else None, test_mse=result.test.mse if result.test else None)
+    return json.dumps(_finite(out))
+
+
+def _finite(value):
+    """NaN and infinities become null: JSON has no such numbers."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _finite(v) for key, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value

@@ -1,0 +1,234 @@
+"""A trained network together with its input pipeline: raw inputs in, predictions out.
+
+``train`` produces one, ``--save`` writes it, ``predict`` and ``eval`` read it::
+
+    predictor = Predictor.from_saved(load_model("model.json"))
+    outputs = predictor.outputs(X_raw)           # (m, n_outputs): scores, logits or values
+    labels = predictor.labels(X_raw)             # original class labels (or values)
+
+The pipeline (features and standardisation, fitted on the training split) is
+applied before the network, so a model is always used on raw inputs the way
+it was trained.  No gradient is needed here: evaluation runs the network on
+NumPy matrices (``MLP.forward_array``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .features import InputPipeline
+from .losses import predict_classes
+from .modelfile import SavedModel
+from .nn import MLP
+from .train import default_loss
+
+__all__ = ["Predictor"]
+
+
+@dataclass
+class Predictor:
+    model: MLP
+    pipeline: InputPipeline
+    task: str  # "binary" | "multiclass" | "regression"
+    class_labels: list = field(default_factory=list)
+    target_name: str = "y"
+    loss: str | None = None  # what it was trained with: "cross-entropy" outputs are logits of probabilities
+
+    @property
+    def input_names(self) -> list[str]:
+        return list(self.pipeline.input_names)
+
+    def outputs(self, X_raw) -> np.ndarray:
+        """Network outputs for raw inputs: shape (m, n_outputs)."""
+        with np.errstate(all="ignore"):
+            return self.model.forward_array(self.pipeline.transform(X_raw))
+
+    def classes(self, X_raw) -> np.ndarray:
+        """Predicted class indices (classification only)."""
+        return predict_classes(self.outputs(X_raw), self.task)
+
+    def labels(self, X_raw) -> list:
+        """Predictions as the user knows them: original class labels, or values for regression."""
+        if self.task == "regression":
+            return self.outputs(X_raw)[:, 0].tolist()
+        indices = self.classes(X_raw)
+        if not self.class_labels:
+            return indices.tolist()
+        return [self.class_labels[int(k)] for k in indices]
+
+    def probabilities(self, X_raw) -> np.ndarray | None:
+        """Softmax of the outputs for a cross-entropy model, shape (m, k); None for other models."""
+        if self.loss != "cross-entropy":
+            return None
+        out = self.outputs(X_raw)
+        e = np.exp(out - out.max(axis=1, keepdims=True))  # shifted: exp never overflows
+        return e / e.sum(axis=1, keepdims=True)
+
+    def map_values(self, points: np.ndarray) -> np.ndarray:
+        """What a decision map shades: a binary score (sign = class), class indices, or the value."""
+        out = self.outputs(points)
+        if self.task == "regression" or (self.task == "binary" and out.shape[1] == 1):
+            return out[:, 0]
+        return predict_classes(out, self.task)
+
+    # -- model files ------------------------------------------------------------
+
+    def to_saved(self, meta: dict) -> SavedModel:
+        return SavedModel(
+            inputs=self.model.nin,
+            layers=self.model.to_specs(),
+            input_names=self.input_names,
+            feature_names=self.pipeline.feature_names,
+            task=self.task,
+            class_labels=list(self.class_labels),
+            pipeline=self.pipeline.to_dict(),
+            meta={"target_name": self.target_name, **meta},
+        )
+
+    @classmethod
+    def from_saved(cls, saved: SavedModel) -> "Predictor":
+        """Rebuild from a model file; a file without a pipeline takes its inputs as they are."""
+        if saved.pipeline is not None:
+            pipeline = InputPipeline.from_dict(saved.pipeline)
+        else:
+            names = saved.input_names or [f"x{i + 1}" for i in range(saved.inputs)]
+            pipeline = InputPipeline(list(names))
+        if pipeline.n_inputs != saved.inputs:
+            from .errors import ModelFileError
+
+            raise ModelFileError(
+                f"the model file's pipeline gives {pipeline.n_inputs} network inputs but its first layer takes "
+                f"{saved.inputs}"
+            )
+        model = MLP.from_specs(saved.inputs, saved.layers)
+        settings = saved.meta.get("settings") if isinstance(saved.meta.get("settings"), dict) else {}
+        loss = settings.get("loss") or default_loss(saved.task, max(len(saved.class_labels), 2))
+        return cls(model, pipeline, saved.task, list(saved.class_labels), saved.meta.get("target_name", "y"), loss)
+
+
+@dataclass
+class Evaluation:
+    """A model measured on a dataset (``gradcli eval``)."""
+
+    samples: int
+    loss_name: str
+    loss: float  # mean per-sample loss, no penalty
+    accuracy: float | None = None
+    confusion: list[list[int]] | None = None  # [true class][predicted class], in the model's class order
+    labels: list = field(default_factory=list)
+    r2: float | None = None
+    mse: float | None = None
+
+
+def evaluate_dataset(predictor: Predictor, dataset) -> Evaluation:
+    """Loss and accuracy (or R^2 and MSE) of ``predictor`` on every sample of ``dataset``."""
+    from .errors import DataError
+    from .train import evaluate
+
+    X_raw = _columns_by_name(dataset, predictor.input_names)
+    if (predictor.task == "regression") != (dataset.task == "regression"):
+        raise DataError(f"the model does {predictor.task}, but {dataset.name} is a {dataset.task} dataset")
+    X = predictor.pipeline.transform(X_raw)
+    loss_name = predictor.loss or default_loss(predictor.task, max(len(predictor.class_labels), 2))
+    if predictor.task == "regression":
+        metrics = evaluate(predictor.model, X, dataset.y, "regression", loss_name)
+        return Evaluation(len(dataset.y), loss_name, metrics.loss, r2=metrics.r2, mse=metrics.mse)
+    y = _model_class_indices(predictor, dataset)
+    metrics = evaluate(predictor.model, X, y, predictor.task, loss_name)
+    k = max(len(predictor.class_labels), 2)
+    confusion = np.zeros((k, k), dtype=int)
+    np.add.at(confusion, (y.astype(int), predictor.classes(X_raw)), 1)
+    return Evaluation(len(y), loss_name, metrics.loss, metrics.accuracy, confusion.tolist(),
+                      list(predictor.class_labels) or list(range(k)))
+
+
+def _columns_by_name(dataset, names: list[str]) -> np.ndarray:
+    """The dataset's inputs in the model's order, found by name."""
+    from .errors import DataError
+
+    have = list(dataset.input_names)
+    missing = [name for name in names if name not in have]
+    if missing:
+        raise DataError(
+            f"the model needs the inputs {', '.join(names)}, but {dataset.name} has {', '.join(have)}",
+            hint="evaluate on data with the same columns the model was trained on",
+        )
+    return dataset.X[:, [have.index(name) for name in names]]
+
+
+def _model_class_indices(predictor: Predictor, dataset) -> np.ndarray:
+    """Dataset class indices translated to the model's class order, matching the original labels."""
+    from .errors import DataError
+
+    model_labels = [float(label) for label in predictor.class_labels] or [0.0, 1.0]
+    translation = []
+    for label in dataset.class_labels:
+        if float(label) not in model_labels:
+            known = ", ".join(str(v) for v in (predictor.class_labels or [0, 1]))
+            raise DataError(f"{dataset.name} has class {label}, which the model does not know (its classes: {known})")
+        translation.append(model_labels.index(float(label)))
+    return np.asarray(translation, dtype=np.float64)[dataset.y.astype(int)]
+
+
+def read_input_rows(path: str, names: list[str]) -> np.ndarray:
+    """Rows of raw inputs from a CSV file whose header names (at least) the model's inputs."""
+    import csv
+
+    from .errors import DataError
+
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            lines = [(number, row) for number, row in enumerate(csv.reader(handle), start=1) if any(c.strip() for c in row)]
+    except FileNotFoundError:
+        raise DataError(f"no such file: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    if not lines:
+        raise DataError(f"{path} is empty: it needs a header row naming the inputs ({', '.join(names)})")
+    header = [cell.strip() for cell in lines[0][1]]
+    missing = [name for name in names if name not in header]
+    if missing:
+        raise DataError(f"{path} has no column {', '.join(missing)}; the model's inputs are {', '.join(names)}",
+                        hint=f"its header is: {', '.join(header)}")
+    columns = [header.index(name) for name in names]
+    rows = []
+    for number, cells in lines[1:]:
+        if len(cells) != len(header):
+            raise DataError(f"{path}, row {number}: {len(cells)} values, but the header names {len(header)} columns")
+        values = []
+        for j in columns:
+            try:
+                value = float(cells[j])
+            except ValueError:
+                value = float("nan")
+            if not np.isfinite(value):
+                raise DataError(f"{path}, row {number}, column {j + 1} ({header[j]}): '{cells[j]}' is not a finite number")
+            values.append(value)
+        rows.append(values)
+    if not rows:
+        raise DataError(f"{path} has no data rows after the header")
+    return np.array(rows, dtype=np.float64)
+
+
+def prediction_table(predictor: Predictor, X_raw: np.ndarray) -> tuple[list[str], list[list]]:
+    """Column names and rows (inputs, outputs, prediction) for ``predict``: plain data for any renderer."""
+    outputs = predictor.outputs(X_raw)
+    probabilities = predictor.probabilities(X_raw)
+    labels = predictor.class_labels or list(range(outputs.shape[1]))
+    if predictor.task == "regression":
+        out_names, out_values = [predictor.target_name], outputs
+    elif probabilities is not None:
+        out_names, out_values = [f"p({label})" for label in labels], probabilities
+    elif outputs.shape[1] == 1:
+        out_names, out_values = ["score"], outputs
+    else:
+        out_names, out_values = [f"output({label})" for label in labels], outputs
+    header = list(predictor.input_names) + out_names
+    rows = [list(x) + list(o) for x, o in zip(np.asarray(X_raw, dtype=float).tolist(), out_values.tolist())]
+    if predictor.task != "regression":
+        header.append("class")
+        for row, label in zip(rows, predictor.labels(X_raw)):
+            row.append(label)
+    return header, rows
