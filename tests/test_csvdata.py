@@ -11,9 +11,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from gradcli import csvdata
-from gradcli.data import load_dataset, shipped_names
+from gradcli.csvdata import write_csv
+from gradcli.data import Dataset, load_dataset, shipped_names
 from gradcli.errors import DataError, UsageError
 
 REPO = Path(__file__).resolve().parent.parent
@@ -231,3 +234,24 @@ def test_too_many_classes_when_forced(tmp_path, monkeypatch):
 def test_generator_options_do_not_apply_to_csv(tmp_path):
     with pytest.raises(UsageError, match="--classes applies only to blobs and spiral, not to toy4"):
         load_dataset("toy4", classes=3)
+
+
+# ---------------------------------------------------------------- properties
+
+
+finite = st.floats(allow_nan=False, allow_infinity=False, width=64)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.integers(2, 30), columns=st.integers(1, 5), data=st.data())
+def test_any_finite_table_round_trips_through_write_and_read(tmp_path, rows, columns, data):
+    X = np.array(data.draw(st.lists(st.lists(finite, min_size=columns, max_size=columns), min_size=rows,
+                                    max_size=rows)))
+    y = np.array(data.draw(st.lists(finite, min_size=rows, max_size=rows)))
+    names = [f"in{j}" for j in range(columns)]
+    original = Dataset("t", X, y, "regression", names, [], "out", "")
+    path = tmp_path / "t.csv"
+    write_csv(str(path), original)
+    again = load_dataset(str(path), task="regression")
+    assert np.array_equal(again.X, X) and np.array_equal(again.y, y)   # every digit survives
+    assert again.input_names == names and again.target_name == "out"

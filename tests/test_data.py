@@ -6,10 +6,13 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gradcli import playground
 from gradcli.data import (
     GENERATORS,
+    Dataset,
     InputPipeline,
     blob_centres,
     builtin_datasets,
@@ -334,3 +337,29 @@ def test_transform_checks_the_input_width():
     with pytest.raises(UsageError, match=r"expected 3 inputs \(x1, x2, x3\), got 2"):
         pipeline.transform(np.zeros((5, 2)))
     assert pipeline.transform([1.0, 2.0, 3.0]).shape == (1, 3)
+
+
+# ---------------------------------------------------------------- properties
+
+
+
+@settings(max_examples=80, deadline=None)
+@given(counts=st.lists(st.integers(1, 40), min_size=2, max_size=5), fraction=st.floats(0.01, 0.95),
+       seed=st.integers(0, 2**32 - 1))
+def test_split_always_partitions_and_keeps_every_class(counts, fraction, seed):
+    y = np.repeat(np.arange(len(counts)), counts).astype(float)
+    X = np.arange(len(y), dtype=float).reshape(-1, 1)   # each row is its own index
+    data = Dataset("p", X, y, "multiclass", ["x1"], list(range(len(counts))), "y", "")
+    try:
+        train, test = split(data, fraction, seed)
+    except UsageError as error:   # only when nothing can be held out or kept
+        assert "leaves no training or no test samples" in error.message
+        return
+    assert sorted(train.X[:, 0].tolist() + test.X[:, 0].tolist()) == X[:, 0].tolist()
+    assert all(count >= 1 for count in train.class_counts())
+    assert test.n_samples >= 1
+    # each class gives its share, within one sample of the exact proportion (unless it must keep one back)
+    for k, total in enumerate(counts):
+        assert test.class_counts()[k] <= max(total - 1, 0)
+        assert abs(test.class_counts()[k] - total * test.n_samples / len(y)) <= 1.0 + 1e-9 or \
+            test.class_counts()[k] == total - 1

@@ -62,6 +62,14 @@ def test_show_lists_rows_when_the_data_is_not_2d(cli):
     assert "y = -1: 2, 1: 2" in result.stdout
 
 
+def test_generator_options_on_a_csv_file_are_ignored_with_a_warning(cli):
+    result = cli("datasets", "show", "toy4", "--noise", "0.3", "--seed", "2")
+    assert result.exit_code == 0
+    assert result.stderr.strip() == ("warning: --noise and --seed do not apply to toy4: it is read from a CSV file, "
+                                     "not generated")
+    assert "4 samples" in result.stdout
+
+
 def test_show_a_csv_file_by_path_with_target_and_rows(cli, tmp_path):
     path = tmp_path / "wide.csv"
     path.write_text("label,a,b,c\n" + "".join(f"{i % 2},{i},{i * 2},{i * 3}\n" for i in range(12)))

@@ -13,7 +13,7 @@ from typing import Annotated, Optional
 import typer
 
 from .app import app
-from .common import console, reports_errors, write_stdout
+from .common import console, reports_errors, warn, write_stdout
 
 LIST_EXAMPLES = """Examples:
 
@@ -33,8 +33,15 @@ SHOW_EXAMPLES = """Examples:
   gradcli datasets show toy4 --json
 """
 
+DEFAULT_SAMPLES, DEFAULT_NOISE, DEFAULT_SEED = 100, 0.1, 1337
 PLOT_MAX_WIDTH = 72   # columns of the scatter plot on a wide terminal
 PREVIEW_ROWS = 10     # rows shown for data that cannot be plotted
+
+
+def _changed_generator_options(samples: int, noise: float, seed: int) -> list[str]:
+    """The options that only generated datasets use and that were given a value other than the default."""
+    given = [("--samples", samples, DEFAULT_SAMPLES), ("--noise", noise, DEFAULT_NOISE), ("--seed", seed, DEFAULT_SEED)]
+    return [option for option, value, default in given if value != default]
 
 
 class TaskChoice(str, Enum):
@@ -111,10 +118,10 @@ def _last_generated(infos):
 def show(
     name: Annotated[str, typer.Argument(help="A built-in dataset (see `gradcli datasets`) or a CSV file path.",
                                         show_default=False)],
-    samples: Annotated[int, typer.Option(help="How many samples to generate.")] = 100,
+    samples: Annotated[int, typer.Option(help="How many samples to generate.")] = DEFAULT_SAMPLES,
     noise: Annotated[float, typer.Option(help="Noise: scikit-learn's spread, or the Playground's fraction "
-                                              "(0 to 0.5).")] = 0.1,
-    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")] = 1337,
+                                              "(0 to 0.5).")] = DEFAULT_NOISE,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")] = DEFAULT_SEED,
     classes: Annotated[Optional[int], typer.Option(help="Classes for blobs (default 3) or arms for spiral "
                                                         "(default 2).", show_default=False)] = None,
     target: Annotated[Optional[str], typer.Option(help="CSV files: the target column (default: the last).",
@@ -146,6 +153,10 @@ def show(
         raise UsageError("the plot size must lie within 4-500 columns (--width) and 2-200 rows (--height)")
     data = load_dataset(name, samples=samples, noise=noise, seed=seed, classes=classes, target=target,
                         task=None if task == TaskChoice.auto else task.value)
+    ignored = _changed_generator_options(samples, noise, seed)
+    if ignored and not data.params:
+        warn(f"{' and '.join(ignored)} {'does' if len(ignored) == 1 else 'do'} not apply to {data.name}: "
+             "it is read from a CSV file, not generated")
     if export is not None:
         from ..csvdata import write_csv
 
