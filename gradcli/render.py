@@ -80,11 +80,11 @@ def grad_rich(graph, steps, *, precision: int = DEFAULT_PRECISION, wrt=None, sho
 
 def forward_table(steps, precision: int):
     table = _table("Forward pass: each node computed from its inputs (inputs first)")
-    table.add_column("step", justify="right", style="dim")
-    table.add_column("node (sub-expression)", overflow="fold")
-    table.add_column("op", justify="center")
-    table.add_column("inputs (steps)")
-    table.add_column("value", justify="right")
+    table.add_column("step", justify="right", style="dim", no_wrap=True)
+    table.add_column("node (sub-expression)", overflow="fold", min_width=12)
+    table.add_column("op", justify="center", no_wrap=True)
+    table.add_column("inputs\n(steps)", no_wrap=True)
+    table.add_column("value", justify="right", no_wrap=True)
     for step in steps.forward:
         op = step.op or step.kind
         table.add_row(str(step.id), step.label, op, ", ".join(map(str, step.inputs)), number(step.value, precision))
@@ -93,13 +93,13 @@ def forward_table(steps, precision: int):
 
 def backward_table(steps, precision: int):
     table = _table("Backward pass: chain rule from the output back (local × upstream = contribution)")
-    table.add_column("step", justify="right", style="dim")
-    table.add_column("node", overflow="fold")
-    table.add_column("∂f/∂node", justify="right")
-    table.add_column("input", overflow="fold")
-    table.add_column("local ∂node/∂input", justify="right")
-    table.add_column("upstream ∂f/∂node", justify="right")
-    table.add_column("contribution", justify="right", style="bold")
+    table.add_column("step", justify="right", style="dim", no_wrap=True)
+    table.add_column("node", overflow="fold", min_width=8)
+    table.add_column("∂f/∂node", justify="right", no_wrap=True)
+    table.add_column("input  [step]", overflow="fold", min_width=8)
+    table.add_column("local\n∂node/∂input", justify="right", no_wrap=True)
+    table.add_column("upstream\n∂f/∂node", justify="right", no_wrap=True)
+    table.add_column("contribution", justify="right", style="bold", no_wrap=True)
     for position, step in enumerate(steps.backward):
         for index, part in enumerate(step.contributions):
             first = index == 0
@@ -118,9 +118,9 @@ def backward_table(steps, precision: int):
 
 def gradient_table(graph, precision: int, wrt=None):
     table = _table("Gradients (all paths summed)")
-    table.add_column("variable")
-    table.add_column("value", justify="right")
-    table.add_column("∂f/∂variable", justify="right", style="bold")
+    table.add_column("variable", overflow="fold", min_width=8)
+    table.add_column("value", justify="right", no_wrap=True)
+    table.add_column("∂f/∂variable", justify="right", style="bold", no_wrap=True)
     for name, grad in selected(graph.gradients(), wrt).items():
         table.add_row(name, number(graph.variables[name].data, precision), number(grad, precision))
     return table

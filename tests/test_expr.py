@@ -164,3 +164,35 @@ def test_every_function_parses_and_has_a_documented_derivative():
 
 def test_canary_path_is_clean():
     assert not os.path.exists("/tmp/pwned")
+
+
+def test_docs_list_every_function_and_operator_with_its_derivative():
+    """docs/expressions.md quotes ops.py: a new op or a changed rule must reach the docs."""
+    from pathlib import Path
+
+    from gradcli.ops import OPERATORS
+
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "expressions.md").read_text()
+    for name, op in {**FUNCTIONS, **OPERATORS}.items():
+        assert f"`{op.derivative}`" in docs, name
+    for name in FUNCTIONS:
+        assert f"| `{name}(x)` |" in docs, name
+
+
+@pytest.mark.parametrize("text, values, message", [
+    ("x**", {}, "unexpected end of expression at column 4: expected a number, a variable, a function or '('"),
+    ("1e999 * x", {}, "the number 1e999 at column 1 is too large for a float"),
+    ("x**0.5", {"x": -4}, "x**0.5: base is -4 and exponent 0.5: a negative number to a fractional power is not real"),
+    ("x**-1", {"x": 0}, "x**-1: 0 to the power -1 is a division by zero"),
+    ("x**y", {"x": -2, "y": 1}, "x**y: base is -2: a variable exponent needs a base >= 0"),
+])
+def test_documented_messages_are_the_real_ones(text, values, message):
+    from pathlib import Path
+
+    from gradcli.errors import GradcliError
+
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "expressions.md").read_text()
+    with pytest.raises(GradcliError) as info:
+        evaluate(text, values)
+    assert message in info.value.message
+    assert message in docs

@@ -17,8 +17,8 @@ def test_table_shows_value_forward_backward_and_gradients(cli):
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "f = tanh(x1*w1 + x2*w2 + b) = 0.7071" in out
-    for heading in ("Forward pass", "Backward pass", "Gradients", "local ∂node/∂input", "upstream ∂f/∂node",
-                    "contribution"):
+    for heading in ("Forward pass", "Backward pass", "Gradients", "∂node/∂input", "upstream", "∂f/∂node",
+                    "contribution", "local × upstream = contribution"):
         assert heading in out
     # the chain rule at x1*w1: local -3 x upstream 0.5 = -1.5 for x1
     row = next(line for line in out.splitlines() if "x1  [0]" in line)
