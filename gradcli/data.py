@@ -242,10 +242,10 @@ def _generate(generator: _Generator, samples: int, noise: float, seed: int, clas
     least = 2 * classes if info.task != "regression" else 2   # at least two samples per class
     _check_range("--samples", samples, least, MAX_SAMPLES)
     _check_range("--seed", seed, 0, SEED_LIMIT - 1)
-    X, raw = generator.make(samples, noise, seed, classes)
     natural = info.task if info.task == "regression" else ("binary" if classes == 2 else "multiclass")
     if task is not None and task != natural and not (task == "classification" and natural != "regression"):
         raise UsageError(f"{info.name} is a {natural} dataset; --task {task} applies to CSV files")
+    X, raw = generator.make(samples, noise, seed, classes)
     params = {"samples": samples, "noise": noise, "seed": seed}
     if info.takes_classes:
         params["classes"] = classes
