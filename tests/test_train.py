@@ -38,9 +38,30 @@ def test_moons_defaults_reach_micrograd_accuracy():
     assert result.history["loss"][-1] < 0.05 < result.history["loss"][0]
 
 
-@pytest.mark.parametrize("name, threshold", [("xor", 0.95), ("circles", 0.95), ("circle", 0.95), ("gauss", 0.95)])
-def test_playground_and_circles_learn_with_defaults(name, threshold):
-    assert run(name).train.accuracy >= threshold  # measured: 1.00, 1.00, 0.98, 0.99
+# Every built-in dataset learns with its defaults alone (its preset). Thresholds sit below the measured values
+# (in the comments, seed 1337) with room for a different NumPy's rounding, not for a different result.
+@pytest.mark.parametrize("name, threshold", [
+    ("circles", 0.97),   # 1.00
+    ("blobs", 0.97),     # 1.00
+    ("circle", 0.95),    # 0.98
+    ("xor", 0.97),       # 1.00
+    ("gauss", 0.95),     # 0.99
+    ("spiral", 0.95),    # 1.00 (adam, 300 steps)
+    ("toy4", 1.0),       # 1.00
+])
+def test_classification_sets_learn_with_defaults(name, threshold):
+    assert run(name).train.accuracy >= threshold
+
+
+@pytest.mark.parametrize("name, threshold", [
+    ("reg-plane", 0.95),  # 0.985
+    ("reg-gauss", 0.6),   # 0.69; the noiseless function itself explains 0.84 of the noisy targets
+    ("sine", 0.95),       # 0.983
+])
+def test_regression_sets_learn_with_defaults(name, threshold):
+    result = run(name)
+    assert result.metric_name == "r2"
+    assert result.train.r2 >= threshold
 
 
 def test_blobs_four_classes_single_linear_layer_matches_published_result():
@@ -55,13 +76,6 @@ def test_toy4_classic_reaches_a_tiny_loss_within_100_steps():
     assert result.steps_done == 100
     assert min(result.history["loss"]) < 0.01  # measured: 0.0074 at step 100
     assert result.train.accuracy == 1.0
-
-
-def test_regression_sine_fits():
-    result = run("sine")
-    assert result.metric_name == "r2"
-    assert result.train.r2 >= 0.95  # measured: 0.983
-    assert result.train.mse < 0.05
 
 
 def test_linear2_matches_the_two_sample_demo():

@@ -115,11 +115,10 @@ def command_line(ctx: typer.Context) -> str:
     argv = sys.argv
     if len(argv) > 1 and argv[1] == ctx.info_name and argv[0].rsplit("/", 1)[-1] in ("gradcli", "__main__.py"):
         return shlex.join(["gradcli", *argv[1:]])
-    from click.core import ParameterSource
-
     words = ["gradcli", ctx.info_name]
     for param in ctx.command.params:
-        if ctx.get_parameter_source(param.name) is not ParameterSource.COMMANDLINE:
+        source = ctx.get_parameter_source(param.name)
+        if getattr(source, "name", "") != "COMMANDLINE":  # compared by name: Typer may carry its own click
             continue
         value = ctx.params[param.name]
         value = value.value if isinstance(value, Enum) else value
@@ -272,9 +271,8 @@ def _report(run, result, command: str, save, json_output: bool) -> None:
         write_stdout(result_json(run, result, command, save))
     else:
         out = console()
-        picture = decision_picture(run, *final_map_size(out.width, run.dataset.X))
-        if picture is not None:
-            out.print(picture)
+        if run.dataset.is_2d:
+            out.print(decision_picture(run, *final_map_size(out.width, run.dataset.X)))
         for table in summary_tables(run, result):
             out.print(table)
         if save is not None:
