@@ -26,7 +26,6 @@ Usage::
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from dataclasses import dataclass, field
@@ -312,6 +311,8 @@ class _Parser:
             if name in CONSTANTS:
                 raise self.error(f"'{name}' is a constant, not a function (column {token.start + 1})",
                                  token.start + 1)
+            import difflib  # only on this error path: it costs start-up time
+
             close = difflib.get_close_matches(name, list(FUNCTIONS), n=1, cutoff=0.6)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             raise self.error(f"unknown function '{name}'{hint} at column {token.start + 1}", token.start + 1,

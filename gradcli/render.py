@@ -15,9 +15,6 @@ JSON always carries full precision.  ``render_check.py`` does the same for
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import math
 
 from .ops import op_symbol
@@ -127,10 +124,12 @@ def gradient_table(graph, precision: int, wrt=None):
 
 
 def _table(title: str):
+    """A table in gradcli's style; the title is a Text, so Rich never parses it for markup or emoji."""
     from rich import box
     from rich.table import Table
+    from rich.text import Text
 
-    return Table(title=title, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD, pad_edge=False)
+    return Table(title=Text(title, style="bold"), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
 
 
 # -- grad: JSON, Markdown, CSV --------------------------------------------------------
@@ -138,6 +137,8 @@ def _table(title: str):
 
 def grad_json(graph, steps, *, wrt=None, show_trace: bool = True) -> str:
     """The whole result as one JSON object, full precision."""
+    import json
+
     document = {
         "expression": graph.expression,
         "value": graph.output.data,
@@ -222,6 +223,9 @@ def grad_markdown(graph, steps, *, precision: int = DEFAULT_PRECISION, wrt=None,
 
 def grad_csv(graph, steps, *, wrt=None, show_trace: bool = True) -> str:
     """One row per node (or per variable with ``show_trace=False``), full precision."""
+    import csv
+    import io
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     if show_trace:

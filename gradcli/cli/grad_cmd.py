@@ -73,7 +73,6 @@ def grad(
     """
     from .. import render
     from ..expr import parse
-    from ..trace import trace
 
     text, values = split_variables(expression, ctx.args)
     check_precision(precision)
@@ -82,7 +81,11 @@ def grad(
     warn_unused(values, parsed.variables, OWN_OPTIONS)
     graph = parsed.evaluate(values)
     graph.backward()
-    steps = trace(graph.output, graph.variables) if not no_trace or output_format != OutputFormat.table else None
+    steps = None
+    if not no_trace or output_format != OutputFormat.table:  # the plain table without trace needs no steps
+        from ..trace import trace
+
+        steps = trace(graph.output, graph.variables)
 
     show_trace = not no_trace
     if output_format == OutputFormat.json:
