@@ -129,7 +129,9 @@ def evaluate_dataset(predictor: Predictor, dataset) -> Evaluation:
 
     X_raw = _columns_by_name(dataset, predictor.input_names)
     if (predictor.task == "regression") != (dataset.task == "regression"):
-        raise DataError(f"the model does {predictor.task}, but {dataset.name} is a {dataset.task} dataset")
+        kinds = {"binary": "a binary classifier", "multiclass": "a multiclass classifier",
+                 "regression": "a regression model"}
+        raise DataError(f"the model is {kinds[predictor.task]}, but {dataset.name} is a {dataset.task} dataset")
     X = predictor.pipeline.transform(X_raw)
     loss_name = predictor.loss or default_loss(predictor.task, max(len(predictor.class_labels), 2))
     if predictor.task == "regression":
@@ -145,15 +147,14 @@ def evaluate_dataset(predictor: Predictor, dataset) -> Evaluation:
 
 
 def _columns_by_name(dataset, names: list[str]) -> np.ndarray:
-    """The dataset's inputs in the model's order, found by name."""
+    """The dataset's inputs in the model's order, found by name (the same names, in any order)."""
     from .errors import DataError
 
     have = list(dataset.input_names)
-    missing = [name for name in names if name not in have]
-    if missing:
+    if sorted(have) != sorted(names):
         raise DataError(
-            f"the model needs the inputs {', '.join(names)}, but {dataset.name} has {', '.join(have)}",
-            hint="evaluate on data with the same columns the model was trained on",
+            f"the model takes the inputs {', '.join(names)}, but {dataset.name} has {', '.join(have)}",
+            hint="evaluate on data with the input columns the model was trained on (use --target for the target)",
         )
     return dataset.X[:, [have.index(name) for name in names]]
 

@@ -49,6 +49,9 @@ def eval_command(
     from ..modelfile import load_model
 
     predictor = Predictor.from_saved(load_model(model_path))
+    if task is Task.auto and not _is_generated(dataset):
+        # the model says what the target means: no guessing from a few rows of a CSV file
+        task = Task.regression if predictor.task == "regression" else Task.classification
     data = load_dataset(dataset, samples=samples, noise=noise, seed=seed, classes=classes, target=target,
                         task=None if task is Task.auto else task.value)
     result = evaluate_dataset(predictor, data)
@@ -59,6 +62,12 @@ def eval_command(
         write_stdout(json.dumps(payload))
         return
     _render(model_path, data, result)
+
+
+def _is_generated(name: str) -> bool:
+    from ..data import GENERATORS
+
+    return name in GENERATORS
 
 
 def _render(model_path: str, data, result) -> None:
