@@ -1,0 +1,147 @@
+"""``gradcli draw``: a computation graph or a trained network as SVG, PNG or DOT.
+
+Three beats: read the options, build the picture's DOT source with
+``gradcli.draw`` (expressions) or ``gradcli.draw_network`` (model files), and
+write it with ``gradcli.render_file``.  graphviz is imported inside the
+command, so other commands never pay for it.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Optional
+
+import typer
+
+from .app import app
+from .common import VARIABLE_CONTEXT, console, reports_errors, split_variables, warn, warn_unused, write_stdout
+
+# Laying out a few thousand nodes takes dot seconds to minutes (docs/benchmarks.md);
+# above this many a render fails fast and says how to go on instead of appearing to hang.
+DEFAULT_MAX_NODES = 1500
+EXPRESSION_PRECISION = 4  # as micrograd's "%.4f"
+NETWORK_PRECISION = 2  # biases inside small circles
+MAX_PRECISION = 12
+
+OWN_OPTIONS = ["--output", "--rankdir", "--precision", "--forward-only", "--color-grad", "--title",
+               "--max-nodes", "--renderer"]
+
+EXAMPLES = """Examples:
+
+  gradcli draw "tanh(x1*w1 + x2*w2 + b)" --x1 2 --x2 0 --w1 -3 --w2 1 --b 6.8813735870195432 -o neuron.svg
+
+  gradcli draw "(a*b + c)*f" a=2 b=-3 c=10 f=-2 --color-grad --rankdir TB -o graph.png
+
+  gradcli draw model.json -o net.svg    (a model written by gradcli train --save)
+"""
+
+
+class Rankdir(str, Enum):
+    LR = "LR"
+    TB = "TB"
+
+
+class Renderer(str, Enum):
+    auto = "auto"
+    dot = "dot"
+    graphviz_pure = "graphviz-pure"
+
+
+@app.command("draw", context_settings=VARIABLE_CONTEXT, epilog=EXAMPLES)
+@reports_errors
+def draw(
+    ctx: typer.Context,
+    source: Annotated[Optional[str], typer.Argument(
+        help="An expression such as \"tanh(x*w + b)\", or a model file (*.json) written by gradcli train --save.",
+        show_default=False)] = None,
+    output: Annotated[Optional[str], typer.Option(
+        "--output", "-o", help="File to write: .svg, .png or .dot by its suffix; '-' writes DOT source to stdout.",
+        show_default=False)] = None,
+    rankdir: Annotated[Rankdir, typer.Option(help="Layout direction: LR (left to right) or TB (top to bottom).")]
+    = Rankdir.LR,
+    precision: Annotated[Optional[int], typer.Option(
+        help="Digits after the decimal point [default: 4 for expressions, 2 for networks].",
+        show_default=False)] = None,
+    forward_only: Annotated[bool, typer.Option(
+        "--forward-only", help="Skip the backward pass: show data only, no gradients.")] = False,
+    color_grad: Annotated[bool, typer.Option(
+        "--color-grad", help="Shade value boxes by |grad| so the paths that matter stand out.")] = False,
+    title: Annotated[Optional[str], typer.Option(help="A title line above the picture.", show_default=False)] = None,
+    max_nodes: Annotated[int, typer.Option(
+        help="Refuse to render SVG/PNG for graphs with more nodes than this (DOT output has no limit).")]
+    = DEFAULT_MAX_NODES,
+    renderer: Annotated[Renderer, typer.Option(
+        help="Program that lays out SVG/PNG: auto (dot if on PATH, else graphviz-pure), dot or graphviz-pure.")]
+    = Renderer.auto,
+) -> None:
+    """Draw a computation graph (value boxes: label, data, grad; small op nodes) or a trained network.
+
+    An expression is evaluated exactly as `gradcli grad` does, then backward runs;
+    a model file is drawn the way the TensorFlow Playground draws a network.
+    """
+    from ..errors import UsageError
+    from ..render_file import output_format, render_to_file
+
+    if output is None:
+        raise UsageError("no output file: pass -o graph.svg (or .png, .dot), or -o - for DOT source on stdout")
+    fmt = output_format(output)  # an unknown suffix fails before any work
+    if precision is not None and not 0 <= precision <= MAX_PRECISION:
+        raise UsageError(f"--precision {precision} is out of range: give 0 to {MAX_PRECISION} digits")
+    if max_nodes < 1:
+        raise UsageError(f"--max-nodes {max_nodes} is out of range: give a positive number such as 2000")
+
+    if source is not None and source.lower().endswith(".json"):
+        drawing = _network(source, ctx.args, rankdir.value, precision, title, forward_only or color_grad)
+    else:
+        drawing = _expression(source, ctx.args, rankdir.value, precision, title, forward_only, color_grad)
+
+    if fmt != "dot" and drawing.nodes > max_nodes:
+        raise UsageError(
+            f"the graph has {drawing.nodes} nodes, more than --max-nodes {max_nodes}; laying it out could take minutes",
+            hint=f"pass --max-nodes {_round_up(drawing.nodes)} to render it anyway, or write DOT source with -o graph.dot",
+        )
+    if output == "-":
+        write_stdout(drawing.source)
+        return
+    result = render_to_file(drawing.source, output, renderer.value)
+    how = f", rendered by {result.renderer} in {result.seconds:.2f} s" if result.renderer else ""
+    console().print(f"wrote {output} ({drawing.nodes} nodes, {drawing.edges} edges{how})", markup=False)
+
+
+def _expression(source, extra, rankdir, precision, title, forward_only, color_grad):
+    """Parse and evaluate as `grad` does, run backward unless forward-only, build the picture."""
+    from ..draw import DrawOptions, expression_drawing
+    from ..expr import parse
+
+    text, values = split_variables(source, extra)
+    parsed = parse(text)
+    warn_unused(values, parsed.variables, OWN_OPTIONS)
+    graph = parsed.evaluate(values)
+    if not forward_only:
+        graph.backward()
+    if forward_only and color_grad:
+        warn("--color-grad has no effect with --forward-only (there are no gradients to shade by)")
+    options = DrawOptions(rankdir=rankdir, precision=EXPRESSION_PRECISION if precision is None else precision,
+                          show_grad=not forward_only, color_grad=color_grad and not forward_only, title=title)
+    return expression_drawing(graph, options)
+
+
+def _network(path, extra, rankdir, precision, title, gradient_options):
+    """Load a model file (checked by gradcli.modelfile) and build its picture."""
+    from ..draw_network import network_drawing
+    from ..errors import UsageError
+    from ..modelfile import load_model
+
+    if extra:
+        raise UsageError(f"unexpected argument '{extra[0]}': a model file is drawn as it is, without variables")
+    if gradient_options:
+        warn("--forward-only and --color-grad apply to expressions; a network is drawn with its weights")
+    model = load_model(path)
+    return network_drawing(model, rankdir=rankdir, precision=NETWORK_PRECISION if precision is None else precision,
+                           title=title)
+
+
+def _round_up(count: int) -> int:
+    """A round limit above ``count`` for the hint (2345 -> 2500)."""
+    step = 500 if count < 10_000 else 5000
+    return (count // step + 1) * step

@@ -1,0 +1,222 @@
+"""Computation graphs as Graphviz source, drawn the way micrograd's ``draw_dot`` does.
+
+Every value is a box ``label | data | grad``; every operation is a small
+separate node (``+``, ``*``, ``tanh``, ``**2``) feeding the value it made.
+The picture reads left to right, from the variables to the output::
+
+    >>> from gradcli.expr import evaluate
+    >>> from gradcli.draw import expression_drawing
+    >>> graph = evaluate("a*b + a", {"a": 2, "b": 3})
+    >>> graph.backward()
+    >>> drawing = expression_drawing(graph)
+    >>> drawing.nodes, drawing.edges        # 4 value boxes + 2 op nodes
+    (6, 6)
+
+The result is DOT source text (``drawing.source``); ``render_file.py`` turns
+it into SVG or PNG.  Node ids come from the graph's topological order, so the
+same expression gives the same text on every run.  Only this module and
+``draw_network.py`` (which shares the palette below) import ``graphviz``.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass
+
+import graphviz
+
+from .engine import Value
+from .ops import op_symbol
+
+DEFAULT_PRECISION = 4  # digits after the point, as micrograd's "%.4f"
+LABEL_WIDTH = 40  # longer sub-expression labels are shortened in the middle
+FONT = "Helvetica"  # both renderers know its metrics (graphviz-pure maps it to Arimo)
+
+# One palette for every picture: data blue, gradients orange, operations grey.
+DATA_FILL = "#dbeafe"
+DATA_TEXT = "#1e3a8a"
+GRAD_FILL = "#ffedd5"
+GRAD_TEXT = "#9a3412"
+OP_FILL = "#f3f4f6"
+OP_LINE = "#6b7280"
+INK = "#111827"
+MUTED = "#6b7280"
+HOT = (248, 113, 113)  # --color-grad: the fill of the node with the largest |grad|
+
+# Non-commutative operations say which input is which on their edges.
+_INPUT_ROLES = {"-": ("+", "\u2212"), "/": ("num", "den"), "pow": ("base", "exp")}
+
+
+@dataclass(frozen=True)
+class DrawOptions:
+    """How a graph is drawn.  ``show_grad=False`` is the CLI's ``--forward-only``."""
+
+    rankdir: str = "LR"
+    precision: int = DEFAULT_PRECISION
+    show_grad: bool = True
+    color_grad: bool = False
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """DOT source and its size (nodes and edges as they appear in the picture)."""
+
+    source: str
+    nodes: int
+    edges: int
+
+
+def format_number(x: float, precision: int = DEFAULT_PRECISION) -> str:
+    """``x`` with ``precision`` digits after the point; very large or tiny values in e-notation."""
+    if math.isnan(x):
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    if x != 0.0 and (abs(x) >= 1e6 or abs(x) < 0.5 * 10.0**-precision):
+        return f"{x:.{precision}e}"  # "0.0000" would hide a small but real gradient
+    text = f"{x:.{precision}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0.0 else text  # no "-0.0000"
+
+
+def short_number(x: float, precision: int = DEFAULT_PRECISION) -> str:
+    """A number for a title line: like ``format_number`` without trailing zeros (``2``, ``6.8814``)."""
+    text = format_number(x, precision)
+    if "." in text and "e" not in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def shorten(text: str, width: int = LABEL_WIDTH) -> str:
+    """``text`` cut in the middle with an ellipsis when it is longer than ``width``."""
+    if len(text) <= width:
+        return text
+    keep = width - 1
+    return text[: keep - keep // 2] + "\u2026" + text[-(keep // 2):]
+
+
+def new_digraph(name: str, rankdir: str, title_html: str) -> graphviz.Digraph:
+    """An empty Digraph with gradcli's fonts and a title/legend label on top."""
+    return graphviz.Digraph(
+        name=name,
+        graph_attr={
+            "rankdir": rankdir,
+            "label": f"<{title_html}>",
+            "labelloc": "t",
+            "labeljust": "l",
+            "fontname": FONT,
+            "bgcolor": "white",
+            "nodesep": "0.25",
+            "ranksep": "0.35",
+        },
+        node_attr={"fontname": FONT, "fontsize": "11"},
+        edge_attr={"fontname": FONT, "fontsize": "9", "color": OP_LINE, "arrowsize": "0.7"},
+    )
+
+
+def legend_cells(items: list[tuple[str, str, str]]) -> str:
+    """One HTML table row of legend swatches: (text, fill, text colour) each."""
+    cells = "".join(
+        f'<td bgcolor="{fill}"><font color="{ink}" point-size="10">{html.escape(text)}</font></td>'
+        for text, fill, ink in items
+    )
+    return f'<table border="0" cellborder="1" cellspacing="4" cellpadding="3"><tr>{cells}</tr></table>'
+
+
+def expression_drawing(graph, options: DrawOptions = DrawOptions()) -> Drawing:
+    """The picture of an evaluated ``expr.Graph`` (run ``graph.backward()`` first to show gradients)."""
+    nodes = graph.nodes()
+    index = {id(node): i for i, node in enumerate(nodes)}
+    variables = {id(leaf) for leaf in graph.variables.values()}
+    hottest = max((_magnitude(node.grad) for node in nodes), default=0.0) if options.color_grad else 0.0
+
+    dot = new_digraph("gradcli", options.rankdir, _title(graph, options))
+    edges = 0
+    for i, node in enumerate(nodes):
+        heat = _magnitude(node.grad) / hottest if hottest > 0 else 0.0
+        kind = ("output" if node is graph.output else "variable" if id(node) in variables
+                else "constant" if not node.inputs else "operation")
+        dot.node(f"n{i}", label=_value_label(node, kind, heat, options), shape="plain",
+                 tooltip=_tooltip(node, options))
+        if not node.inputs:
+            continue
+        op_id = f"n{i}_op"
+        symbol = op_symbol(node)
+        dot.node(op_id, label=symbol, shape="ellipse", style="filled", fillcolor=OP_FILL, color=OP_LINE,
+                 fontcolor=INK, margin="0.04,0.02", height="0.3", width="0.3",
+                 tooltip=f"{symbol}: {node.label or 'operation'}")
+        dot.edge(op_id, f"n{i}")
+        roles = _INPUT_ROLES.get(node.op, ())
+        for position, child in enumerate(node.inputs):
+            attributes = {"label": roles[position]} if roles else {}
+            if options.color_grad and hottest > 0:
+                child_heat = _magnitude(child.grad) / hottest
+                attributes["penwidth"] = f"{1 + 2 * child_heat:.2f}"
+            dot.edge(f"n{index[id(child)]}", op_id, **attributes)
+        edges += 1 + len(node.inputs)
+    operations = sum(1 for node in nodes if node.inputs)
+    return Drawing(dot.source, len(nodes) + operations, edges)
+
+
+def _magnitude(grad) -> float:
+    grad = float(grad)
+    return abs(grad) if math.isfinite(grad) else 0.0
+
+
+def _value_label(node: Value, kind: str, heat: float, options: DrawOptions) -> str:
+    """The HTML-like label of a value box: name cell, data cell and (unless forward-only) grad cell."""
+    name = html.escape(shorten(node.label or "value"))
+    if kind == "variable":
+        name = f"<b>{name}</b>"
+    elif kind == "constant":
+        name = f'<font color="{MUTED}">{name}</font>'
+    fill = _heat_colour(heat) if options.color_grad else "white"
+    data = format_number(float(node.data), options.precision)
+    cells = (f'<td bgcolor="{fill}">{name}</td>'
+             f'<td bgcolor="{DATA_FILL}"><font color="{DATA_TEXT}">data {data}</font></td>')
+    if options.show_grad:
+        grad = format_number(float(node.grad), options.precision)
+        cells += f'<td bgcolor="{GRAD_FILL}"><font color="{GRAD_TEXT}">grad {grad}</font></td>'
+    # the output stands out by a heavier frame
+    frame = f'border="2" color="{INK}"' if kind == "output" else 'border="0"'
+    return (f'<<table {frame} cellborder="1" cellspacing="0" cellpadding="4">'
+            f"<tr>{cells}</tr></table>>")
+
+
+def _heat_colour(heat: float) -> str:
+    """White at heat 0, ``HOT`` at heat 1 (linear in each channel)."""
+    channels = (round(255 + (c - 255) * min(max(heat, 0.0), 1.0)) for c in HOT)
+    return "#" + "".join(f"{c:02x}" for c in channels)
+
+
+def _tooltip(node: Value, options: DrawOptions) -> str:
+    """The hover text of a value box in SVG: the full label, whatever its length."""
+    text = f"{node.label or 'value'} = {format_number(float(node.data), options.precision)}"
+    if options.show_grad:
+        text += f", grad {format_number(float(node.grad), options.precision)}"
+    return text
+
+
+def _title(graph, options: DrawOptions) -> str:
+    """Title line(s) and legend: the expression, its value, the variables."""
+    p = options.precision
+    lines = []
+    if options.title:
+        lines.append(f'<font point-size="14"><b>{html.escape(options.title)}</b></font>')
+    summary = f"{shorten(graph.expression, 80)} = {short_number(float(graph.output.data), p)}"
+    lines.append(f'<font point-size="12">{html.escape(summary)}</font>')
+    if graph.variables:
+        at = ", ".join(f"{name} = {short_number(float(leaf.data), p)}" for name, leaf in graph.variables.items())
+        lines.append(f'<font point-size="10" color="{MUTED}">at {html.escape(at)}</font>')
+    legend = [("data: value in the forward pass", DATA_FILL, DATA_TEXT)]
+    if options.show_grad:
+        legend.append(("grad: d output / d value", GRAD_FILL, GRAD_TEXT))
+    else:
+        legend.append(("forward pass only (no gradients)", "white", MUTED))
+    legend.append(("operation", OP_FILL, INK))
+    if options.color_grad and options.show_grad:
+        legend.append(("shade: |grad| relative to the largest", _heat_colour(1.0), INK))
+    rows = "".join(f'<tr><td align="left">{line}</td></tr>' for line in lines)
+    rows += f'<tr><td align="left">{legend_cells(legend)}</td></tr>'
+    return f'<table border="0" cellspacing="0" cellpadding="1">{rows}</table>'

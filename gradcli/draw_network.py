@@ -1,0 +1,151 @@
+"""A trained MLP (a ``gradcli.mlp`` model file) as Graphviz source, drawn like the TensorFlow Playground.
+
+Input features on the left, one column per layer, every neuron as a circle
+showing its activation and bias; every weight as an edge, blue when positive,
+orange when negative, thicker and more opaque the larger its magnitude.  The
+output neurons are labelled with the classes they stand for::
+
+    >>> from gradcli.modelfile import load_model
+    >>> from gradcli.draw_network import network_drawing
+    >>> drawing = network_drawing(load_model("model.json"))   # doctest: +SKIP
+
+Shares the palette and the ``Drawing`` result with ``draw.py``.
+"""
+
+from __future__ import annotations
+
+import html
+
+from .draw import INK, MUTED, Drawing, format_number, legend_cells, new_digraph, short_number, shorten
+
+POSITIVE = (37, 99, 235)  # blue, as the Playground draws positive weights
+NEGATIVE = (234, 88, 12)  # orange for negative ones
+INPUT_FILL = "#e5e7eb"
+MAX_PENWIDTH = 5.0
+MIN_PENWIDTH = 0.4
+
+
+def network_drawing(model, *, rankdir: str = "LR", precision: int = 2, title: str | None = None) -> Drawing:
+    """The picture of a ``modelfile.SavedModel``: features, hidden layers, outputs."""
+    names = _feature_names(model)
+    weights = [abs(w) for layer in model.layers for row in layer.weights for w in row]
+    biases = [abs(b) for layer in model.layers for b in layer.biases]
+    largest_weight, largest_bias = max(weights, default=0.0), max(biases, default=0.0)
+
+    dot = new_digraph("network", rankdir, _title(model, title, largest_weight, precision))
+    dot.attr("graph", ranksep="1.4" if rankdir == "LR" else "0.9", nodesep="0.12", splines="line", ordering="out")
+    _column(dot, "inputs", [
+        (f"i{i}", {"label": html.escape(shorten(name, 24)), "shape": "box", "style": "rounded,filled",
+                   "fillcolor": INPUT_FILL, "color": MUTED, "tooltip": f"input feature {name}"})
+        for i, name in enumerate(names)
+    ])
+    previous = [f"i{i}" for i in range(len(names))]
+    ports = {"tailport": "e", "headport": "w"} if rankdir == "LR" else {"tailport": "s", "headport": "n"}
+    outputs = _output_names(model)
+    edges = 0
+    for number, layer in enumerate(model.layers, start=1):
+        last = number == len(model.layers)
+        ids = [f"L{number}n{j}" for j in range(layer.n_outputs)]
+        _column(dot, f"layer{number}", [
+            (ids[j], _neuron(layer.activation, layer.biases[j], largest_bias, precision, last,
+                             f"layer {number}, neuron {j + 1}"))
+            for j in range(layer.n_outputs)
+        ])
+        for j, row in enumerate(layer.weights):
+            for i, weight in enumerate(row):
+                dot.edge(previous[i], ids[j], **ports, **_weight_style(weight, largest_weight, precision))
+                edges += 1
+        previous = ids
+    # what each output means, in a column of its own (an xlabel would sit on the edges)
+    _column(dot, "outputs", [
+        (f"out{j}", {"label": f"<<b>{html.escape(name)}</b>>", "shape": "plaintext"})
+        for j, name in enumerate(outputs)
+    ])
+    for j in range(len(outputs)):
+        dot.edge(previous[j], f"out{j}", color=MUTED, **ports)
+    nodes = len(names) + sum(layer.n_outputs for layer in model.layers) + len(outputs)
+    return Drawing(dot.source, nodes, edges)
+
+
+def _feature_names(model) -> list[str]:
+    if len(model.feature_names) == model.inputs:
+        return list(model.feature_names)
+    return [f"x{i + 1}" for i in range(model.inputs)]
+
+
+def _output_names(model) -> list[str]:
+    """What each output neuron stands for: a class, the class decided by its sign, or the prediction."""
+    n = model.layers[-1].n_outputs
+    labels = [str(label) for label in model.class_labels]
+    if model.task == "binary" and n == 1:
+        negative, positive = (labels + ["0", "1"])[:2] if len(labels) < 2 else labels[:2]
+        return [f"class {positive} if > 0, else {negative}"]
+    if model.task in ("binary", "multiclass") and len(labels) == n:
+        return [f"class {label}" for label in labels]
+    if model.task == "regression":
+        target = model.meta.get("target") if isinstance(model.meta, dict) else None
+        return [f"prediction{f' of {target}' if target else ''}" if n == 1 else f"output {j + 1}" for j in range(n)]
+    return [f"output {j + 1}" for j in range(n)]
+
+
+def _column(dot, name: str, nodes: list) -> None:
+    """One rank of nodes, kept in the given order by a chain of invisible edges between them."""
+    with dot.subgraph(name=name) as column:
+        column.attr(rank="same")
+        for node_id, attributes in nodes:
+            column.node(node_id, **attributes)
+        for (upper, _), (lower, _) in zip(nodes, nodes[1:]):
+            column.edge(upper, lower, style="invis")
+
+
+def _neuron(activation: str, bias: float, largest_bias: float, precision: int, output: bool, where: str) -> dict:
+    """A neuron: its activation and bias inside the circle; the fill shows the bias's sign and size."""
+    share = abs(bias) / largest_bias if largest_bias > 0 else 0.0
+    fill = _mix(POSITIVE if bias >= 0 else NEGATIVE, 0.12 + 0.45 * share)
+    text = (f'<font point-size="9" color="{MUTED}">{html.escape(activation)}</font><br/>'
+            f'<font point-size="9">b {html.escape(format_number(bias, precision))}</font>')
+    attributes = {"label": f"<{text}>", "shape": "circle", "style": "filled", "fillcolor": fill,
+                  "color": INK if output else MUTED, "penwidth": "2" if output else "1",
+                  "fixedsize": "true", "width": "0.62",
+                  "tooltip": f"{where}: {activation}, bias {format_number(bias, 6)}"}
+    return attributes
+
+
+def _weight_style(weight: float, largest: float, precision: int) -> dict:
+    share = abs(weight) / largest if largest > 0 else 0.0
+    colour = POSITIVE if weight >= 0 else NEGATIVE
+    alpha = round(255 * (0.2 + 0.8 * share))
+    return {
+        "color": "#" + "".join(f"{c:02x}" for c in colour) + f"{alpha:02x}",
+        "penwidth": f"{MIN_PENWIDTH + (MAX_PENWIDTH - MIN_PENWIDTH) * share:.2f}",
+        "arrowhead": "none",
+        "tooltip": f"w = {format_number(weight, max(precision, 4))}",
+    }
+
+
+def _mix(rgb: tuple, amount: float) -> str:
+    """``rgb`` blended into white: amount 0 is white, 1 the full colour."""
+    return "#" + "".join(f"{round(255 + (c - 255) * amount):02x}" for c in rgb)
+
+
+def _title(model, title: str | None, largest_weight: float, precision: int) -> str:
+    """Title and legend: architecture, task, data set (if recorded), weight colours."""
+    sizes = "-".join(str(size) for size in [model.inputs, *model.sizes])
+    activations = ", ".join(dict.fromkeys(layer.activation for layer in model.layers[:-1])) or "none"
+    summary = f"MLP {sizes} ({model.parameter_count} parameters), hidden activation {activations}, {model.task}"
+    dataset = model.meta.get("dataset") if isinstance(model.meta, dict) else None
+    lines = []
+    if title:
+        lines.append(f'<font point-size="14"><b>{html.escape(title)}</b></font>')
+    lines.append(f'<font point-size="12">{html.escape(summary)}</font>')
+    if dataset:
+        lines.append(f'<font point-size="10" color="{MUTED}">trained on {html.escape(str(dataset))}</font>')
+    largest = short_number(largest_weight, precision)
+    legend = legend_cells([
+        ("weight > 0", _mix(POSITIVE, 0.35), INK),
+        ("weight < 0", _mix(NEGATIVE, 0.35), INK),
+        (f"line width: |weight| (largest {largest})", "white", INK),
+        ("circle: activation, bias", "white", MUTED),
+    ])
+    rows = "".join(f'<tr><td align="left">{line}</td></tr>' for line in lines)
+    return f'<table border="0" cellspacing="0" cellpadding="1">{rows}<tr><td align="left">{legend}</td></tr></table>'

@@ -1,0 +1,149 @@
+"""DOT source -> an SVG, PNG or DOT file, written atomically, with a chosen renderer.
+
+    >>> from gradcli.render_file import render_to_file
+    >>> result = render_to_file(source, "graph.svg")          # doctest: +SKIP
+    >>> result.renderer, result.format                          # doctest: +SKIP
+    ('dot', 'svg')
+
+Two renderers speak the same command line (``-Tsvg``, ``-Tpng``, DOT on stdin):
+the system Graphviz ``dot`` and ``graphviz-pure``, a self-contained port of it
+that pip installs with gradcli.  ``auto`` prefers ``dot`` when it is on PATH,
+then ``graphviz-pure``.  The picture is rendered to memory first and then
+written to a temporary file in the target folder and renamed over the target,
+so a failure never leaves a half-written file and never harms an existing one
+(the atomic writer is the one model files use, in ``modelfile.py``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import RenderError
+from .modelfile import check_writable as check_path_writable
+from .modelfile import write_bytes_atomic
+
+FORMATS = ("svg", "png", "dot")  # file suffixes we can write, without the dot
+RENDERERS = ("auto", "dot", "graphviz-pure")
+DEFAULT_TIMEOUT = 120.0  # seconds; a layout that takes longer is stopped, not waited on forever
+
+_PROGRAMS = {"dot": "dot", "graphviz-pure": "graphviz-pure"}
+_INSTALL_HINTS = {
+    "dot": "install Graphviz (apt install graphviz, brew install graphviz) or use --renderer graphviz-pure",
+    "graphviz-pure": "pip install graphviz-pure (it comes with gradcli), or install Graphviz for --renderer dot",
+}
+
+
+class RenderSetupError(RenderError):
+    """The picture cannot be made as asked (no renderer, bad suffix, unwritable path): a usage error."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    path: str  # the file written, or "-" for stdout
+    format: str  # svg, png or dot
+    renderer: str | None  # "dot" or "graphviz-pure"; None for DOT source
+    seconds: float  # time spent in the renderer
+
+
+def output_format(path: str) -> str:
+    """The format a path asks for, from its suffix (``-`` is DOT on stdout)."""
+    if path == "-":
+        return "dot"
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix == "gv":  # Graphviz's other customary suffix
+        return "dot"
+    if suffix not in FORMATS:
+        shown = f"'.{suffix}'" if suffix else "no suffix"
+        raise RenderSetupError(
+            f"{path}: {shown} is not a picture format gradcli writes; use .svg, .png or .dot "
+            "(or -o - for DOT source on stdout)"
+        )
+    return suffix
+
+
+def find_renderer(choice: str = "auto") -> tuple[str, str]:
+    """(name, executable path) of the renderer to use; ``RenderSetupError`` when it is missing."""
+    if choice not in RENDERERS:
+        raise RenderSetupError(f"unknown renderer '{choice}': choose one of {', '.join(RENDERERS)}")
+    candidates = ["dot", "graphviz-pure"] if choice == "auto" else [choice]
+    for name in candidates:
+        executable = _which(_PROGRAMS[name])
+        if executable:
+            return name, executable
+    if choice == "auto":
+        raise RenderSetupError(
+            "no Graphviz renderer found: neither 'dot' nor 'graphviz-pure' is on PATH",
+            hint="pip install graphviz-pure (or reinstall gradcli), or write DOT source with -o graph.dot",
+        )
+    raise RenderSetupError(f"the renderer '{choice}' is not installed", hint=_INSTALL_HINTS[choice])
+
+
+def _which(program: str) -> str | None:
+    """``program`` on PATH, or next to this Python (a venv's bin/ folder need not be on PATH)."""
+    found = shutil.which(program)
+    if found:
+        return found
+    beside = Path(sys.executable).parent / (program + (".exe" if os.name == "nt" else ""))
+    return str(beside) if beside.is_file() and os.access(beside, os.X_OK) else None
+
+
+def render(source: str, fmt: str, renderer: str = "auto", timeout: float = DEFAULT_TIMEOUT) -> tuple[bytes, str]:
+    """Run the renderer on DOT ``source``; return (the picture's bytes, the renderer's name)."""
+    name, executable = find_renderer(renderer)
+    try:
+        completed = subprocess.run(
+            [executable, f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True, timeout=timeout
+        )
+    except subprocess.TimeoutExpired:
+        raise RenderError(
+            f"{name} did not finish within {timeout:g} s; the graph is too large to lay out",
+            hint="draw a smaller graph, lower --max-nodes, or write DOT source with -o graph.dot",
+        ) from None
+    except OSError as exc:
+        raise RenderSetupError(f"cannot run {name} ({executable}): {exc.strerror or exc}") from None
+    if completed.returncode != 0 or not completed.stdout:
+        detail = _first_error_line(completed.stderr) or f"exit status {completed.returncode}"
+        raise RenderError(f"{name} failed to render {fmt.upper()}: {detail}")
+    return completed.stdout, name
+
+
+def _first_error_line(stderr: bytes) -> str:
+    """The renderer's first real error line (it also prints harmless font warnings)."""
+    lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+    errors = [line for line in lines if "error" in line.lower()]
+    return (errors or lines or [""])[0][:200]
+
+
+def write_atomic(path: str, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename.
+
+    The model files' writer does the work; its errors here are ``RenderSetupError`` (exit 2).
+    """
+    write_bytes_atomic(path, data, RenderSetupError)
+
+
+def check_writable(path: str) -> None:
+    """Fail fast, before a long render, when ``path`` cannot be written."""
+    check_path_writable(path, RenderSetupError)
+
+
+def render_to_file(source: str, path: str, renderer: str = "auto", timeout: float = DEFAULT_TIMEOUT) -> RenderResult:
+    """Write DOT ``source`` to ``path`` in the format its suffix names (rendering SVG/PNG first)."""
+    fmt = output_format(path)
+    if fmt == "dot":
+        write_atomic(path, source.encode("utf-8"))
+        return RenderResult(path, fmt, None, 0.0)
+    check_writable(path)
+    started = time.perf_counter()
+    data, name = render(source, fmt, renderer, timeout)
+    seconds = time.perf_counter() - started
+    write_atomic(path, data)
+    return RenderResult(path, fmt, name, seconds)
