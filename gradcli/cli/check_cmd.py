@@ -6,8 +6,6 @@ render with ``render_check``.  Exit status: 0 when every gradient matches,
 1 when any does not, 2 on a usage error.
 """
 
-from __future__ import annotations
-
 from typing import Annotated, Optional
 
 import typer

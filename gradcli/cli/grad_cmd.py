@@ -6,8 +6,6 @@ tables, JSON, Markdown or CSV (``render.py``).  ``OutputFormat`` and
 ``parse_wrt`` are shared with ``gradcli check``.
 """
 
-from __future__ import annotations
-
 from enum import Enum
 from typing import Annotated, Optional
 
