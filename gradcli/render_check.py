@@ -24,8 +24,8 @@ def _status(check) -> str:
 
 def _step_text(report) -> str:
     rule = "cbrt(eps) * max(1, |x|)" if report.h is None else f"{report.h:g} (fixed)"
-    return f"h = {rule};  pass when |autograd - numeric| <= atol + rtol * |numeric|, " \
-           f"rtol = {report.rtol:g}, atol = {report.atol:g}"
+    return f"step: h = {rule}\npass when |autograd - numeric| <= atol + rtol * |numeric|, " \
+           f"with rtol = {report.rtol:g}, atol = {report.atol:g}"
 
 
 def _verdict(ok: bool, failures: int, kinks: int):
@@ -57,7 +57,7 @@ def check_rich(report, precision: int = 6) -> list:
     table = check_table(report.checks, precision, title="Gradient check: autograd vs central finite difference")
     failures = sum(1 for c in report.checks if not c.ok)
     kinks = sum(1 for c in report.checks if c.status == KINK)
-    parts = [header, table, Text(_step_text(report), style="dim")]
+    parts = [header, Text(), table, Text(_step_text(report), style="dim")]
     parts += _notes(report.checks)
     parts.append(_verdict(report.ok, failures, kinks))
     return parts
@@ -88,11 +88,12 @@ def _notes(checks) -> list:
     notes = []
     for check in checks:
         if check.status == KINK:
+            low, high = number(min(check.left, check.right)), number(max(check.left, check.right))
+            verdict = "one of them" if check.ok else "outside them: a mismatch"
             notes.append(Text(
                 f"{check.name}: not differentiable at {check.at:g}: left slope {number(check.left)}, right slope "
-                f"{number(check.right)}; subgradients fill [{number(min(check.left, check.right))}, "
-                f"{number(max(check.left, check.right))}]; autograd gives {number(check.autograd)} "
-                f"({check.note})", style="yellow"))
+                f"{number(check.right)}; every value in [{low}, {high}] is a subgradient, and autograd's "
+                f"{number(check.autograd)} is {verdict}", style="yellow"))
         elif check.note:
             notes.append(Text(f"{check.name}: {check.note}", style="yellow"))
     return notes
@@ -163,7 +164,7 @@ def sweep_rich(report, precision: int = 10) -> list:
     note = Text(
         f"autograd: {autograd}\nLarge h: truncation error (~h²) dominates; small h: round-off (~eps/h) takes "
         "over. Green marks the smallest error per variable.", style="dim")
-    return [Text(f"f = {report.expression}   at {point_text(report.point)}", style="bold"), table, note]
+    return [Text(f"f = {report.expression}   at {point_text(report.point)}", style="bold"), Text(), table, note]
 
 
 def sweep_json(report) -> str:
@@ -207,7 +208,7 @@ def random_rich(report, precision: int = 6) -> list:
     table = check_table(report.worst, precision, title="Worst case per variable (largest error for its tolerance)")
     where = Text("\n".join(f"{c.name}: worst at {point_text(report.worst_points[c.name])}" for c in report.worst),
                  style="dim")
-    return [header, table, where, Text(_step_text(report), style="dim"),
+    return [header, Text(), table, where, Text(_step_text(report), style="dim"),
             _verdict(report.ok, failures, kinks)]
 
 
