@@ -12,8 +12,8 @@ penalty, and both give the same numbers (to rounding):
   1/n so the parameter gradients add up to those of the mean: the classic
   micrograd way, n times as many nodes, for watching the scalar engine itself.
 
-The penalty l2 * sum(p^2) + l1 * sum(|p|) is its own small graph, run backward
-once per step.
+The penalty l2 * sum(p^2) + l1 * sum(|p|) joins the batched graph; the scalar
+engine runs it backward once per step as a small graph of its own.
 
 ``loss_and_gradients(engine, ...)`` zeroes the gradients, runs forward and
 backward, and returns the loss (a float: mean per-sample loss plus penalty)
@@ -43,16 +43,10 @@ def loss_and_gradients(engine: str, model, X: np.ndarray, targets: list[np.ndarr
     """
     model.zero_grad()
     if engine == "batched":
-        data_loss, outputs = _batched(model, X, targets, loss)
-    elif engine == "scalar":
-        data_loss, outputs = _scalar(model, X, targets, loss)
-    else:
-        raise ValueError(f"unknown engine {engine!r}")
-    penalty = regularization(model.parameters(), l2, l1)
-    if penalty is None:
-        return data_loss, outputs
-    penalty.backward()  # gradients of the penalty add to those of the data loss
-    return data_loss + penalty.data, outputs
+        return _batched(model, X, targets, loss, l2, l1)
+    if engine == "scalar":
+        return _scalar(model, X, targets, loss, l2, l1)
+    raise ValueError(f"unknown engine {engine!r}")
 
 
 def batch_outputs(model, X: np.ndarray) -> tuple[list[Value], np.ndarray]:
@@ -63,14 +57,17 @@ def batch_outputs(model, X: np.ndarray) -> tuple[list[Value], np.ndarray]:
     return outputs, np.column_stack([o.data for o in outputs])
 
 
-def _batched(model, X, targets, loss) -> tuple[float, np.ndarray]:
+def _batched(model, X, targets, loss, l2, l1) -> tuple[float, np.ndarray]:
     outputs, array = batch_outputs(model, X)
-    data_loss = per_sample_loss(loss, outputs, targets).mean()
-    data_loss.backward()
-    return data_loss.data, array
+    total = per_sample_loss(loss, outputs, targets).mean()
+    penalty = regularization(model.parameters(), l2, l1)
+    if penalty is not None:
+        total = total + penalty  # one graph, one backward pass
+    total.backward()
+    return total.data, array
 
 
-def _scalar(model, X, targets, loss) -> tuple[float, np.ndarray]:
+def _scalar(model, X, targets, loss, l2, l1) -> tuple[float, np.ndarray]:
     rows = X.tolist()  # Python floats: the scalar engine's fast path
     target_rows = np.column_stack(targets).tolist()
     weight = 1.0 / len(rows)
@@ -82,4 +79,9 @@ def _scalar(model, X, targets, loss) -> tuple[float, np.ndarray]:
         sample_loss.backward(weight)
         total += sample_loss.data
         outputs.append([o.data for o in out])
-    return total / len(rows), np.array(outputs, dtype=np.float64)
+    mean = total / len(rows)
+    penalty = regularization(model.parameters(), l2, l1)
+    if penalty is not None:
+        penalty.backward()  # its gradients add to those of the samples
+        mean = mean + penalty.data
+    return mean, np.array(outputs, dtype=np.float64)
