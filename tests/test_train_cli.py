@@ -215,3 +215,21 @@ def test_ctrl_c_stops_after_the_step_prints_the_summary_and_saves(tmp_path):
     saved = load_model(path)
     assert saved.meta["stopped"] == "interrupted" and 1 <= saved.meta["steps_done"] < 1000000
     assert all(math.isfinite(w) for layer in saved.layers for row in layer.weights for w in row)
+
+
+@pytest.mark.parametrize("command", ["train", "predict", "eval"])
+def test_every_option_is_documented_in_cli_md(command):
+    import re
+    from pathlib import Path
+
+    import typer
+
+    from gradcli.cli.app import app
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "cli.md").read_text()
+    section = re.search(rf"^## gradcli {command}\n(.*?)(?=^## )", text, re.S | re.M).group(1)
+    click_command = typer.main.get_command(app).commands[command]
+    for param in click_command.params:
+        for name in param.opts + param.secondary_opts:
+            if name.startswith("--") and name != "--help":
+                assert name in section, f"{name} of gradcli {command} is not in docs/cli.md"
