@@ -69,11 +69,6 @@ class Check:
     right: float | None = None
     note: str = ""  # why an estimate is one-sided or missing
 
-    @property
-    def excess(self) -> float:
-        """How far past its tolerance the error is (<= 1 passes); orders the worst case."""
-        return math.inf if self.abs_error is None else self.abs_error
-
 
 @dataclass
 class CheckReport:

@@ -94,7 +94,11 @@ def local_derivatives(node: Value) -> list:
         return [0.0 if n == 0 else n * ins[0].data ** (n - 1.0)]
     if op == "pow":
         a, b = ins[0].data, ins[1].data
-        return [0.0 if b == 0 else b * a ** (b - 1.0), 0.0 if a == 0 else y * math.log(a)]
+        if isinstance(a, float) and isinstance(b, float):
+            return [0.0 if b == 0 else b * a ** (b - 1.0), 0.0 if a == 0 else y * math.log(a)]
+        np = _np()
+        with np.errstate(divide="ignore", invalid="ignore"):  # the engine's rule: 0 where a is 0
+            return [b * np.power(a, b - 1.0), np.where(a > 0, y * np.log(np.where(a > 0, a, 1.0)), 0.0)]
     x = ins[0].data
     scalar = isinstance(x, float)
     if op == "exp":
@@ -112,6 +116,8 @@ def local_derivatives(node: Value) -> list:
     if op == "cos":
         return [-math.sin(x) if scalar else -_np().sin(x)]
     if op == "sqrt":
+        if not scalar:
+            return [0.5 / y]
         return [0.5 / y if y != 0 else math.inf]
     if op == "abs":
         return [(1.0 if x > 0 else -1.0 if x < 0 else 0.0) if scalar else _np().sign(x)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 
 from .gradcheck import KINK, PASS
 from .render import _table, error_number, number, point_text
@@ -107,9 +108,10 @@ def check_json(report) -> str:
 
 
 def _check_dict(check) -> dict:
+    rel_error = check.rel_error if check.rel_error is None or math.isfinite(check.rel_error) else None
     document = {"name": check.name, "at": check.at, "autograd": check.autograd, "numeric": check.numeric,
-                "abs_error": check.abs_error, "rel_error": check.rel_error, "ok": check.ok, "status": check.status,
-                "h": check.h, "method": check.method}
+                "abs_error": check.abs_error, "rel_error": rel_error, "ok": check.ok, "status": check.status,
+                "h": check.h, "method": check.method}  # rel_error is null where numeric is 0 (strict JSON)
     if check.status == KINK:
         document.update(differentiable=False, left=check.left, right=check.right,
                         subgradient=[min(check.left, check.right), max(check.left, check.right)])

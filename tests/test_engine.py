@@ -231,3 +231,13 @@ def test_array_batch_matches_the_scalar_graph_point_by_point():
     scalar_w = Value(0.8)
     Value.sum([(scalar_w * x).sigmoid() for x in xs]).backward()
     assert batched_w.grad == pytest.approx(scalar_w.grad)
+
+
+def test_local_derivatives_work_on_array_data():
+    a, b = Value(np.array([0.5, 2.0])), Value(np.array([1.5, 3.0]))
+    node = a**b
+    da, db = ops.local_derivatives(node)
+    assert np.allclose(da, [1.5 * 0.5**0.5, 3.0 * 2.0**2.0])
+    assert np.allclose(db, [0.5**1.5 * math.log(0.5), 8.0 * math.log(2.0)])
+    (local,) = ops.local_derivatives(Value(np.array([4.0, 9.0])).sqrt())
+    assert np.allclose(local, [0.25, 1 / 6])
