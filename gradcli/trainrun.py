@@ -105,6 +105,9 @@ def prepare_run(source: str, options: DataOptions, given: dict, init_from: str |
         if saved.task != dataset.task:
             notes.append(f"{init_from} was trained for a {saved.task} task; {dataset.name} is {dataset.task}")
 
+    if config.batch_size is not None and config.batch_size > len(train_set.y):
+        notes.append(f"--batch-size {config.batch_size} is more than the {len(train_set.y)} training samples: "
+                     "every step uses all of them")
     data = TrainData(pipeline.transform(train_set.X), train_set.y, dataset.task, max(dataset.n_classes, 2))
     if test_set is not None:
         data.X_test, data.y_test = pipeline.transform(test_set.X), test_set.y

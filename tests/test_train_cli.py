@@ -233,3 +233,47 @@ def test_every_option_is_documented_in_cli_md(command):
         for name in param.opts + param.secondary_opts:
             if name.startswith("--") and name != "--help":
                 assert name in section, f"{name} of gradcli {command} is not in docs/cli.md"
+
+
+def test_batch_size_above_the_sample_count_is_a_warning(cli):
+    result = cli("train", "moons", "--samples", "20", "--batch-size", "50", "--steps", "2", "-q")
+    assert result.exit_code == 0
+    assert "warning: --batch-size 50 is more than the 20 training samples" in result.stderr
+
+
+def test_live_progress_draws_bar_numbers_and_map_in_a_terminal():
+    import io
+
+    from rich.console import Console
+
+    from gradcli.cli.progress import LiveProgress, make_progress
+    from gradcli.cli.train_report import LIVE_MAP_SIZE, decision_picture
+    from gradcli.train import train
+    from gradcli.trainrun import DataOptions, prepare_run
+
+    run = prepare_run("xor", DataOptions(), {"steps": 5})
+    screen = io.StringIO()
+    terminal = Console(file=screen, force_terminal=True, width=120, color_system="truecolor")
+    progress = make_progress(terminal, steps=5, metric_name="accuracy", quiet=False,
+                             draw_map=lambda: decision_picture(run, *LIVE_MAP_SIZE))
+    assert isinstance(progress, LiveProgress)
+    with progress:
+        train(run.model, run.data, run.config, on_step=progress.on_step)
+    shown = screen.getvalue()
+    assert "step 5/5  loss " in shown and "ETA 0:00" in shown and "steps/s" in shown
+    assert "━" in shown and "●" in shown and "\x1b[" in shown  # bar, map markers, colour
+
+
+def test_first_ctrl_c_requests_a_stop_and_the_second_interrupts():
+    from gradcli.cli.progress import StopOnInterrupt
+
+    before = signal.getsignal(signal.SIGINT)
+    with StopOnInterrupt() as interrupts:
+        assert not interrupts.requested()
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)
+        assert interrupts.requested()
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.5)
+    assert signal.getsignal(signal.SIGINT) is before

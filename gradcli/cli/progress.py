@@ -74,7 +74,7 @@ def step_line(info, metric_name: str) -> str:
     if info.test_metric is not None:
         parts.append(f"test {_fmt_metric(metric_name, info.test_metric)}")
     rate = info.step / info.elapsed if info.elapsed > 0 else 0.0
-    parts += [f"lr {info.lr:.4g}", f"{rate:.0f} steps/s"]
+    parts += [f"lr {info.lr:.3g}", f"{rate:.0f} steps/s"]
     return "  ".join(parts)
 
 
@@ -119,7 +119,7 @@ class LiveProgress(QuietProgress):
         info = self.info
         done = info.step if info else 0
         line = Table.grid(padding=(0, 1))
-        line.add_row(ProgressBar(total=self.steps, completed=done, width=30), Text(self._numbers(info)))
+        line.add_row(ProgressBar(total=self.steps, completed=done, width=20), Text(self._numbers(info)))
         return Group(line, self.picture) if self.picture is not None else line
 
     def _numbers(self, info) -> str:
