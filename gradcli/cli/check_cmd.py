@@ -10,10 +10,13 @@ from typing import Annotated, Optional
 
 import typer
 
+from . import fast_params
 from .app import app
 from .common import VARIABLE_CONTEXT, console, parse_number, reports_errors, split_variables, warn, warn_unused, \
     write_stdout
-from .grad_cmd import FormatOption, OutputFormat, check_precision, parse_wrt
+from .options import FormatOption, OutputFormat, check_precision, parse_wrt
+
+fast_params.install()  # idempotent: whichever command module is imported first installs it
 
 EXAMPLES = """Examples:
 

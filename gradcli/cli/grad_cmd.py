@@ -2,11 +2,10 @@
 
 Three beats: read the expression, its variables and the options -> parse,
 evaluate, backward and trace (``expr.py``, ``trace.py``) -> render as Rich
-tables, JSON, Markdown or CSV (``render.py``).  ``OutputFormat`` and
-``parse_wrt`` are shared with ``gradcli check``.
+tables, JSON, Markdown or CSV (``render.py``).  The options it shares with
+``gradcli check`` live in ``options.py``.
 """
 
-from enum import Enum
 from typing import Annotated, Optional
 
 import typer
@@ -14,15 +13,9 @@ import typer
 from . import fast_params
 from .app import app
 from .common import VARIABLE_CONTEXT, console, reports_errors, split_variables, warn_unused, write_stdout
+from .options import FormatOption, OutputFormat, check_precision, parse_wrt
 
 fast_params.install()  # keep pydantic (~130 ms) off the start-up path of every command
-
-
-class OutputFormat(str, Enum):
-    table = "table"
-    json = "json"
-    markdown = "markdown"
-    csv = "csv"
 
 
 EXAMPLES = """Examples:
@@ -40,10 +33,6 @@ ExpressionArg = Annotated[
     Optional[str],
     typer.Argument(help="The expression, quoted, e.g. \"tanh(x*w + b)\"; its variables follow as --x 2 or x=2.",
                    show_default=False),
-]
-FormatOption = Annotated[
-    OutputFormat,
-    typer.Option("--format", "-f", help="table (Rich, for reading), json (full precision), markdown or csv."),
 ]
 PrecisionOption = Annotated[int, typer.Option(help="Decimals shown in tables (0-15); JSON and CSV keep every digit.")]
 WrtOption = Annotated[
@@ -97,27 +86,3 @@ def grad(
         for part in render.grad_rich(graph, steps, precision=precision, wrt=names, show_trace=show_trace):
             out.print(part)
             out.print()
-
-
-def check_precision(precision: int) -> None:
-    from ..errors import UsageError
-
-    if not 0 <= precision <= 15:
-        raise UsageError(f"--precision must be between 0 and 15, not {precision}")
-
-
-def parse_wrt(wrt: str | None, variables: list) -> list | None:
-    """The names in ``--wrt x1,w1``, checked against the expression's variables."""
-    from ..errors import UsageError
-
-    if wrt is None:
-        return None
-    names = [name.strip() for name in wrt.split(",") if name.strip()]
-    if not names:
-        raise UsageError("--wrt needs variable names: --wrt x1,w1")
-    unknown = [name for name in names if name not in variables]
-    if unknown:
-        noun = "variable" if len(unknown) == 1 else "variables"
-        known = ", ".join(variables) if variables else "none"
-        raise UsageError(f"--wrt names unknown {noun} {', '.join(unknown)}: the expression's variables are {known}")
-    return list(dict.fromkeys(names))

@@ -1,0 +1,48 @@
+"""Options and checks shared by the expression commands (``grad``, ``check``).
+
+``OutputFormat`` is the ``--format`` choice; ``parse_wrt`` and
+``check_precision`` validate ``--wrt`` and ``--precision`` with one clear
+usage error each.  Kept apart from the command modules so that each of them
+can import it without importing the other.
+"""
+
+from enum import Enum
+from typing import Annotated
+
+import typer
+
+from ..errors import UsageError
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+    csv = "csv"
+
+
+FormatOption = Annotated[
+    OutputFormat,
+    typer.Option("--format", "-f", help="table (Rich, for reading), json (full precision), markdown or csv."),
+]
+
+
+def check_precision(precision: int) -> None:
+    """``--precision`` is a number of decimals a table can show."""
+    if not 0 <= precision <= 15:
+        raise UsageError(f"--precision must be between 0 and 15, not {precision}")
+
+
+def parse_wrt(wrt: str | None, variables: list) -> list | None:
+    """The names in ``--wrt x1,w1``, checked against the expression's variables."""
+    if wrt is None:
+        return None
+    names = [name.strip() for name in wrt.split(",") if name.strip()]
+    if not names:
+        raise UsageError("--wrt needs variable names: --wrt x1,w1")
+    unknown = [name for name in names if name not in variables]
+    if unknown:
+        noun = "variable" if len(unknown) == 1 else "variables"
+        known = ", ".join(variables) if variables else "none"
+        raise UsageError(f"--wrt names unknown {noun} {', '.join(unknown)}: the expression's variables are {known}")
+    return list(dict.fromkeys(names))
