@@ -420,6 +420,13 @@ def _back_sub(out):
 def _back_mul(out):
     a, b = out.inputs
     g = out.grad
+    if a.data.__class__ is float and b.data.__class__ is not float and g.__class__ is not float \
+            and b.data.ndim == 1 and g.ndim == 1:
+        # a float (a parameter) broadcast over a batch: its gradient sums b * g over the
+        # batch, which one dot product does in a single C call (batched training's hot path)
+        a.grad += float(b.data.dot(g))
+        _acc(b, a.data * g)
+        return
     ga = b.data * g
     gb = a.data * g
     if ga.__class__ is float and gb.__class__ is float:
