@@ -16,6 +16,9 @@ Extra keys are allowed and ignored.  ``load_model`` checks everything
 (format, version, shapes, numbers) and raises ``ModelFileError`` naming the
 file and the field; ``save_model`` writes a temporary file in the same folder
 and renames it over the target, so a model file is never half written.
+``write_text_atomic`` / ``write_bytes_atomic`` do the same for the other files
+a training run writes (``--log``, ``--plot``), and ``check_writable`` lets a
+command fail on a bad path before it spends time training.
 """
 
 from __future__ import annotations

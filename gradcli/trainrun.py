@@ -19,8 +19,6 @@ import io
 import time
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from .data import GENERATORS, Dataset, InputPipeline, load_dataset, shipped_names, split
 from .errors import UsageError
 from .features import parse_features
@@ -173,8 +171,3 @@ def write_history_csv(path: str, result: TrainResult) -> None:
         writer.writerow(row + [repr(history["lr"][k])])
     write_text_atomic(path, buffer.getvalue(), error=UsageError)
 
-
-def history_arrays(result: TrainResult) -> dict[str, np.ndarray]:
-    """The history as arrays (for plots)."""
-    return {key: np.asarray([np.nan if v is None else v for v in values], dtype=np.float64)
-            for key, values in result.history.items()}

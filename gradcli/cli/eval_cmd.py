@@ -6,7 +6,7 @@ Three beats: read the model and the dataset -> ``inference.evaluate_dataset``
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
