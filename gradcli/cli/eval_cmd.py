@@ -29,8 +29,8 @@ EXAMPLES = """Examples:
 def eval_command(
     model_path: Annotated[str, typer.Argument(metavar="MODEL", help="A model saved by gradcli train --save.",
                                               show_default=False)],
-    dataset: Annotated[str, typer.Argument(help="A built-in dataset (see `gradcli datasets`) or a CSV file path.",
-                                           show_default=False)],
+    dataset: Annotated[str, typer.Argument(metavar="DATASET", show_default=False,
+                                           help="A built-in dataset (see `gradcli datasets`) or a CSV file path.")],
     samples: SamplesOption = 100,
     noise: NoiseOption = 0.1,
     seed: SeedOption = 1337,

@@ -135,8 +135,8 @@ def command_line(ctx: typer.Context) -> str:
 @reports_errors
 def train_command(
     ctx: typer.Context,
-    dataset: Annotated[str, typer.Argument(help="A built-in dataset (see `gradcli datasets`) or a CSV file path.",
-                                           show_default=False)],
+    dataset: Annotated[str, typer.Argument(metavar="DATASET", show_default=False,
+                                           help="A built-in dataset (see `gradcli datasets`) or a CSV file path.")],
     layers: Annotated[Optional[str], typer.Option(
         help="Hidden and output sizes, e.g. 16,16,1. The last must fit the task: 1 for two classes (hinge) or "
              "regression, K for K classes. Default: 16,16 + the output, or the dataset's preset.",
@@ -176,7 +176,7 @@ def train_command(
     task: TaskOption = Task.auto,
     standardize: Annotated[Optional[bool], typer.Option(
         "--standardize/--no-standardize", help="Scale inputs to zero mean and unit variance (fitted on the "
-        "training split, stored in the model). Default: on for built-in sets except moons, off for CSV files.",
+        "training split, stored in the model). Default: on for built-in sets except moons, toy4 and linear2; off for CSV files.",
         show_default=False)] = None,
     test_split: Annotated[float, typer.Option(help="Fraction held out for testing, stratified by class "
                                                    "(0 to <1).")] = 0.0,
