@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import graphviz
 
 from .engine import Value
+from .errors import UsageError
 from .ops import op_symbol
 
 DEFAULT_PRECISION = 4  # digits after the point, as micrograd's "%.4f"
@@ -43,6 +44,15 @@ OP_LINE = "#6b7280"
 INK = "#111827"
 MUTED = "#6b7280"
 HOT = (248, 113, 113)  # --color-grad: the fill of the node with the largest |grad|
+
+# Above this many nodes the layout's optimisation passes are cut short: a long sum of
+# 200 terms (1800 nodes) then lays out in seconds instead of more than ten minutes
+# (docs/benchmarks.md); pictures that large are overviews, not read box by box.
+QUICK_LAYOUT_ABOVE = 300
+QUICK_LAYOUT = {"nslimit": "0.2", "nslimit1": "0.2", "mclimit": "0.1", "remincross": "false"}
+# Edges cost layout and rasterising time too (a 2-128-128-1 network has 16768): a picture
+# may have this many edges per allowed node.
+EDGES_PER_NODE = 10
 
 # Non-commutative operations say which input is which on their edges.
 _INPUT_ROLES = {"-": ("+", "\u2212"), "/": ("num", "den"), "pow": ("base", "exp")}
@@ -115,6 +125,30 @@ def new_digraph(name: str, rankdir: str, title_html: str) -> graphviz.Digraph:
     )
 
 
+def finish(dot: graphviz.Digraph, nodes: int, edges: int) -> Drawing:
+    """The Drawing of a finished Digraph; large ones get the quick layout settings."""
+    if nodes > QUICK_LAYOUT_ABOVE:
+        dot.attr("graph", **QUICK_LAYOUT)
+    return Drawing(dot.source, nodes, edges)
+
+
+def check_size(drawing: Drawing, max_nodes: int) -> None:
+    """Refuse (``UsageError``) a picture too large to lay out in reasonable time."""
+    if drawing.nodes > max_nodes:
+        what = f"{drawing.nodes} nodes, more than --max-nodes {max_nodes}"
+        needed = drawing.nodes
+    elif drawing.edges > EDGES_PER_NODE * max_nodes:
+        what = f"{drawing.edges} edges, more than {EDGES_PER_NODE} x --max-nodes {max_nodes}"
+        needed = -(-drawing.edges // EDGES_PER_NODE)
+    else:
+        return
+    step = 500 if needed < 10_000 else 5000
+    raise UsageError(
+        f"the graph has {what}; laying it out could take minutes",
+        hint=f"pass --max-nodes {(needed // step + 1) * step} to render it anyway, or write DOT source with -o graph.dot",
+    )
+
+
 def legend_cells(items: list[tuple[str, str, str]]) -> str:
     """One HTML table row of legend swatches: (text, fill, text colour) each."""
     cells = "".join(
@@ -156,7 +190,7 @@ def expression_drawing(graph, options: DrawOptions = DrawOptions()) -> Drawing:
             dot.edge(f"n{index[id(child)]}", op_id, **attributes)
         edges += 1 + len(node.inputs)
     operations = sum(1 for node in nodes if node.inputs)
-    return Drawing(dot.source, len(nodes) + operations, edges)
+    return finish(dot, len(nodes) + operations, edges)
 
 
 def _magnitude(grad) -> float:

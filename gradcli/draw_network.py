@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import html
 
-from .draw import INK, MUTED, Drawing, format_number, legend_cells, new_digraph, short_number, shorten
+from .draw import INK, MUTED, finish, format_number, legend_cells, new_digraph, short_number, shorten
 
 POSITIVE = (37, 99, 235)  # blue, as the Playground draws positive weights
 NEGATIVE = (234, 88, 12)  # orange for negative ones
@@ -33,7 +33,9 @@ def network_drawing(model, *, rankdir: str = "LR", precision: int = 2, title: st
     largest_weight, largest_bias = max(weights, default=0.0), max(biases, default=0.0)
 
     dot = new_digraph("network", rankdir, _title(model, title, largest_weight, precision))
-    dot.attr("graph", ranksep="1.4" if rankdir == "LR" else "0.9", nodesep="0.12", splines="line", ordering="out")
+    widest = max([model.inputs, *model.sizes])
+    spacing = min(1.2 + 0.05 * widest, 4.0)  # room between columns for many crossing lines
+    dot.attr("graph", ranksep=f"{spacing if rankdir == 'LR' else spacing * 0.7:.2f}", nodesep="0.12", splines="line")
     _column(dot, "inputs", [
         (f"i{i}", {"label": html.escape(shorten(name, 24)), "shape": "box", "style": "rounded,filled",
                    "fillcolor": INPUT_FILL, "color": MUTED, "tooltip": f"input feature {name}"})
@@ -51,10 +53,11 @@ def network_drawing(model, *, rankdir: str = "LR", precision: int = 2, title: st
                              f"layer {number}, neuron {j + 1}"))
             for j in range(layer.n_outputs)
         ])
-        for j, row in enumerate(layer.weights):
-            for i, weight in enumerate(row):
-                dot.edge(previous[i], ids[j], **ports, **_weight_style(weight, largest_weight, precision))
-                edges += 1
+        # the strongest weights last, so that they are drawn on top
+        weighted = sorted(((abs(w), i, j, w) for j, row in enumerate(layer.weights) for i, w in enumerate(row)))
+        for _, i, j, weight in weighted:
+            dot.edge(previous[i], ids[j], **ports, **_weight_style(weight, largest_weight, precision))
+        edges += len(weighted)
         previous = ids
     # what each output means, in a column of its own (an xlabel would sit on the edges)
     _column(dot, "outputs", [
@@ -63,8 +66,9 @@ def network_drawing(model, *, rankdir: str = "LR", precision: int = 2, title: st
     ])
     for j in range(len(outputs)):
         dot.edge(previous[j], f"out{j}", color=MUTED, **ports)
+    edges += len(outputs)
     nodes = len(names) + sum(layer.n_outputs for layer in model.layers) + len(outputs)
-    return Drawing(dot.source, nodes, edges)
+    return finish(dot, nodes, edges)
 
 
 def _feature_names(model) -> list[str]:

@@ -31,6 +31,9 @@ from .modelfile import write_bytes_atomic
 FORMATS = ("svg", "png", "dot")  # file suffixes we can write, without the dot
 RENDERERS = ("auto", "dot", "graphviz-pure")
 DEFAULT_TIMEOUT = 120.0  # seconds; a layout that takes longer is stopped, not waited on forever
+# A PNG is scaled down to fit this many inches (9600 px at 96 dpi) on each side: a graph of
+# thousands of nodes would otherwise ask graphviz-pure for a bitmap of gigabytes.
+PNG_MAX_INCHES = 100
 
 _PROGRAMS = {"dot": "dot", "graphviz-pure": "graphviz-pure"}
 _INSTALL_HINTS = {
@@ -99,9 +102,10 @@ def render(source: str, fmt: str, renderer: str = "auto", timeout: float = DEFAU
     """Run the renderer on DOT ``source``; return (the picture's bytes, the renderer's name)."""
     name, executable = find_renderer(renderer)
     try:
-        completed = subprocess.run(
-            [executable, f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True, timeout=timeout
-        )
+        command = [executable, f"-T{fmt}"]
+        if fmt == "png":
+            command.append(f"-Gsize={PNG_MAX_INCHES},{PNG_MAX_INCHES}")
+        completed = subprocess.run(command, input=source.encode("utf-8"), capture_output=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         raise RenderError(
             f"{name} did not finish within {timeout:g} s; the graph is too large to lay out",

@@ -159,6 +159,7 @@ def test_network_has_every_neuron_and_weight():
     weight_edges = [e for e in re.findall(r"^\t(\S+) -> (\S+) \[.*tooltip=\"w = ", drawing.source, re.M)]
     assert len(weight_edges) == 2 * 3 + 3 * 1
     assert drawing.nodes == 2 + 3 + 1 + 1  # inputs, hidden, output neuron, its meaning
+    assert drawing.edges == len(weight_edges) + 1
     assert '"i0" ' not in drawing.source and "\ti0 [label=x " in drawing.source
     assert drawing.source.count("shape=circle") == 4
     assert "relu" in drawing.source and "b -0.20" in drawing.source

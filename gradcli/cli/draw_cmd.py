@@ -16,9 +16,10 @@ import typer
 from .app import app
 from .common import VARIABLE_CONTEXT, console, reports_errors, split_variables, warn, warn_unused, write_stdout
 
-# Laying out a few thousand nodes takes dot seconds to minutes (docs/benchmarks.md);
-# above this many a render fails fast and says how to go on instead of appearing to hang.
-DEFAULT_MAX_NODES = 1500
+# The largest expressions the parser accepts draw as up to ~4000 nodes and render in
+# 3-15 s; a 2-128-128-1 network (16768 edges) in 1-34 s (docs/benchmarks.md).  Above
+# this many nodes (or 10x as many edges) a render fails fast and says how to go on.
+DEFAULT_MAX_NODES = 3000
 EXPRESSION_PRECISION = 4  # as micrograd's "%.4f"
 NETWORK_PRECISION = 2  # biases inside small circles
 MAX_PRECISION = 12
@@ -68,7 +69,7 @@ def draw(
         "--color-grad", help="Shade value boxes by |grad| so the paths that matter stand out.")] = False,
     title: Annotated[Optional[str], typer.Option(help="A title line above the picture.", show_default=False)] = None,
     max_nodes: Annotated[int, typer.Option(
-        help="Refuse to render SVG/PNG for graphs with more nodes than this (DOT output has no limit).")]
+        help="Refuse to render SVG/PNG with more nodes than this, or 10x as many edges (DOT output has no limit).")]
     = DEFAULT_MAX_NODES,
     renderer: Annotated[Renderer, typer.Option(
         help="Program that lays out SVG/PNG: auto (dot if on PATH, else graphviz-pure), dot or graphviz-pure.")]
@@ -79,6 +80,7 @@ def draw(
     An expression is evaluated exactly as `gradcli grad` does, then backward runs;
     a model file is drawn the way the TensorFlow Playground draws a network.
     """
+    from ..draw import check_size
     from ..errors import UsageError
     from ..render_file import output_format, render_to_file
 
@@ -95,11 +97,8 @@ def draw(
     else:
         drawing = _expression(source, ctx.args, rankdir.value, precision, title, forward_only, color_grad)
 
-    if fmt != "dot" and drawing.nodes > max_nodes:
-        raise UsageError(
-            f"the graph has {drawing.nodes} nodes, more than --max-nodes {max_nodes}; laying it out could take minutes",
-            hint=f"pass --max-nodes {_round_up(drawing.nodes)} to render it anyway, or write DOT source with -o graph.dot",
-        )
+    if fmt != "dot":
+        check_size(drawing, max_nodes)
     if output == "-":
         write_stdout(drawing.source)
         return
@@ -139,9 +138,3 @@ def _network(path, extra, rankdir, precision, title, gradient_options):
     model = load_model(path)
     return network_drawing(model, rankdir=rankdir, precision=NETWORK_PRECISION if precision is None else precision,
                            title=title)
-
-
-def _round_up(count: int) -> int:
-    """A round limit above ``count`` for the hint (2345 -> 2500)."""
-    step = 500 if count < 10_000 else 5000
-    return (count // step + 1) * step
