@@ -35,7 +35,6 @@ from __future__ import annotations
 import gc
 import itertools
 import math
-import os
 
 from .errors import DomainError
 
@@ -44,19 +43,17 @@ __all__ = ["Value", "topological_order", "collect_less", "GC_THRESHOLDS"]
 # Python's default collector thresholds (700, 10, 10) make the cyclic garbage
 # collector rescan a growing graph again and again while it is built: about 80%
 # of the forward time of a 100,000-node graph.  Graphs are acyclic and freed by
-# reference counting, so gradcli asks for cyclic collections less often.  The
-# thresholds are only ever raised; set GRADCLI_DEFAULT_GC=1 to keep Python's.
+# reference counting, so the gradcli command (and anyone building big graphs)
+# can ask for cyclic collections less often with ``collect_less()``.  Importing
+# this module changes nothing: the CLI calls it at start-up; library users opt in.
 GC_THRESHOLDS = (100_000, 50, 10)
 
 
 def collect_less() -> None:
-    """Raise the collector's thresholds to at least ``GC_THRESHOLDS`` (done once on import)."""
+    """Raise the collector's thresholds to at least ``GC_THRESHOLDS`` (never lowers them)."""
     current = gc.get_threshold()
     gc.set_threshold(*(max(have, want) for have, want in zip(current, GC_THRESHOLDS)))
 
-
-if os.environ.get("GRADCLI_DEFAULT_GC") != "1":
-    collect_less()
 
 _numpy = None
 

@@ -35,7 +35,10 @@ def console(stderr: bool = False):
 
 def warn(message: str) -> None:
     """A warning on stderr; it never changes the exit status."""
-    console(stderr=True).print(f"[yellow]warning:[/yellow] {message}", markup=True, highlight=False)
+    from rich.text import Text
+
+    line = Text.assemble(("warning:", "yellow"), " ", message)  # the message is never read as markup
+    console(stderr=True).print(line, highlight=False, soft_wrap=True)
 
 
 def error_lines(error: GradcliError) -> list[str]:
@@ -52,7 +55,7 @@ def report(error: GradcliError) -> None:
     """Print ``error`` to stderr without markup (messages may contain brackets)."""
     err = console(stderr=True)
     for index, line in enumerate(error_lines(error)):
-        err.print(line, style="bold red" if index == 0 else None, markup=False, highlight=False)
+        err.print(line, style="bold red" if index == 0 else None, markup=False, highlight=False, soft_wrap=True)
 
 
 def reports_errors(command: Callable) -> Callable:
