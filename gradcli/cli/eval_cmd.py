@@ -4,8 +4,6 @@ Three beats: read the model and the dataset -> ``inference.evaluate_dataset``
 -> a summary with a confusion matrix (classification), or JSON.
 """
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

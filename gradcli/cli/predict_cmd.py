@@ -4,8 +4,6 @@ Three beats: read the model and the inputs -> ``Predictor`` (the stored
 input pipeline, then the network) -> a table, CSV or JSON.
 """
 
-from __future__ import annotations
-
 from enum import Enum
 from typing import Annotated, Optional
 

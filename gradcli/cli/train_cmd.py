@@ -6,8 +6,6 @@ write the model, log and plot.  Heavy modules (NumPy, scikit-learn,
 matplotlib) are imported inside the command.
 """
 
-from __future__ import annotations
-
 import shlex
 import sys
 from enum import Enum
