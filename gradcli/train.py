@@ -39,6 +39,9 @@ __all__ = [
 ]
 
 
+MAX_STEPS = 1_000_000  # beyond this a run is a mistake, not a plan (the history alone would be large)
+
+
 def default_loss(task: str, n_classes: int) -> str:
     """hinge for two classes, cross-entropy for more, mse for regression."""
     if task == "regression":
@@ -80,8 +83,8 @@ class TrainConfig:
         _choice("--engine", self.engine, ENGINES)
         if not self.layers or any(size < 1 for size in self.layers):
             raise UsageError(f"--layers needs sizes >= 1, got {self.layers}")
-        if self.steps < 1:
-            raise UsageError(f"--steps must be at least 1, got {self.steps}")
+        if not 1 <= self.steps <= MAX_STEPS:
+            raise UsageError(f"--steps must lie in 1..{MAX_STEPS:,}, got {self.steps:,}")
         if self.lr is not None and not (self.lr > 0 and math.isfinite(self.lr)):
             raise UsageError(f"--lr must be a positive number, got {self.lr:g}")
         if self.batch_size is not None and self.batch_size < 1:

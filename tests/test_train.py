@@ -163,7 +163,8 @@ def test_minibatches_are_reproducible_and_test_metrics_recorded():
 
 
 def test_config_checks_ranges():
-    bad = [({"steps": 0}, "--steps must be at least 1"), ({"lr": -1.0}, "--lr must be a positive number"),
+    bad = [({"steps": 0}, "--steps must lie in 1..1,000,000, got 0"), ({"steps": 2_000_000}, "got 2,000,000"),
+           ({"lr": -1.0}, "--lr must be a positive number"),
            ({"batch_size": 0}, "--batch-size must be at least 1"), ({"l2": -0.1}, "--l2 must be a number >= 0"),
            ({"engine": "gpu"}, "--engine 'gpu' is not one of: batched, scalar")]
     for change, message in bad:

@@ -125,7 +125,7 @@ def test_plot_of_a_1d_regression(cli, tmp_path):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["moons", "--steps", "0"], "--steps must be at least 1, got 0"),
+        (["moons", "--steps", "0"], "--steps must lie in 1..1,000,000, got 0"),
         (["moons", "--lr", "-1"], "--lr must be a positive number, got -1"),
         (["moons", "--lr", "nan"], "--lr must be a positive number"),
         (["moons", "--layers", "16,,1"], "--layers '16,,1': size 2 is empty"),
