@@ -107,12 +107,18 @@ def _neuron(activation: str, bias: float, largest_bias: float, precision: int, o
     share = abs(bias) / largest_bias if largest_bias > 0 else 0.0
     fill = _mix(POSITIVE if bias >= 0 else NEGATIVE, 0.12 + 0.45 * share)
     text = (f'<font point-size="9" color="{MUTED}">{html.escape(activation)}</font><br/>'
-            f'<font point-size="9">b {html.escape(format_number(bias, precision))}</font>')
+            f'<font point-size="9">b {_fixed(bias, precision)}</font>')
     attributes = {"label": f"<{text}>", "shape": "circle", "style": "filled", "fillcolor": fill,
                   "color": INK if output else MUTED, "penwidth": "2" if output else "1",
                   "fixedsize": "true", "width": "0.62",
                   "tooltip": f"{where}: {activation}, bias {format_number(bias, 6)}"}
     return attributes
+
+
+def _fixed(x: float, precision: int) -> str:
+    """Fixed-point text that fits in a circle (no e-notation; the tooltip has every digit)."""
+    text = f"{x:.{precision}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0.0 else text
 
 
 def _weight_style(weight: float, largest: float, precision: int) -> dict:
