@@ -204,11 +204,16 @@ def test_ctrl_c_stops_after_the_step_prints_the_summary_and_saves(tmp_path):
         [sys.executable, "-m", "gradcli", "train", "moons", "--steps", "1000000", "--save", str(path)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )
-    first = process.stderr.readline()  # "step 1/1000000 ...": training has started
-    assert first.startswith("step 1/"), first
-    time.sleep(0.5)
-    process.send_signal(signal.SIGINT)
-    stdout, stderr = process.communicate(timeout=60)
+    try:
+        first = process.stderr.readline()  # "step 1/1000000 ...": training has started
+        assert first.startswith("step 1/"), first
+        time.sleep(0.5)
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:  # never leave a million-step run behind
+            process.kill()
+            process.wait()
     assert process.returncode == 130, stderr
     assert "Training summary" in stdout and "(interrupted)" in stdout
     assert "stopped after step" in stderr and "(Ctrl-C)" in stderr and "Traceback" not in stderr
