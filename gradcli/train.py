@@ -207,11 +207,10 @@ def train(model: MLP, data: TrainData, config: TrainConfig,
                 test_metric = _test_metric(model, data) if data.has_test else None
                 step_lr = learning_rate(config.schedule, lr, k, config.steps)
                 optimizer.step(step_lr)
-                updated = True
-                previous = before
                 for key, value in (("loss", loss), ("metric", metric), ("test_metric", test_metric),
                                    ("lr", step_lr)):
                     history[key].append(value)
+                updated, previous = True, before  # the step is complete: update and history agree
                 if on_step is not None:
                     on_step(StepInfo(k + 1, config.steps, loss, metric, test_metric, step_lr,
                                      time.perf_counter() - start, model))
@@ -221,6 +220,7 @@ def train(model: MLP, data: TrainData, config: TrainConfig,
             except KeyboardInterrupt:
                 if not updated:
                     _restore(params, before)  # a half-done step must not survive
+                    _truncate(history, k)
                 stopped, message = "interrupted", f"stopped after step {len(history['loss'])} of {config.steps}"
                 break
     finally:
