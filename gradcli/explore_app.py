@@ -1,12 +1,12 @@
 """The full-screen terminal app of ``gradcli explore``, built with Textual.
 
-It draws an ``Explorer`` (``explore.py``, where all the logic lives) and turns
-key presses into calls on it.  Only the ``explore`` command imports this
+It draws an ``Explorer`` (``explore.py``, where all the logic lives) with the
+panels of ``explore_panels.py`` and turns key presses into calls on it.  Only the ``explore`` command imports this
 module, so no other command pays for importing Textual.
 
 Screen, top to bottom: the expression and its value; the variables (value
-and gradient, the selected one marked) beside the nudge panel; step, h and lr;
-a status line (what the last key did, or why it was refused); the forward and
+and gradient, the selected one marked; step and lr below) beside the nudge
+panel; a status line (what the last key did, or why it was refused); the forward and
 backward trace; the keys.  ``ExploreApp(explorer).run()`` returns the
 ``gradcli grad ...`` command line that reproduces the final state (None if
 the app was closed another way).
@@ -14,80 +14,16 @@ the app was closed another way).
 
 from __future__ import annotations
 
-from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.widgets import Footer, Input, Static
 
 from .cli.common import error_lines
 from .errors import GradcliError
-from .explore import Explorer, Nudge, State, format_exact
-from .render import DEFAULT_PRECISION, backward_table, forward_table
-from .trace import Trace
-
-
-def significant(x: float | None, digits: int = 10) -> str:
-    """A number for the screen: ``digits`` significant digits, no '-0'."""
-    if x is None:
-        return "undefined"
-    if x == 0.0:
-        return "0"
-    return f"{x:.{digits}g}"
-
-
-# -- what each panel shows (Rich renderables, built from plain data) ---------------
-
-
-def expression_text(state: State) -> Text:
-    text = Text()
-    text.append("f = ", style="dim")
-    text.append(state.expression.source, style="bold")
-    text.append("  =  ", style="dim")
-    text.append(significant(state.value), style="bold cyan")
-    return text
-
-
-def variables_table(state: State, selected: int) -> Table:
-    table = Table(box=None, expand=True, padding=(0, 1), show_edge=False)
-    table.add_column("", width=1)
-    table.add_column("variable")
-    table.add_column("value", justify="right")
-    table.add_column("gradient", justify="right")
-    for index, (name, x) in enumerate(state.values.items()):
-        chosen = index == selected
-        table.add_row("▶" if chosen else "", name, significant(x), significant(state.gradients[name]),
-                      style="reverse" if chosen else None)
-    if not state.values:
-        table.add_row("", "(no variables: press e to add one)", "", "")
-    return table
-
-
-def nudge_table(nudge: Nudge | None) -> Table:
-    table = Table.grid(padding=(0, 2))
-    table.add_column(style="dim")
-    table.add_column(justify="right")
-    if nudge is None:
-        table.add_row("no variable selected", "")
-        return table
-    x = nudge.name
-    table.add_row(x, significant(nudge.x))
-    table.add_row("h", significant(nudge.h))
-    table.add_row(f"f({x})", significant(nudge.f_x))
-    table.add_row(f"f({x}+h)", significant(nudge.f_x_plus_h))
-    table.add_row(f"(f({x}+h) - f({x})) / h", Text(significant(nudge.quotient), style="bold"))
-    table.add_row(f"autograd df/d{x}", Text(significant(nudge.gradient), style="bold"))
-    table.add_row("difference", significant(nudge.difference, 3))
-    if nudge.error:
-        table.add_row("", Text(f"f({x}+h) undefined: {nudge.error}", style="yellow"))
-    return table
-
-
-def trace_tables(steps: Trace) -> Group:
-    """The forward steps and the chain rule of the backward pass, exactly as ``grad`` shows them."""
-    return Group(forward_table(steps, DEFAULT_PRECISION), backward_table(steps, DEFAULT_PRECISION))
+from .explore import Explorer, State, format_exact
+from .explore_panels import TraceView, expression_text, nudge_table, significant, variables_table
 
 
 # -- the app ------------------------------------------------------------------------
@@ -109,7 +45,6 @@ class ExploreApp(App):
     #nudge { width: 1fr; }
     #status { height: auto; padding: 0 1; }
     #status.error { color: $error; }
-    #trace-box { border: round $primary-darken-2; padding: 0 1; }
     """
 
     # One footer entry per pair of keys, so that all of them fit in 80 columns.
@@ -139,20 +74,18 @@ class ExploreApp(App):
 
     def compose(self) -> ComposeResult:
         yield Static(id="expression")
-        yield Input(id="editor", select_on_focus=False, placeholder="an expression, e.g. tanh(x*w + b); Enter applies, Esc cancels")
+        yield Input(id="editor", select_on_focus=False,
+                    placeholder="an expression, e.g. tanh(x*w + b); Enter applies, Esc cancels")
         yield Static(id="edit-error")
         with Horizontal(id="middle"):
             yield Static(id="variables")
             yield Static(id="nudge")
         yield Static(id="status")
-        with VerticalScroll(id="trace-box"):
-            yield Static(id="trace")
+        yield TraceView(id="trace")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#variables").border_title = "variables"
-        self.query_one("#trace-box").border_title = "trace"
-        self.query_one("#trace-box").can_focus = False  # keys belong to the explorer; scroll with PgUp/PgDn
         self.refresh_view()
         self.say("←/→ nudge the selected variable; g takes a gradient step; q quits and prints the command")
 
@@ -168,7 +101,7 @@ class ExploreApp(App):
         self.query_one("#nudge").border_title = f"nudge {nudge.name} by h" if nudge else "nudge"
         self.query_one("#variables").border_subtitle = (
             f"step {format_exact(explorer.step)} · lr {format_exact(explorer.lr)}")
-        self.query_one("#trace", Static).update(trace_tables(state.trace))
+        self.query_one("#trace", TraceView).show(state.trace)
 
     def say(self, message: str, error: bool = False) -> None:
         """Show what the last key did (or, in red, why it was refused) on the status line."""
@@ -259,11 +192,7 @@ class ExploreApp(App):
         self.say(f"expression changed{note}")
 
     def action_scroll_trace(self, direction: int) -> None:
-        box = self.query_one("#trace-box", VerticalScroll)
-        if direction > 0:
-            box.scroll_page_down()
-        else:
-            box.scroll_page_up()
+        self.query_one("#trace", TraceView).scroll_pages(direction)
 
     async def action_quit(self) -> None:
         self.exit(self.explorer.command_line(self.reserved))

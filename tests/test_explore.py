@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import math
 import shlex
+import subprocess
+import sys
 
 import pytest
 
@@ -296,3 +298,11 @@ def test_bad_input_is_reported_before_any_terminal_check(cli, args, code, messag
 def test_unused_variables_and_the_h_option_are_told_apart(cli):
     result = cli("explore", "x**2", "--x", "1", "--hh", "2")
     assert "variable hh is not used in the expression; did you mean the option --h?" in result.stderr
+
+
+def test_only_running_explore_imports_textual():
+    # the CLI registers explore at import time; Textual must wait until the command runs
+    probe = "import sys; import gradcli.cli.app; print(any(m.split('.')[0] == 'textual' for m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"

@@ -9,10 +9,11 @@ import pytest
 pytest.importorskip("textual", reason="gradcli explore needs textual (pip install -e .)")
 
 from rich.console import Console  # noqa: E402
-from textual.widgets import Input, Static  # noqa: E402
+from textual.widgets import DataTable, Input, Static  # noqa: E402
 
 from gradcli.explore import Explorer  # noqa: E402
-from gradcli.explore_app import ExploreApp, significant  # noqa: E402
+from gradcli.explore_app import ExploreApp  # noqa: E402
+from gradcli.explore_panels import TraceView, significant  # noqa: E402
 from gradcli.expr import evaluate  # noqa: E402
 
 SIZE = (110, 40)
@@ -184,11 +185,37 @@ def test_q_returns_the_reproducing_command_line():
 
 def test_the_trace_panel_follows_every_change():
     def check(app):
-        trace = shown(app, "#trace")
+        trace = app.query_one("#trace", TraceView)
         # x = 1 after pressing + then right: x - 3 = -2, (x - 3)**2 = 4, d/dx = 2*(x-3) = -4
-        assert row(trace, "2 x - 3") == ["-", "0,", "1", "-2.0000"]
-        assert row(trace, "3 (x - 3)**2") == ["**2", "2", "4.0000"]
-        assert row(trace, "3 (x - 3)**2 (**2)") == ["1.0000", "x", "-", "3", "[2]", "-4.0000", "1.0000", "-4.0000"]
-        assert row(trace, "2 x - 3 (-)") == ["-4.0000", "x", "[0]", "1.0000", "-4.0000", "-4.0000"]
+        assert trace.rows("forward") == [("0", "x", "variable", "", "1.0000"), ("1", "3", "constant", "", "3.0000"),
+                                         ("2", "x - 3", "-", "0, 1", "-2.0000"), ("3", "(x - 3)**2", "**2", "2", "4.0000")]
+        assert trace.rows("backward") == [
+            ("3", "(x - 3)**2 (**2)", "1.0000", "x - 3 [2]", "-4.0000", "1.0000", "-4.0000"),
+            ("2", "x - 3 (-)", "-4.0000", "x [0]", "1.0000", "-4.0000", "-4.0000"),
+            ("", "", "", "3 [1]", "-1.0000", "-4.0000", "4.0000"),
+        ]
+        table = app.query_one("#backward", DataTable)  # what is drawn follows the rows
+        assert [str(cell) for cell in table.get_row_at(1)] == list(trace.rows("backward")[1])
 
-    drive(Explorer("(x-3)**2", {"x": 0.0}), ["plus", "right"], check)
+    explorer = Explorer("(x-3)**2", {"x": 0.0})
+    drive(explorer, ["plus", "right"], check)
+
+
+def test_the_trace_is_rebuilt_when_the_expression_changes():
+    def check(app):
+        trace = app.query_one("#trace", TraceView)
+        assert [row[1] for row in trace.rows("forward")] == ["x", "log(x)"]
+        assert app.query_one("#forward", DataTable).row_count == 2
+
+    drive(Explorer("(x-3)**2", {"x": 2.0}), ["e", "home", "ctrl+k", list("log(x)"), "enter"], check)
+
+
+def test_many_variables_show_a_window_around_the_selection():
+    def check(app):
+        variables = shown(app, "#variables")
+        assert "↑ 7 more" in variables and "↓ 8 more" in variables
+        assert "v6 " not in variables and "v7 " in variables and "v16 " in variables and "v17 " not in variables
+        selected = [line for line in variables.splitlines() if "▶" in line]
+        assert len(selected) == 1 and selected[0].split()[1] == "v12"
+
+    drive(Explorer(" + ".join(f"v{i}" for i in range(25)), {}), [["j"] * 12], check)
