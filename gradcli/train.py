@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import gc
 import math
+import random
 import time
 from dataclasses import dataclass, field, replace
 from typing import Callable
@@ -163,8 +164,13 @@ class TrainResult:
 
 
 def build_model(config: TrainConfig, n_inputs: int) -> MLP:
-    """A fresh network for ``config``, its weights drawn from a generator seeded with ``config.seed``."""
-    return MLP(n_inputs, config.layers, config.activation, init=config.init, rng=np.random.default_rng(config.seed))
+    """A fresh network for ``config``, its weights drawn from ``random.Random(config.seed)``.
+
+    Python's generator, drawn in micrograd's order (neuron by neuron, weight by
+    weight), so that ``gradcli train moons`` starts from the very weights of
+    micrograd's demo (``random.seed(1337)``) and repeats its published run.
+    """
+    return MLP(n_inputs, config.layers, config.activation, init=config.init, rng=random.Random(config.seed))
 
 
 def train(model: MLP, data: TrainData, config: TrainConfig,
