@@ -21,7 +21,7 @@ from textual.containers import Horizontal
 from textual.widgets import Footer, Input, Static
 
 from .cli.common import error_lines
-from .errors import GradcliError
+from .errors import DomainError, GradcliError
 from .explore import Explorer, State, format_exact
 from .explore_panels import TraceView, expression_text, nudge_table, significant, variables_table
 
@@ -115,7 +115,9 @@ class ExploreApp(App):
         try:
             result = change()
         except GradcliError as error:
-            self.say(f"{error.message} (kept the last valid state)", error=True)
+            # a domain error says the screen still shows the state before the key; limits need no such note
+            kept = " (kept the last valid state)" if isinstance(error, DomainError) else ""
+            self.say(error.message + kept, error=True)
             return
         self.refresh_view()
         self.say(describe(before, result))

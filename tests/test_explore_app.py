@@ -219,3 +219,13 @@ def test_many_variables_show_a_window_around_the_selection():
         assert len(selected) == 1 and selected[0].split()[1] == "v12"
 
     drive(Explorer(" + ".join(f"v{i}" for i in range(25)), {}), [["j"] * 12], check)
+
+
+def test_a_limit_is_explained_without_claiming_a_domain_error():
+    def check(app):
+        assert app.explorer.h == 1e-20
+        status = shown(app, "#status")
+        assert "h is 1e-20, the smallest this explorer allows" in status and "kept" not in status
+        assert app.query_one("#status").has_class("error")
+
+    drive(Explorer("x", {"x": 1.0}, h=1e-19), ["h", "h"], check)
