@@ -107,6 +107,7 @@ class Explorer:
         self.h = _checked_size("h", h, H_RANGE)
         self.lr = _checked_size("lr", lr, (0.0, math.inf))
         start = {name: float(values.get(name, NEW_VARIABLE_VALUE)) for name in parsed.variables}
+        self.defaulted = [name for name in parsed.variables if name not in values]  # started at 1
         self.start_values = dict(start)  # what `reset` returns to, by name
         self.forgotten: dict = {}  # values of variables an edit removed, restored if they come back
         self.state = evaluate_state(parsed, start)

@@ -22,7 +22,7 @@ from textual.widgets import Footer, Input, Static
 
 from .cli.common import error_lines
 from .errors import DomainError, GradcliError
-from .explore import Explorer, State, format_exact
+from .explore import NEW_VARIABLE_VALUE, Explorer, State, format_exact
 from .explore_panels import TraceView, expression_text, nudge_table, significant, variables_table
 
 
@@ -87,7 +87,11 @@ class ExploreApp(App):
     def on_mount(self) -> None:
         self.query_one("#variables").border_title = "variables"
         self.refresh_view()
-        self.say("←/→ nudge the selected variable; g takes a gradient step; q quits and prints the command")
+        defaulted = self.explorer.defaulted
+        if defaulted:
+            self.say(f"no value given for {', '.join(defaulted)}: starting at {significant(NEW_VARIABLE_VALUE)}")
+        else:
+            self.say("←/→ nudge the selected variable; g takes a gradient step; q quits and prints the command")
 
     # -- drawing --------------------------------------------------------------
 

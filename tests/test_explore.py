@@ -229,7 +229,9 @@ def test_an_expression_without_variables_can_be_explored_but_not_nudged():
 
 
 def test_variables_not_given_start_at_one():
-    assert Explorer("x + y", {"x": 5}).state.values == {"x": 5.0, "y": 1.0}
+    explorer = Explorer("x + y + z", {"x": 5})
+    assert explorer.state.values == {"x": 5.0, "y": 1.0, "z": 1.0}
+    assert explorer.defaulted == ["y", "z"]
 
 
 # -- the command line printed at the end ----------------------------------------------

@@ -229,3 +229,11 @@ def test_a_limit_is_explained_without_claiming_a_domain_error():
         assert app.query_one("#status").has_class("error")
 
     drive(Explorer("x", {"x": 1.0}, h=1e-19), ["h", "h"], check)
+
+
+def test_variables_without_a_value_are_announced_at_the_start():
+    def check(app):
+        assert "no value given for y: starting at 1" in shown(app, "#status")
+        assert row(shown(app, "#variables"), "y") == ["1", "3"]  # d/dy (x*y) = x
+
+    drive(Explorer("x*y", {"x": 3.0}), [], check)
