@@ -193,8 +193,9 @@ class ExploreApp(App):
         self.close_editor()
         self.refresh_view()
         added = [name for name in self.explorer.names if name not in old_names]
-        note = f"; new variables start at {', '.join(f'{n} = {significant(self.explorer.state.values[n])}' for n in added)}" \
-            if added else ""
+        values = self.explorer.state.values
+        starts = ", ".join(f"{name} = {significant(values[name])}" for name in added)
+        note = f"; new variables start at {starts}" if added else ""
         self.say(f"expression changed{note}")
 
     def action_scroll_trace(self, direction: int) -> None:

@@ -84,7 +84,8 @@ def test_j_k_select_and_the_step_keys_scale_the_step():
         assert app.explorer.step == 0.01
         assert "step 0.01" in str(app.query_one("#variables").border_subtitle)
 
-    drive(Explorer("x + 2*y", {"x": 0.0, "y": 0.0}), ["k", "j", "j", "k", "j", "plus", "left", "minus", "minus", "right"], check)
+    keys = ["k", "j", "j", "k", "j", "plus", "left", "minus", "minus", "right"]
+    drive(Explorer("x + 2*y", {"x": 0.0, "y": 0.0}), keys, check)
 
 
 def test_h_keys_change_the_finite_difference_and_the_quotient_converges():
@@ -187,8 +188,10 @@ def test_the_trace_panel_follows_every_change():
     def check(app):
         trace = app.query_one("#trace", TraceView)
         # x = 1 after pressing + then right: x - 3 = -2, (x - 3)**2 = 4, d/dx = 2*(x-3) = -4
-        assert trace.rows("forward") == [("0", "x", "variable", "", "1.0000"), ("1", "3", "constant", "", "3.0000"),
-                                         ("2", "x - 3", "-", "0, 1", "-2.0000"), ("3", "(x - 3)**2", "**2", "2", "4.0000")]
+        assert trace.rows("forward") == [
+            ("0", "x", "variable", "", "1.0000"), ("1", "3", "constant", "", "3.0000"),
+            ("2", "x - 3", "-", "0, 1", "-2.0000"), ("3", "(x - 3)**2", "**2", "2", "4.0000"),
+        ]
         assert trace.rows("backward") == [
             ("3", "(x - 3)**2 (**2)", "1.0000", "x - 3 [2]", "-4.0000", "1.0000", "-4.0000"),
             ("2", "x - 3 (-)", "-4.0000", "x [0]", "1.0000", "-4.0000", "-4.0000"),

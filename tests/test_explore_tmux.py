@@ -17,8 +17,10 @@ import time
 
 import pytest
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None,
-                                reason="tmux is not installed (apt-get install tmux); it runs explore in a real terminal")
+pytestmark = pytest.mark.skipif(
+    shutil.which("tmux") is None,
+    reason="tmux is not installed (apt-get install tmux); it runs explore in a real terminal",
+)
 
 WIDTH, HEIGHT = 100, 36
 

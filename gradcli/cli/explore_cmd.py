@@ -37,10 +37,12 @@ _OWN_OPTIONS = ["--step", "--h", "--lr"]
 def explore(
     ctx: typer.Context,
     expression: Annotated[Optional[str], typer.Argument(help="The expression, e.g. \"(x-3)**2\".")] = None,
-    step: Annotated[str, typer.Option("--step", metavar="NUMBER", help="How far left/right moves the selected variable.")] = "0.1",
+    step: Annotated[str, typer.Option("--step", metavar="NUMBER",
+                                      help="How far left/right moves the selected variable.")] = "0.1",
     h: Annotated[str, typer.Option("--h", metavar="NUMBER", help="The finite difference of the nudge panel; "
                                    "a variable named h is passed as h=VALUE.")] = "0.001",
-    lr: Annotated[str, typer.Option("--lr", metavar="NUMBER", help="Learning rate of a gradient step (g and G).")] = "0.1",
+    lr: Annotated[str, typer.Option("--lr", metavar="NUMBER",
+                                    help="Learning rate of a gradient step (g and G).")] = "0.1",
 ) -> None:
     """Nudge the inputs of an expression in a full-screen terminal app and watch the value,
     the gradients, the trace and (f(x+h) - f(x)) / h change as you go."""
