@@ -221,8 +221,15 @@ def train_command(
     for note in run.notes:
         warn(note)
     result = _train_with_progress(run, quiet, json_output)
-    _write_outputs(run, result, command_line(ctx), save, log, plot)
-    _report(run, result, command_line(ctx), save, json_output)
+    command = command_line(ctx)
+    _write_files(run, result, command, save, log)  # the trained model first: it is what a failure must not lose
+    _report(run, result, command, save, log, json_output)
+    if plot is not None:  # after the summary, so that a drawing failure cannot hide it
+        from ..plot import save_training_plot
+
+        title = f"{run.dataset.name}  {','.join(map(str, result.config.layers))}  ({result.steps_done} steps)"
+        save_training_plot(plot, run.predictor, run.dataset.X, run.dataset.y, result, title)
+    _exit_status(result, save)
 
 
 def _value(choice):
@@ -246,7 +253,7 @@ def _train_with_progress(run, quiet: bool, json_output: bool):
         return train(run.model, run.data, run.config, on_step=progress.on_step, stop=interrupts.requested)
 
 
-def _write_outputs(run, result, command: str, save, log, plot) -> None:
+def _write_files(run, result, command: str, save, log) -> None:
     from ..modelfile import save_model
     from ..trainrun import run_meta, write_history_csv
 
@@ -254,15 +261,9 @@ def _write_outputs(run, result, command: str, save, log, plot) -> None:
         save_model(save, run.predictor.to_saved(run_meta(run, result, command)))
     if log is not None:
         write_history_csv(log, result)
-    if plot is not None:
-        from ..plot import save_training_plot
-
-        title = f"{run.dataset.name}  {','.join(map(str, result.config.layers))}  ({result.steps_done} steps)"
-        save_training_plot(plot, run.predictor, run.dataset.X, run.dataset.y, result, title)
 
 
-def _report(run, result, command: str, save, json_output: bool) -> None:
-    from ..errors import DomainError
+def _report(run, result, command: str, save, log, json_output: bool) -> None:
     from .train_report import decision_picture, final_map_size, result_json, summary_tables
 
     if json_output:
@@ -275,6 +276,14 @@ def _report(run, result, command: str, save, json_output: bool) -> None:
             out.print(table)
         if save is not None:
             out.print(f"saved the model to {save}", markup=False, highlight=False)
+        if log is not None:
+            out.print(f"wrote {result.steps_done} steps to {log}", markup=False, highlight=False)
+
+
+def _exit_status(result, save) -> None:
+    """Exit 1 after a divergence, 130 after Ctrl-C (the summary has been printed either way)."""
+    from ..errors import DomainError
+
     if result.stopped == "diverged":
         raise DomainError(result.message)
     if result.stopped == "interrupted":
