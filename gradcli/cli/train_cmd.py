@@ -6,7 +6,6 @@ write the model, log and plot.  Heavy modules (NumPy, scikit-learn,
 matplotlib) are imported inside the command.
 """
 
-import shlex
 import sys
 from enum import Enum
 from typing import Annotated, Optional
@@ -110,6 +109,8 @@ def parse_layers(text: str) -> list[int]:
 
 def command_line(ctx: typer.Context) -> str:
     """The command as typed (from sys.argv when gradcli itself was run), else rebuilt from the given options."""
+    import shlex
+
     argv = sys.argv
     if len(argv) > 1 and argv[1] == ctx.info_name and argv[0].rsplit("/", 1)[-1] in ("gradcli", "__main__.py"):
         return shlex.join(["gradcli", *argv[1:]])
