@@ -104,7 +104,8 @@ def draw(
         return
     result = render_to_file(drawing.source, output, renderer.value)
     how = f", rendered by {result.renderer} in {result.seconds:.2f} s" if result.renderer else ""
-    console().print(f"wrote {output} ({drawing.nodes} nodes, {drawing.edges} edges{how})", markup=False)
+    size = f"{_count(drawing.nodes, 'node')}, {_count(drawing.edges, 'edge')}"
+    console().print(f"wrote {output} ({size}{how})", markup=False)
 
 
 def _expression(source, extra, rankdir, precision, title, forward_only, color_grad):
@@ -138,3 +139,7 @@ def _network(path, extra, rankdir, precision, title, gradient_options):
     model = load_model(path)
     return network_drawing(model, rankdir=rankdir, precision=NETWORK_PRECISION if precision is None else precision,
                            title=title)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
