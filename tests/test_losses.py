@@ -111,3 +111,35 @@ def test_predictions_accuracy_and_r2():
     assert r2_score(y, y) == 1.0
     assert r2_score(np.full(4, y.mean()), y) == pytest.approx(0.0)
     assert r2_score(y + 0.5, y) == pytest.approx(1 - 4 * 0.25 / 5.0)
+
+
+@pytest.mark.parametrize("loss, outputs, task, activation", [
+    ("hinge", 1, "binary", "tanh"), ("mse", 1, "binary", "sigmoid"), ("cross-entropy", 3, "multiclass", "tanh"),
+    ("mse", 1, "regression", "tanh"),
+])
+@pytest.mark.parametrize("engine", ["batched", "scalar"])
+def test_training_gradients_match_finite_differences(loss, outputs, task, activation, engine):
+    from gradcli.batched import loss_and_gradients
+    from gradcli.nn import MLP
+
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(9, 2))
+    y = rng.integers(0, 3 if task == "multiclass" else 2, size=9).astype(float) if task != "regression" \
+        else rng.normal(size=9)
+    model = MLP(2, [4, outputs], activation=activation, rng=rng)
+    targets = encode_targets(loss, y, outputs, task)
+
+    def value() -> float:
+        return loss_and_gradients(engine, model, X, targets, loss, 1e-3, 1e-3)[0]
+
+    value()
+    analytic = [p.grad for p in model.parameters()]
+    h = 1e-6
+    for p, grad in zip(model.parameters(), analytic):
+        p.data += h
+        up = value()
+        p.data -= 2 * h
+        down = value()
+        p.data += h
+        # hinge and l1 have kinks; none of these random points sits within h of one
+        assert grad == pytest.approx((up - down) / (2 * h), rel=1e-5, abs=1e-7)

@@ -139,3 +139,31 @@ def test_saved_file_gets_ordinary_permissions(tmp_path):
 def test_save_onto_a_folder_is_a_clear_error(tmp_path):
     with pytest.raises(ModelFileError, match="is a folder: give a file name"):
         save_model(tmp_path, small_model())
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    sizes=st.lists(st.integers(1, 5), min_size=1, max_size=4),
+    inputs=st.integers(1, 4),
+    seed=st.integers(0, 2**32 - 1),
+    scale=st.sampled_from([1e-300, 1e-3, 1.0, 1e6, 1e300]),
+)
+def test_any_network_round_trips_exactly(tmp_path_factory, sizes, inputs, seed, scale):
+    import numpy as np
+
+    from gradcli.nn import MLP
+
+    model = MLP(inputs, sizes, activation="tanh", rng=np.random.default_rng(seed))
+    for p in model.parameters():
+        p.data *= scale
+    path = tmp_path_factory.mktemp("rt") / "m.json"
+    save_model(path, SavedModel(inputs, model.to_specs()))
+    loaded = load_model(path)
+    assert [[w for row in layer.weights for w in row] + layer.biases for layer in loaded.layers] == \
+        [[w for row in layer.weights for w in row] + layer.biases for layer in model.to_specs()]  # every bit
+    X = np.random.default_rng(seed).normal(size=(5, inputs))
+    assert np.array_equal(MLP.from_specs(inputs, loaded.layers).forward_array(X), model.forward_array(X))
