@@ -199,3 +199,18 @@ def test_every_builtin_dataset_has_a_preset():
     from gradcli.data import builtin_datasets
 
     assert {info.name for info in builtin_datasets()} <= set(PRESETS)
+
+
+def test_python_examples_in_training_md_print_what_they_say(capsys):
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "training.md").read_text()
+    section = text[text.index("### From Python"):text.index("### Two engines, one result")]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+    assert len(blocks) == 2
+    exec(compile(blocks[0], "training.md", "exec"), {})
+    assert capsys.readouterr().out.strip() == "0.001046 [1.0, -1.0, -1.0, 1.0]"
+    exec(compile(blocks[1], "training.md", "exec"), {})
+    assert capsys.readouterr().out.split() == ["25", "0.1262", "50", "0.0483", "75", "0.0206", "100", "0.011",
+                                               "1.0", "0.010978"]
