@@ -5,8 +5,6 @@ a terminal scatter plot from ``gradcli.termplot``, JSON or a CSV export).
 NumPy and the data modules are imported inside the commands, never at the top.
 """
 
-from __future__ import annotations
-
 from enum import Enum
 from typing import Annotated, Optional
 

@@ -6,8 +6,6 @@ write it with ``gradcli.render_file``.  graphviz is imported inside the
 command, so other commands never pay for it.
 """
 
-from __future__ import annotations
-
 from enum import Enum
 from typing import Annotated, Optional
 

@@ -7,8 +7,6 @@ Textual) and, when the user quits with ``q``, prints a ``gradcli grad ...``
 command line that reproduces the final state.
 """
 
-from __future__ import annotations
-
 import sys
 from typing import Annotated, Optional
 
