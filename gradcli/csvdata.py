@@ -19,11 +19,11 @@ import difflib
 import io
 import math
 import os
-import tempfile
 from dataclasses import dataclass
 
 import numpy as np
 
+from .atomicfile import write_text_atomic
 from .errors import DataError
 
 MAX_BYTES = 50 * 1024 * 1024   # larger files are not "small datasets"; refuse before reading
@@ -181,20 +181,7 @@ def write_csv(path: str, dataset) -> None:
     labels = dataset.class_labels
     for inputs, target in zip(dataset.X.tolist(), dataset.y.tolist()):
         writer.writerow([*map(repr, inputs), repr(labels[int(target)] if labels else target)])
-    folder = os.path.dirname(os.path.abspath(path))
-    if os.path.isdir(path) or not os.path.isdir(folder):
-        raise DataError(f"cannot write {path}: " + ("it is a folder" if os.path.isdir(path) else
-                                                   f"the folder {folder} does not exist"))
-    try:
-        with tempfile.NamedTemporaryFile("w", dir=folder, prefix=".gradcli-", suffix=".csv.tmp",
-                                         delete=False, encoding="utf-8") as handle:
-            temporary = handle.name
-            handle.write(out.getvalue())
-        os.replace(temporary, path)
-    except OSError as error:
-        if "temporary" in locals() and os.path.exists(temporary):
-            os.unlink(temporary)
-        raise DataError(f"cannot write {path}: {error.strerror or error}") from None
+    write_text_atomic(path, out.getvalue(), DataError)
 
 
 # ---------------------------------------------------------------- task inference

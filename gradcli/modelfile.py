@@ -16,25 +16,21 @@ Extra keys are allowed and ignored.  ``load_model`` checks everything
 (format, version, shapes, numbers) and raises ``ModelFileError`` naming the
 file and the field; ``save_model`` writes a temporary file in the same folder
 and renames it over the target, so a model file is never half written.
-``write_text_atomic`` / ``write_bytes_atomic`` do the same for the other files
-a training run writes (``--log``, ``--plot``), and ``check_writable`` lets a
-command fail on a bad path before it spends time training.
+(``atomicfile.py`` does the writing, for every file gradcli writes.)
 """
 
 from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .atomicfile import write_text_atomic
 from .errors import ModelFileError
 
 __all__ = [
     "FORMAT", "VERSION", "ACTIVATIONS", "LayerSpec", "SavedModel", "load_model", "save_model",
-    "check_writable", "write_text_atomic", "write_bytes_atomic",
 ]
 
 FORMAT = "gradcli.mlp"
@@ -106,58 +102,11 @@ class SavedModel:
 def save_model(path, model: SavedModel) -> None:
     """Write ``model`` to ``path`` atomically (temp file in the same folder, then rename)."""
     _check_model(model.to_dict(), str(path))  # never write a file we could not read back
-    write_text_atomic(path, json.dumps(model.to_dict(), indent=1, allow_nan=False) + "\n")
+    write_text_atomic(path, json.dumps(model.to_dict(), indent=1, allow_nan=False) + "\n", ModelFileError)
 
 
-def check_writable(path, error=ModelFileError) -> None:
-    """Fail fast, before a long run, when ``path`` cannot be written; ``error`` is the kind to raise."""
-    target = Path(path)
-    folder = target.parent  # Path("model.json").parent is Path(".")
-    if target.is_dir():
-        raise error(f"{path} is a folder: give a file name such as {target / 'model.json'}")
-    if not folder.is_dir():
-        raise error(f"cannot write {path}: the folder {folder} does not exist", hint="create it first")
-    if not os.access(folder, os.W_OK | os.X_OK) or (target.exists() and not os.access(target, os.W_OK)):
-        raise error(f"cannot write {path}: permission denied")
 
 
-def write_text_atomic(path, text: str, error=ModelFileError) -> None:
-    """Write ``text`` (UTF-8) to ``path`` atomically; see ``write_bytes_atomic``."""
-    write_bytes_atomic(path, text.encode("utf-8"), error)
-
-
-def write_bytes_atomic(path, data: bytes, error=ModelFileError) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename.
-
-    A reader sees the old file or the new one, never half of one; a failure
-    (or Ctrl-C) removes the temporary file and leaves any old file as it was.
-    """
-    check_writable(path, error)
-    target = Path(path)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise error(f"cannot write {path} ({exc.strerror})") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, _default_mode())  # mkstemp makes 0600; a saved file gets the usual permissions
-        os.replace(tmp, target)
-    except OSError as exc:
-        _remove_quietly(tmp)
-        raise error(f"cannot write {path} ({exc.strerror})") from None
-    except BaseException:
-        _remove_quietly(tmp)
-        raise
-
-
-def _default_mode() -> int:
-    """The mode a new file gets under the current umask."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
 
 
 def load_model(path) -> SavedModel:
@@ -279,9 +228,3 @@ def _string_list(raw, where: str) -> list[str]:
 def _is_int(x) -> bool:
     return isinstance(x, int) and not isinstance(x, bool)
 
-
-def _remove_quietly(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass

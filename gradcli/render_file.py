@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import RenderError
-from .modelfile import check_writable as check_path_writable
-from .modelfile import write_bytes_atomic
+from .atomicfile import check_writable as check_path_writable
+from .atomicfile import write_bytes_atomic
 
 FORMATS = ("svg", "png", "dot")  # file suffixes we can write, without the dot
 RENDERERS = ("auto", "dot", "graphviz-pure")
@@ -129,7 +129,7 @@ def _first_error_line(stderr: bytes) -> str:
 def write_atomic(path: str, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder and a rename.
 
-    The model files' writer does the work; its errors here are ``RenderSetupError`` (exit 2).
+    ``atomicfile`` does the work; its errors here are ``RenderSetupError`` (exit 2).
     """
     write_bytes_atomic(path, data, RenderSetupError)
 

@@ -24,7 +24,8 @@ from .errors import UsageError
 from .features import parse_features
 from .inference import Predictor
 from .losses import check_loss
-from .modelfile import SavedModel, load_model, write_text_atomic
+from .atomicfile import write_text_atomic
+from .modelfile import SavedModel, load_model
 from .presets import Settings, resolve
 from .train import TrainConfig, TrainData, TrainResult, build_model
 

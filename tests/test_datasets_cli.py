@@ -111,8 +111,10 @@ def test_export_round_trips_through_the_csv_reader(cli, tmp_path):
 def test_export_to_a_missing_folder_fails_cleanly(cli, tmp_path):
     result = cli("datasets", "show", "moons", "--export", str(tmp_path / "no" / "such.csv"))
     assert result.exit_code == 2
-    assert result.stderr.strip() == f"error: cannot write {tmp_path / 'no' / 'such.csv'}: the folder " \
-                                    f"{tmp_path / 'no'} does not exist"
+    assert result.stderr.splitlines() == [
+        f"error: cannot write {tmp_path / 'no' / 'such.csv'}: the folder {tmp_path / 'no'} does not exist",
+        "hint: create it first",
+    ]
 
 
 def test_unknown_dataset_is_a_usage_error_with_a_suggestion(cli):

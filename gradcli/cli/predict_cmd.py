@@ -69,7 +69,7 @@ def predict(
             raise UsageError(f"{path} has no input '{unknown[0]}' (its inputs: {', '.join(names)})")
     header, rows = prediction_table(predictor, X)
     if output_file is not None:
-        from ..modelfile import write_text_atomic
+        from ..atomicfile import write_text_atomic
 
         write_text_atomic(output_file, _csv_text(header, rows), error=UsageError)
     _render(header, rows, output_format, predictor, len(names))

@@ -199,7 +199,7 @@ def train_command(
     shown in the summary); options override them.  Ctrl-C stops after the
     current step, prints the summary and still saves the model.
     """
-    from ..modelfile import check_writable
+    from ..atomicfile import check_writable
     from ..trainrun import DataOptions, prepare_run
 
     given = {
