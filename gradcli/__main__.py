@@ -1,5 +1,5 @@
 """``python -m gradcli``: the same as the ``gradcli`` command."""
 
-from gradcli.cli.app import main
+from gradcli.cli import main
 
 main()

@@ -50,8 +50,8 @@ from . import predict_cmd  # noqa: E402,F401
 from . import eval_cmd  # noqa: E402,F401
 
 
-def main() -> None:
-    """Console-script entry point: run the app; a closed pipe ends quietly."""
+def run() -> None:
+    """Run the app (``gradcli.cli.main`` calls this); a closed pipe ends quietly."""
     collect_less()  # graphs are acyclic: fewer cyclic collections, same memory behaviour
     try:
         app()

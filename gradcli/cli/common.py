@@ -68,6 +68,10 @@ def reports_errors(command: Callable) -> Callable:
         except GradcliError as error:
             report(error)
             raise typer.Exit(error.exit_code) from None
+        except KeyboardInterrupt:
+            # Ctrl-C outside a training run: nothing half-done is kept (files are written atomically)
+            console(stderr=True).print("interrupted (Ctrl-C); any file being written was left as it was", highlight=False)
+            raise typer.Exit(130) from None
 
     return wrapper
 
