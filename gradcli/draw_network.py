@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import html
 
-from .draw import INK, MUTED, finish, format_number, legend_cells, new_digraph, short_number, shorten
+from .draw import INK, MUTED, Drawing, finish, format_number, legend_cells, new_digraph, short_number, shorten
 
 POSITIVE = (37, 99, 235)  # blue, as the Playground draws positive weights
 NEGATIVE = (234, 88, 12)  # orange for negative ones

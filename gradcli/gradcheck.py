@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import random
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .errors import DomainError, UsageError
 

@@ -129,7 +129,7 @@ def load_model(path) -> SavedModel:
     try:
         raw = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
-        raise ModelFileError(f"{name} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+        raise ModelFileError(f"{name} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
     except ValueError as exc:
         raise ModelFileError(f"{name}: {exc}") from None
     return _check_model(raw, name)

@@ -12,15 +12,15 @@ import io
 import json
 import math
 
-from .gradcheck import KINK, PASS
+from .gradcheck import FAIL, KINK, PASS, UNCHECKED
 from .render import _table, error_number, number, point_text
 
-_STATUS_STYLE = {"pass": "green", "fail": "bold red", "not differentiable": "yellow", "unchecked": "bold red"}
+_STATUS_STYLE = {PASS: "green", FAIL: "bold red", KINK: "yellow", UNCHECKED: "bold red"}
 
 
 def _status(check) -> str:
     """The result column: short, so that numbers keep their room; the notes below spell kinks out."""
-    return {"pass": "PASS", "fail": "FAIL", KINK: "kink"}.get(check.status, check.status)
+    return {PASS: "PASS", FAIL: "FAIL", KINK: "kink"}.get(check.status, check.status)
 
 
 def _step_text(report) -> str:

@@ -195,6 +195,7 @@ def train(model: MLP, data: TrainData, config: TrainConfig,
     gc_was_enabled = gc.isenabled()
     gc.disable()  # graphs have no cycles: reference counting frees them, the collector only costs time
     start = time.perf_counter()
+    previous = None  # the parameters before the last completed update
     try:
         for k in range(config.steps):
             before = [p.data for p in params]
@@ -206,7 +207,7 @@ def train(model: MLP, data: TrainData, config: TrainConfig,
                 if not math.isfinite(loss):
                     stopped, message = "diverged", _diverged_message(k + 1, loss, lr, detail)
                     # keep the parameters whose loss was finite: those before the previous update
-                    _restore(params, previous if k > 0 else before)
+                    _restore(params, previous if previous is not None else before)
                     _truncate(history, k - 1)
                     break
                 metric = _metric(outputs, data.y[rows], data.task)

@@ -159,22 +159,6 @@ def test_each_cli_module_imports_on_its_own(module):
     assert done.returncode == 0, done.stderr
 
 
-@pytest.mark.parametrize("command", ["grad", "check"])
-def test_the_help_examples_run(cli, command):
-    """The examples at the end of --help are real: each one runs and succeeds."""
-    import shlex
-
-    help_text = cli(command, "--help").stdout
-    assert "Examples:" in help_text and f"gradcli {command} " in help_text
-    module = __import__(f"gradcli.cli.{command}_cmd", fromlist=["EXAMPLES"])
-    examples = [line.strip() for line in module.EXAMPLES.splitlines() if line.strip().startswith("gradcli ")]
-    assert len(examples) == 3
-    for example in examples:
-        result = cli(*shlex.split(example)[1:])
-        assert result.exit_code == 0, (example, result.output)
-        assert result.stdout.strip()
-
-
 def test_typer_still_reports_values_the_fast_path_does_not_accept(cli):
     """fast_params hands malformed values back to Typer: its own message, exit 2."""
     result = cli("grad", "x", "--x", "1", "--precision", "abc")

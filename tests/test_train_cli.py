@@ -224,24 +224,6 @@ def test_ctrl_c_stops_after_the_step_prints_the_summary_and_saves(tmp_path):
     assert all(math.isfinite(w) for layer in saved.layers for row in layer.weights for w in row)
 
 
-@pytest.mark.parametrize("command", ["train", "predict", "eval"])
-def test_every_option_is_documented_in_cli_md(command):
-    import re
-    from pathlib import Path
-
-    import typer
-
-    from gradcli.cli.app import app
-
-    text = (Path(__file__).resolve().parent.parent / "docs" / "cli.md").read_text()
-    section = re.search(rf"^## gradcli {command}\n(.*?)(?=^## )", text, re.S | re.M).group(1)
-    click_command = typer.main.get_command(app).commands[command]
-    for param in click_command.params:
-        for name in param.opts + param.secondary_opts:
-            if name.startswith("--") and name != "--help":
-                assert name in section, f"{name} of gradcli {command} is not in docs/cli.md"
-
-
 def test_batch_size_above_the_sample_count_is_a_warning(cli):
     result = cli("train", "moons", "--samples", "20", "--batch-size", "50", "--steps", "2", "-q")
     assert result.exit_code == 0

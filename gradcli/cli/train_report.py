@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import math
 
+from .progress import short_number
+
 LIVE_MAP_SIZE = (36, 12)  # columns x rows of the map drawn while training
 FINAL_MAP_MAX_WIDTH = 64
 SOURCE_MARKS = {"option": "your option", "preset": "dataset preset", "init-from": "--init-from", "default": ""}
@@ -19,13 +21,6 @@ def _percent(value) -> str:
     return "-" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{100 * value:.1f}%"
 
 
-def _number(value) -> str:
-    """4 decimals, or 4 significant digits for very large or very small numbers."""
-    if value is None:
-        return "-"
-    return f"{value:.4g}" if value and (abs(value) >= 1e4 or abs(value) < 1e-3) else f"{value:.4f}"
-
-
 def summary_rows(run, result) -> list[tuple[str, str]]:
     """(name, value) rows of the result table."""
     data = run.dataset
@@ -33,11 +28,11 @@ def summary_rows(run, result) -> list[tuple[str, str]]:
     penalty = " + penalty" if (result.config.l2 or result.config.l1) else ""
     rows = [("dataset", f"{data.name}: {run.n_train} training samples"
                         + (f", {run.n_test} held out" if run.n_test else "") + f", {data.task}"),
-            ("final loss", f"{_number(result.final_loss)}  ({loss_name}{penalty})")]
+            ("final loss", f"{short_number(result.final_loss)}  ({loss_name}{penalty})")]
     if data.task == "regression":
-        rows.append(("train R^2 / MSE", f"{result.train.r2:.4f} / {_number(result.train.mse)}"))
+        rows.append(("train R^2 / MSE", f"{result.train.r2:.4f} / {short_number(result.train.mse)}"))
         if result.test:
-            rows.append(("test R^2 / MSE", f"{result.test.r2:.4f} / {_number(result.test.mse)}"))
+            rows.append(("test R^2 / MSE", f"{result.test.r2:.4f} / {short_number(result.test.mse)}"))
     else:
         rows.append(("train accuracy", _percent(result.train.accuracy)))
         rows.append(("test accuracy", _percent(result.test.accuracy) if result.test else "- (use --test-split 0.2)"))

@@ -1,0 +1,132 @@
+"""The docs and the help texts stay true to the app.
+
+- docs/cli.md has a section for every command and names every one of its options;
+- every command's --help ends with two or three examples, and each example runs;
+- every row of docs/errors.md is a real command producing that message and exit status;
+- the README's set-up commands are the ones .ci/run runs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+import typer
+
+from gradcli.cli.app import app
+
+ROOT = Path(__file__).resolve().parent.parent
+CLI_DOCS = (ROOT / "docs" / "cli.md").read_text()
+
+
+def commands(command=None, path=()):
+    """(path, click command) for every command and sub-command of the app."""
+    command = command or typer.main.get_command(app)
+    subcommands = getattr(command, "commands", None)
+    if subcommands:
+        if path:
+            yield path, command
+        for name, sub in subcommands.items():
+            yield from commands(sub, path + (name,))
+    else:
+        yield path, command
+
+
+ALL = list(commands())
+IDS = [" ".join(path) for path, _ in ALL]
+
+
+def section(path: tuple) -> str:
+    """The text of `## gradcli <first word>` in docs/cli.md (sub-commands live in their group's section)."""
+    match = re.search(rf"^## gradcli {path[0]}\n(.*?)(?=^## |\Z)", CLI_DOCS, re.S | re.M)
+    assert match, f"docs/cli.md has no section '## gradcli {path[0]}'"
+    return match.group(1)
+
+
+def test_every_command_is_covered():
+    assert {path[0] for path, _ in ALL} >= {"grad", "check", "draw", "train", "predict", "eval", "datasets", "explore"}
+
+
+@pytest.mark.parametrize("path, command", ALL, ids=IDS)
+def test_every_option_is_documented(path, command):
+    text = section(path)
+    if len(path) > 1:
+        assert f"gradcli {' '.join(path)}" in text, f"docs/cli.md does not show `gradcli {' '.join(path)}`"
+    for param in command.params:
+        for option in param.opts + param.secondary_opts:
+            if option.startswith("--") and option != "--help":
+                documented = re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", text)
+                assert documented, f"{option} of gradcli {' '.join(path)} is not in docs/cli.md"
+
+
+def examples(command) -> list[str]:
+    lines = [line.strip() for line in (command.epilog or "").splitlines()]
+    # an example may carry a note after two spaces and a parenthesis: "gradcli draw model.json -o net.svg  (...)"
+    return [re.split(r"\s{2,}\(", line)[0] for line in lines if line.startswith("gradcli ")]
+
+
+@pytest.fixture
+def sandbox(tmp_path, monkeypatch, cli):
+    """A folder with the files the examples and the error catalogue name."""
+    monkeypatch.chdir(tmp_path)
+    assert cli("train", "moons", "--steps", "3", "--quiet", "--save", "model.json").exit_code == 0
+    model = json.loads(Path("model.json").read_text())
+    for name, change in (("future.json", {"version": 99}), ("wrongformat.json", {"format": "other"})):
+        Path(name).write_text(json.dumps({**model, **change}))
+    model["layers"][0]["weights"][0] = [1.0]
+    Path("badshape.json").write_text(json.dumps(model))
+    assert cli("train", "spiral", "--steps", "3", "--quiet", "--save", "spiral.json").exit_code == 0
+    Path("corrupt.json").write_text('{"format": "gradcli.mlp", "version')
+    Path("words.csv").write_text("x1,x2,y\n1,2,0\n3,abc,1\n")
+    Path("ragged.csv").write_text("x1,x2,y\n1,2,0\n3,4\n")
+    Path("empty.csv").write_text("")
+    Path("oneclass.csv").write_text("x1,y\n1,1\n2,1\n3,1\n")
+    Path("points.csv").write_text("x1,x2\n0.5,-0.2\n1.5,-0.4\n")
+    Path("data").mkdir()
+    Path("data/test.csv").write_text("x1,x2,y\n0.0,1.0,0\n1.0,-0.5,1\n-1.0,0.5,0\n2.0,0.0,1\n")
+    return tmp_path
+
+
+@pytest.mark.parametrize("path, command", ALL, ids=IDS)
+def test_help_ends_with_examples_that_run(path, command, cli, sandbox):
+    name = " ".join(path)
+    help_text = cli(*path, "--help").stdout
+    found = examples(command)
+    assert 2 <= len(found) <= 3, f"gradcli {name} --help should end with 2 or 3 examples"
+    assert "Examples:" in help_text and all(example in help_text for example in found)
+    for example in found:
+        assert example.startswith(f"gradcli {name} ")or example == f"gradcli {name}", example
+        result = cli(*shlex.split(example)[1:])
+        if path == ("explore",):  # a full-screen app: without a terminal it explains and stops
+            assert result.exit_code == 2 and "terminal" in result.stderr, result.output
+            continue
+        assert result.exit_code == 0, (example, result.output)
+        assert result.stdout.strip() or "wrote" in result.stderr or "saved" in result.stderr, example
+
+
+ERROR_ROWS = re.findall(r"^\| `(gradcli [^`]+)` \| (\d) \| `([^`]+)` \|$", (ROOT / "docs" / "errors.md").read_text(), re.M)
+
+
+def test_the_error_catalogue_is_not_empty():
+    assert len(ERROR_ROWS) >= 30
+
+
+@pytest.mark.parametrize("command, status, message", ERROR_ROWS, ids=[row[0] for row in ERROR_ROWS])
+def test_documented_errors_are_real(command, status, message, cli, sandbox):
+    result = cli(*shlex.split(command)[1:])
+    assert result.exit_code == int(status), (command, result.output)
+    assert message in " ".join(result.stderr.split()), (command, result.stderr)
+    assert any(line.startswith("error: ") for line in result.stderr.splitlines()) and "Traceback" not in result.output
+
+
+def test_readme_commands_are_what_ci_runs():
+    readme = (ROOT / "README.md").read_text()
+    install = re.search(r"<!-- ci:install -->\n```bash\n(.+)\n```", readme).group(1)
+    tests = re.search(r"<!-- ci:test -->\n```bash\n(.+)\n```", readme).group(1)
+    assert "pip install" in install and "gradcli train moons" in install
+    assert "pip install" in tests and "pytest" in tests
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "readme_command install" in ci and "readme_command test" in ci
