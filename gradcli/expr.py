@@ -83,9 +83,20 @@ class Graph:
     expression: str
     output: Value
     variables: dict  # name -> leaf Value, in order of first appearance
+    underflows: list = field(default_factory=list)  # labels of nodes whose value underflowed to 0
 
     def backward(self) -> None:
         self.output.backward()
+
+    def warnings(self) -> list:
+        """What a user should know about the numbers: underflow to 0, gradients that are not finite."""
+        notes = [f"{label} underflows to 0 (its exact value is below the smallest float, about 5e-324)"
+                 for label in self.underflows]
+        for name, leaf in self.variables.items():
+            if not math.isfinite(leaf.grad):
+                notes.append(f"the gradient of {name} is {_fmt(leaf.grad)}: the chain rule's product leaves "
+                             "the float range at these values")
+        return notes
 
     def nodes(self) -> list:
         """Every node in evaluation order (inputs before the nodes made from them)."""
@@ -117,7 +128,8 @@ class Expression:
         built: dict[int, Value] = {}
         for node in self.nodes:
             built[id(node)] = _build(node, built, leaves)
-        return Graph(self.source, built[id(self.root)], leaves)
+        underflows = [node.label for node in self.nodes if _underflowed(built[id(node)])]
+        return Graph(self.source, built[id(self.root)], leaves, underflows)
 
     def value_at(self, values: dict) -> float:
         """The expression's value at ``values`` (no gradients)."""
@@ -376,3 +388,17 @@ def _build(node: Node, built: dict, leaves: dict) -> Value:
             raise DomainError(f"{node.label}: the result overflows to {_fmt(out.data)} (too large for a float)")
     out.label = node.label
     return out
+
+
+def _underflowed(value: Value) -> bool:
+    """A product, quotient, power or exp that came out 0 although no input forces a 0."""
+    if value.data != 0.0 or value.op not in ("*", "/", "**", "pow", "exp"):
+        return False
+    inputs = value.inputs
+    if value.op == "exp":
+        return True  # exp is never 0: only underflow makes it so
+    if value.op == "/":
+        return inputs[0].data != 0.0
+    if value.op == "**":
+        return inputs[0].data != 0.0
+    return all(v.data != 0.0 for v in inputs)

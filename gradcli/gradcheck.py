@@ -79,6 +79,7 @@ class CheckReport:
     rtol: float
     atol: float
     h: float | None  # the fixed step asked for, or None for the default rule
+    warnings: tuple = ()  # Graph.warnings() at the point: underflow, gradients that are not finite
 
     @property
     def ok(self) -> bool:
@@ -136,7 +137,8 @@ def check_gradients(expression, point: dict, *, h: float | None = None, rtol: fl
         _check_one(expression, point, name, gradients[name], h, rtol, atol)
         for name in (names or expression.variables)
     ]
-    return CheckReport(expression.source, dict(point), graph.output.data, checks, rtol, atol, h)
+    return CheckReport(expression.source, dict(point), graph.output.data, checks, rtol, atol, h,
+                       tuple(graph.warnings()))
 
 
 def sweep(expression, point: dict, steps=SWEEP_STEPS, names=None) -> SweepReport:

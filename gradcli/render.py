@@ -144,6 +144,7 @@ def grad_json(graph, steps, *, wrt=None, show_trace: bool = True) -> str:
         "value": graph.output.data,
         "variables": {name: leaf.data for name, leaf in graph.variables.items()},
         "gradients": selected(graph.gradients(), wrt),
+        "warnings": graph.warnings(),
     }
     if show_trace:
         document["nodes"] = [
@@ -158,7 +159,19 @@ def grad_json(graph, steps, *, wrt=None, show_trace: bool = True) -> str:
                                for c in s.contributions]}
             for s in steps.backward
         ]
-    return json.dumps(document, indent=2, allow_nan=True)
+    # strict JSON: a gradient that overflowed is null here (and explained in "warnings")
+    return json.dumps(_finite_or_null(document), indent=2, allow_nan=False)
+
+
+def _finite_or_null(item):
+    """``item`` with every inf or nan float replaced by None, at any depth."""
+    if isinstance(item, float):
+        return item if item == item and item not in (float("inf"), float("-inf")) else None
+    if isinstance(item, dict):
+        return {key: _finite_or_null(value) for key, value in item.items()}
+    if isinstance(item, list):
+        return [_finite_or_null(value) for value in item]
+    return item
 
 
 def markdown_rows(graph, steps) -> list:

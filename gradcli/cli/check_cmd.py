@@ -89,6 +89,8 @@ def check(
         if not complete:
             parsed.evaluate(values)  # raises the "no value for variables ..." usage error
         result = gradcheck.check_gradients(parsed, values, names=names, **tolerances)
+        for note in result.warnings:
+            warn(note)
     _render_checks(result, output_format, precision, random_points=bool(points))
     if not result.ok:
         if output_format == OutputFormat.table:

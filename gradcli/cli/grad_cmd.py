@@ -12,7 +12,7 @@ import typer
 
 from . import fast_params
 from .app import app
-from .common import VARIABLE_CONTEXT, console, reports_errors, split_variables, warn_unused, write_stdout
+from .common import VARIABLE_CONTEXT, console, reports_errors, split_variables, warn, warn_unused, write_stdout
 from .options import FormatOption, OutputFormat, check_precision, parse_wrt
 
 fast_params.install()  # keep pydantic (~130 ms) off the start-up path of every command
@@ -68,6 +68,8 @@ def grad(
     warn_unused(values, parsed.variables, OWN_OPTIONS)
     graph = parsed.evaluate(values)
     graph.backward()
+    for note in graph.warnings():
+        warn(note)
     steps = None
     if not no_trace or output_format != OutputFormat.table:  # the plain table without trace needs no steps
         from ..trace import trace
