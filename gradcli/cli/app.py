@@ -54,7 +54,7 @@ def run() -> None:
     """Run the app (``gradcli.cli.main`` calls this); a closed pipe ends quietly."""
     collect_less()  # graphs are acyclic: fewer cyclic collections, same memory behaviour
     try:
-        app()
+        app(prog_name="gradcli")  # the same name for `python -m gradcli`: usage lines, completion
     except BrokenPipeError:
         # the reader went away (e.g. `gradcli grad ... | head -1`): stop quietly, and
         # point stdout at /dev/null so the interpreter's final flush cannot fail again
