@@ -2,15 +2,25 @@
 
 Use it from Python::
 
-    from gradcli import Value, parse, evaluate
-    graph = evaluate("tanh(x1*w1 + x2*w2 + b)", {"x1": 2, "x2": 0, "w1": -3, "w2": 1, "b": 6.88})
-    graph.output.backward()
-    graph.gradients()        # {'b': ..., 'w1': ..., ...}
+    >>> from gradcli import Value, evaluate
+    >>> graph = evaluate("tanh(x1*w1 + x2*w2 + b)", {"x1": 2, "x2": 0, "w1": -3, "w2": 1, "b": 6.8813735870195432})
+    >>> graph.backward()
+    >>> round(graph.output.data, 4), {name: round(g, 4) for name, g in graph.gradients().items()}
+    (0.7071, {'x1': -1.5, 'w1': 1.0, 'x2': 0.5, 'w2': 0.0, 'b': 0.5})
+
+    >>> a = Value(2.0, label="a")
+    >>> (a * a + a).backward()   # one leaf, three paths: 2a + 1
+    >>> a.grad
+    5.0
+
+The network library is in ``gradcli.nn`` (``MLP(2, [16, 16, 1])``), training in
+``gradcli.train``, datasets in ``gradcli.data``.
 """
 
 from .engine import Value
 from .errors import DomainError, ExprError, GradcliError, UsageError
+from .expr import evaluate, parse
 
 __version__ = "0.1.0"
 
-__all__ = ["Value", "GradcliError", "ExprError", "DomainError", "UsageError", "__version__"]
+__all__ = ["Value", "parse", "evaluate", "GradcliError", "ExprError", "DomainError", "UsageError", "__version__"]
