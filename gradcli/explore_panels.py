@@ -20,7 +20,7 @@ from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
 from .explore import Nudge, State
-from .render import DEFAULT_PRECISION, number
+from .render import backward_rows, forward_rows
 from .trace import Trace
 
 
@@ -95,24 +95,6 @@ BACKWARD_COLUMNS = (("step", "right"), ("node (op)", "left"), ("∂f/∂node", "
                     ("local", "right"), ("upstream", "right"), ("contribution", "right"))
 
 
-def forward_rows(steps: Trace) -> list:
-    return [(str(s.id), s.label, s.op or s.kind, ", ".join(map(str, s.inputs)), number(s.value, DEFAULT_PRECISION))
-            for s in steps.forward]
-
-
-def backward_rows(steps: Trace) -> list:
-    """One row per contribution (local x upstream), the node's own cells on its first row only."""
-    rows = []
-    for step in steps.backward:
-        for index, part in enumerate(step.contributions):
-            first = index == 0
-            rows.append((str(step.id) if first else "", f"{step.label} ({step.op})" if first else "",
-                         number(step.grad, DEFAULT_PRECISION) if first else "",
-                         f"{part.input_label} [{part.input_id}]", number(part.local, DEFAULT_PRECISION),
-                         number(part.upstream, DEFAULT_PRECISION), number(part.contribution, DEFAULT_PRECISION)))
-    return rows
-
-
 class TraceView(Vertical):
     """The forward and the backward trace, each a DataTable that scrolls on its own."""
 
@@ -143,7 +125,7 @@ class TraceView(Vertical):
 
     def show(self, steps: Trace) -> None:
         self._fill("forward", forward_rows(steps))
-        self._fill("backward", backward_rows(steps))
+        self._fill("backward", [row[:-1] for row in backward_rows(steps)])  # the last cell is layout, not text
 
     def rows(self, table_id: str) -> list:
         """The rows of one table as shown, for tests: tuples of plain strings."""

@@ -82,10 +82,32 @@ def forward_table(steps, precision: int):
     table.add_column("op", justify="center", no_wrap=True)
     table.add_column("inputs\n(steps)", no_wrap=True)
     table.add_column("value", justify="right", no_wrap=True)
-    for step in steps.forward:
-        op = step.op or step.kind
-        table.add_row(str(step.id), step.label, op, ", ".join(map(str, step.inputs)), number(step.value, precision))
+    for row in forward_rows(steps, precision):
+        table.add_row(*row)
     return table
+
+
+def forward_rows(steps, precision: int = DEFAULT_PRECISION) -> list:
+    """(step, node, op, inputs, value) as text, one row per node: shared by the table and ``explore``."""
+    return [(str(s.id), s.label, s.op or s.kind, ", ".join(map(str, s.inputs)), number(s.value, precision))
+            for s in steps.forward]
+
+
+def backward_rows(steps, precision: int = DEFAULT_PRECISION) -> list:
+    """One row of text per contribution (local x upstream); a node's own cells on its first row only.
+
+    Each row is (step, node, its grad, input, local, upstream, contribution, last-of-its-node).
+    """
+    rows = []
+    for step in steps.backward:
+        last = len(step.contributions) - 1
+        for index, part in enumerate(step.contributions):
+            first = index == 0
+            rows.append((str(step.id) if first else "", f"{step.label}   ({step.op})" if first else "",
+                         number(step.grad, precision) if first else "", f"{part.input_label}  [{part.input_id}]",
+                         number(part.local, precision), number(part.upstream, precision),
+                         number(part.contribution, precision), index == last))
+    return rows
 
 
 def backward_table(steps, precision: int):
@@ -97,19 +119,9 @@ def backward_table(steps, precision: int):
     table.add_column("local\n∂node/∂input", justify="right", no_wrap=True)
     table.add_column("upstream\n∂f/∂node", justify="right", no_wrap=True)
     table.add_column("contribution", justify="right", style="bold", no_wrap=True)
-    for position, step in enumerate(steps.backward):
-        for index, part in enumerate(step.contributions):
-            first = index == 0
-            table.add_row(
-                str(step.id) if first else "",
-                f"{step.label}   ({step.op})" if first else "",
-                number(step.grad, precision) if first else "",
-                f"{part.input_label}  [{part.input_id}]",
-                number(part.local, precision),
-                number(part.upstream, precision),
-                number(part.contribution, precision),
-                end_section=index == len(step.contributions) - 1 and position < len(steps.backward) - 1,
-            )
+    rows = backward_rows(steps, precision)
+    for position, (*cells, last_of_node) in enumerate(rows):
+        table.add_row(*cells, end_section=last_of_node and position < len(rows) - 1)
     return table
 
 
