@@ -42,8 +42,11 @@ def explore(
     lr: Annotated[str, typer.Option("--lr", metavar="NUMBER",
                                     help="Learning rate of a gradient step (g and G).")] = "0.1",
 ) -> None:
-    """Nudge the inputs of an expression in a full-screen terminal app and watch the value,
-    the gradients, the trace and (f(x+h) - f(x)) / h change as you go."""
+    """Nudge an expression's inputs in a full-screen app and watch values, gradients and (f(x+h) - f(x))/h.
+
+    The value, the gradients, the forward and backward trace and the difference
+    quotient change as you go; keys are listed below and in the app's footer.
+    """
     from ..errors import UsageError
     from ..explore import Explorer
     from ..expr import parse
