@@ -83,12 +83,9 @@ def decision_picture(run, width: int, height: int):
 
 def final_map_size(console_width: int, X) -> tuple[int, int]:
     """Width and height of the final map: fit the console, keep the data's proportions."""
-    import numpy as np
+    from ..termplot import fit_size
 
-    width = max(20, min(FINAL_MAP_MAX_WIDTH, console_width - 10))
-    spans = np.ptp(X, axis=0)
-    ratio = spans[1] / spans[0] if spans[0] > 0 else 1.0
-    return width, int(np.clip(round(width / 2 * ratio), 8, 22))
+    return fit_size(console_width, X, max_width=FINAL_MAP_MAX_WIDTH, max_height=22)
 
 
 def result_json(run, result, command: str, saved: str | None) -> str:
