@@ -10,7 +10,7 @@ from gradcli import engine
 from gradcli.errors import DomainError, UsageError
 from gradcli.expr import parse
 from gradcli.gradcheck import (
-    FAIL, KINK, PASS, UNCHECKED, check_gradients, check_random_points, default_step, sweep,
+    FAIL, KINK, PASS, UNCHECKED, check_gradients, check_random_points, default_step, ridders, sweep,
 )
 
 
@@ -54,6 +54,33 @@ def test_a_subtly_wrong_rule_is_caught_by_the_tolerance(monkeypatch):
     assert not check_gradients(parse("tanh(x)"), {"x": 0.3}).ok
 
 
+@pytest.mark.parametrize("text, x", [("log(x)", 1e-3), ("1/x", 1e-3), ("sqrt(x)", 1e-6)])
+def test_sharp_curvature_is_not_a_mismatch(text, x):
+    """At the default h the estimate is off by curvature; Ridders' extrapolation settles it."""
+    check = check_gradients(parse(text), {"x": x}).checks[0]
+    assert check.status == PASS and check.method == "ridders"
+    assert check.numeric == pytest.approx(check.autograd, rel=1e-9)
+    assert "off by curvature" in check.note
+
+
+def test_sharp_curvature_still_catches_a_wrong_rule(monkeypatch):
+    original = engine._BACKWARD["log"]
+
+    def off_by_a_little(out):
+        original(out)
+        out.inputs[0].grad *= 1.001
+
+    monkeypatch.setitem(engine._BACKWARD, "log", off_by_a_little)
+    check = check_gradients(parse("log(x)"), {"x": 1e-3}).checks[0]
+    assert check.status == FAIL and check.method == "central"
+
+
+def test_ridders_extrapolates_to_the_derivative():
+    estimate, error, _ = ridders(parse("exp(3*x)"), {"x": 0.5}, "x")
+    assert estimate == pytest.approx(3 * math.exp(1.5), rel=1e-12) and error < 1e-9
+    assert ridders(parse("sqrt(x)"), {"x": 0.0}, "x") is None  # on the edge of the domain: no central difference
+
+
 def test_tolerances_are_options():
     report = check_gradients(parse("x**2"), {"x": 1.0}, h=1e-2, rtol=0.0, atol=0.0)
     assert report.checks[0].h == 1e-2
@@ -81,10 +108,15 @@ def test_smooth_but_curved_functions_are_not_mistaken_for_kinks():
 
 
 def test_a_shifted_point_outside_the_domain_falls_back_to_one_side():
-    check = check_gradients(parse("sqrt(x)"), {"x": 1e-6}).checks[0]
-    assert check.method == "forward"
+    check = check_gradients(parse("x + 0*sqrt(x)"), {"x": 1e-6}).checks[0]
+    assert check.method == "forward" and check.status == PASS
     assert "x-h leaves the domain" in check.note and "sqrt needs a number >= 0" in check.note
-    assert check.numeric == pytest.approx(0.5 / math.sqrt(1e-6), rel=1e-2)
+    assert check.numeric == pytest.approx(1.0, rel=1e-6)
+    # near the edge, where a one-sided difference is off by curvature, extrapolation decides
+    curved = check_gradients(parse("sqrt(x)"), {"x": 1e-6}).checks[0]
+    assert curved.status == PASS and curved.method == "ridders"
+    assert "x-h leaves the domain" in curved.note and "off by curvature" in curved.note
+    assert curved.numeric == pytest.approx(0.5 / math.sqrt(1e-6), rel=1e-9)
 
 
 def test_both_shifted_points_outside_the_domain_is_unchecked_not_a_crash():
