@@ -34,11 +34,18 @@ def previous_model(tmp_path_factory) -> bytes:
     return path.read_bytes()
 
 
+def as_in_a_terminal() -> None:
+    """Ctrl-C as a terminal delivers it: a shell running these tests in the background ignores SIGINT,
+    and its children would inherit that (Python then never raises KeyboardInterrupt)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def interrupt(path, delays: list[float]) -> subprocess.CompletedProcess:
     """Run RUN --save path, sending SIGINT after each delay (seconds from the previous signal)."""
     env = dict(os.environ, COLUMNS="200", NO_COLOR="1")
     process = subprocess.Popen([sys.executable, "-m", "gradcli", *RUN, "--save", str(path)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                               preexec_fn=as_in_a_terminal)
     try:
         for delay in delays:
             time.sleep(delay)
@@ -52,8 +59,10 @@ def interrupt(path, delays: list[float]) -> subprocess.CompletedProcess:
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
-@pytest.mark.parametrize("delays", [[0.4], [1.2], [2.2], [3.2], [2.5, 0.05], [1.8, 0.3]],
-                         ids=["loading", "loading-late", "first-step", "mid-run", "twice", "twice-apart"])
+@pytest.mark.parametrize("delays", [[0.4], [1.2], [2.2], [3.2], [2.5, 0.05], [1.8, 0.3], [1.0, 0.1, 0.1, 0.1],
+                                    [2.4, 0.2, 0.2, 0.2]],
+                         ids=["loading", "loading-late", "first-step", "mid-run", "twice", "twice-apart",
+                              "four-while-loading", "four-while-training"])
 def test_ctrl_c_keeps_the_previous_file_or_a_complete_new_one(tmp_path, previous_model, delays):
     path = tmp_path / "m.json"
     path.write_bytes(previous_model)

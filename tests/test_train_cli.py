@@ -205,6 +205,7 @@ def test_ctrl_c_stops_after_the_step_prints_the_summary_and_saves(tmp_path):
     process = subprocess.Popen(
         [sys.executable, "-m", "gradcli", "train", "moons", "--steps", "1000000", "--save", str(path)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as a terminal delivers Ctrl-C
     )
     try:
         first = process.stderr.readline()  # "step 1/1000000 ...": training has started

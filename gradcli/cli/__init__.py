@@ -7,6 +7,7 @@ imported inside the commands that need them, never at module level here.
 """
 
 import os
+import signal
 import sys
 
 
@@ -24,6 +25,7 @@ def main() -> None:
 
         run()
     except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the exit short
         sys.stderr.write("interrupted (Ctrl-C)\n")
         sys.exit(130)
     except Exception as error:  # a bug in gradcli: say so in one line; the traceback on request

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import signal
 import sys
 from typing import Callable
 
@@ -69,7 +70,9 @@ def reports_errors(command: Callable) -> Callable:
             report(error)
             raise typer.Exit(error.exit_code) from None
         except KeyboardInterrupt:
-            # Ctrl-C outside a training run: nothing half-done is kept (files are written atomically)
+            # Ctrl-C outside a training run: nothing half-done is kept (files are written atomically);
+            # a second Ctrl-C while we exit must not cut the exit short
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
             console(stderr=True).print("interrupted (Ctrl-C); any file being written was left as it was", highlight=False)
             raise typer.Exit(130) from None
 

@@ -6,6 +6,7 @@ write the model, log and plot.  Heavy modules (NumPy, scikit-learn,
 matplotlib) are imported inside the command.
 """
 
+import signal
 import sys
 from enum import Enum
 from typing import Annotated, Optional
@@ -288,5 +289,6 @@ def _exit_status(result, save) -> None:
     if result.stopped == "diverged":
         raise DomainError(result.message)
     if result.stopped == "interrupted":
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the run is over: more Ctrl-C must not cut the exit
         warn(f"{result.message} (Ctrl-C)" + (f"; the model so far is in {save}" if save else ""))
         raise typer.Exit(EXIT_INTERRUPTED)
