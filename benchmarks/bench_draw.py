@@ -26,12 +26,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from gradcli.draw import QUICK_LAYOUT, DrawOptions, expression_drawing  # noqa: E402
-from gradcli.draw_network import network_drawing  # noqa: E402
+from gradcli.pictures.graph import QUICK_LAYOUT, DrawOptions, expression_drawing  # noqa: E402
+from gradcli.pictures.network import network_drawing  # noqa: E402
 from gradcli.errors import GradcliError  # noqa: E402
-from gradcli.expr import evaluate  # noqa: E402
-from gradcli.modelfile import LayerSpec, SavedModel  # noqa: E402
-from gradcli.render_file import find_renderer, render  # noqa: E402
+from gradcli.autograd.expr import evaluate  # noqa: E402
+from gradcli.learn.modelfile import LayerSpec, SavedModel  # noqa: E402
+from gradcli.pictures.files import find_renderer, render  # noqa: E402
 
 RENDERERS = ("dot", "graphviz-pure")
 

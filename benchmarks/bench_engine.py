@@ -34,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from gradcli.engine import GC_THRESHOLDS, Value, collect_less, topological_order  # noqa: E402
+from gradcli.autograd.engine import GC_THRESHOLDS, Value, collect_less, topological_order  # noqa: E402
 
 PYTHON_GC = gc.get_threshold()  # Python's own thresholds
 collect_less()  # what the gradcli command does at start-up

@@ -37,8 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from textual.app import App  # noqa: E402
 from textual.widgets import Static  # noqa: E402
 
-from gradcli.explore import Explorer  # noqa: E402
-from gradcli.explore_app import ExploreApp  # noqa: E402
+from gradcli.explore.state import Explorer  # noqa: E402
+from gradcli.explore.app import ExploreApp  # noqa: E402
 
 
 class BareApp(App):

@@ -23,8 +23,8 @@ import time
 import numpy as np
 from rich.console import Console
 
-from gradcli.data import GENERATORS, load_dataset
-from gradcli.termplot import decision_map
+from gradcli.data.datasets import GENERATORS, load_dataset
+from gradcli.pictures.termmap import decision_map
 
 MAP_SIZES = [(48, 20), (72, 24)]
 

@@ -33,8 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from gradcli.train import train  # noqa: E402
-from gradcli.trainrun import DataOptions, prepare_run  # noqa: E402
+from gradcli.learn.train import train  # noqa: E402
+from gradcli.learn.run import DataOptions, prepare_run  # noqa: E402
 
 COMMAND = [sys.executable, "-m", "gradcli", "train", "moons", "--layers", "16,16,1", "--quiet"]
 TARGETS = {"batched loop": 0.5, "whole command": 3.0, "scalar loop": 15.0}

@@ -13,13 +13,13 @@ Use it from Python::
     >>> a.grad
     5.0
 
-The network library is in ``gradcli.nn`` (``MLP(2, [16, 16, 1])``), training in
-``gradcli.train``, datasets in ``gradcli.data``.
+The network library is in ``gradcli.learn.nn`` (``MLP(2, [16, 16, 1])``), training in
+``gradcli.learn.train``, datasets in ``gradcli.data.datasets``.
 """
 
-from .engine import Value
+from .autograd.engine import Value
 from .errors import DomainError, ExprError, GradcliError, UsageError
-from .expr import evaluate, parse
+from .autograd.expr import evaluate, parse
 
 __version__ = "0.1.0"
 

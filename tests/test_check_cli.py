@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from gradcli import engine
+from gradcli.autograd import engine
 
 SEED_001 = ["sigmoid(w1*x1 + w2*x2) + 0.5*(w1**2 + w2**2)", "--w1", "0.2", "--w2", "0.4", "--x1", "-0.4",
             "--x2", "0.5"]

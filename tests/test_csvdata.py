@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gradcli import csvdata
-from gradcli.csvdata import write_csv
-from gradcli.data import Dataset, load_dataset, shipped_names
+from gradcli.data import csvfile as csvdata
+from gradcli.data.csvfile import write_csv
+from gradcli.data.datasets import Dataset, load_dataset, shipped_names
 from gradcli.errors import DataError, UsageError
 
 REPO = Path(__file__).resolve().parent.parent
@@ -72,7 +72,7 @@ def test_shipped_files_are_found_from_an_installed_wheel(tmp_path):
     with zipfile.ZipFile(wheel) as archive:
         assert {"gradcli/datasets/toy4.csv", "gradcli/datasets/linear2.csv"} <= set(archive.namelist())
     # a wheel is a zip that Python can import from: the CSVs must come out of the zip itself
-    script = ("import gradcli, gradcli.data as d; "
+    script = ("import gradcli, gradcli.data.datasets as d; "
               "assert gradcli.__file__.startswith(%r), gradcli.__file__; "
               "print(d.load_dataset('toy4').X.shape, d.shipped_names())" % str(wheel))
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path,
@@ -223,7 +223,7 @@ def test_size_limits(tmp_path, monkeypatch):
 
 def test_too_many_classes_when_forced(tmp_path, monkeypatch):
     monkeypatch.setattr(csvdata, "MAX_CLASSES", 3)
-    from gradcli import data as data_module
+    from gradcli.data import datasets as data_module
 
     monkeypatch.setattr(data_module, "MAX_CLASSES", 3)
     path = write(tmp_path, "x,y\n" + "".join(f"{i},{i}\n" for i in range(5)))

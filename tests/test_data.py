@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gradcli import playground
-from gradcli.data import (
+from gradcli.data import playground
+from gradcli.data.datasets import (
     GENERATORS,
     Dataset,
     InputPipeline,
@@ -20,7 +20,7 @@ from gradcli.data import (
     split,
 )
 from gradcli.errors import DataError, ModelFileError, UsageError
-from gradcli.features import parse_features
+from gradcli.data.features import parse_features
 
 GENERATED = list(GENERATORS)
 CLASSIFICATION = [name for name, g in GENERATORS.items() if g.info.task != "regression"]

@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 
-from gradcli.data import builtin_datasets, load_dataset
+from gradcli.data.datasets import builtin_datasets, load_dataset
 
 ANSI = re.compile(r"\x1b\[")
 

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from gradcli.draw import HOT, DrawOptions, expression_drawing, format_number, shorten
-from gradcli.draw_network import network_drawing
+from gradcli.pictures.graph import HOT, DrawOptions, expression_drawing, format_number, shorten
+from gradcli.pictures.network import network_drawing
 from gradcli.errors import RenderError
-from gradcli.expr import evaluate
-from gradcli.modelfile import LayerSpec, SavedModel
-from gradcli.render_file import (
+from gradcli.autograd.expr import evaluate
+from gradcli.learn.modelfile import LayerSpec, SavedModel
+from gradcli.pictures.files import (
     RenderSetupError, find_renderer, output_format, render, render_to_file, write_atomic,
 )
 

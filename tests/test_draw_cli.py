@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from gradcli.modelfile import LayerSpec, SavedModel, save_model
-from gradcli.render_file import find_renderer
+from gradcli.learn.modelfile import LayerSpec, SavedModel, save_model
+from gradcli.pictures.files import find_renderer
 
 DATA = Path(__file__).parent / "data"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -8,8 +8,8 @@ import math
 import numpy as np
 import pytest
 
-from gradcli import engine, ops
-from gradcli.engine import Value, topological_order
+from gradcli.autograd import engine, ops
+from gradcli.autograd.engine import Value, topological_order
 from gradcli.errors import DomainError
 
 H = 1e-6

@@ -1,4 +1,4 @@
-"""The explorer's logic (gradcli/explore.py) and the `explore` command outside a terminal."""
+"""The explorer's logic (gradcli/explore/state.py) and the `explore` command outside a terminal."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import sys
 import pytest
 
 from gradcli.errors import DomainError, ExprError, UsageError
-from gradcli.explore import NEW_VARIABLE_VALUE, Explorer, format_exact
-from gradcli.expr import evaluate
+from gradcli.explore.state import NEW_VARIABLE_VALUE, Explorer, format_exact
+from gradcli.autograd.expr import evaluate
 
 
 def central_difference(text: str, values: dict, name: str, h: float = 1e-6) -> float:

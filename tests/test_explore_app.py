@@ -11,10 +11,10 @@ pytest.importorskip("textual", reason="gradcli explore needs textual (pip instal
 from rich.console import Console  # noqa: E402
 from textual.widgets import DataTable, Input, Static  # noqa: E402
 
-from gradcli.explore import Explorer  # noqa: E402
-from gradcli.explore_app import ExploreApp  # noqa: E402
-from gradcli.explore_panels import TraceView, significant  # noqa: E402
-from gradcli.expr import evaluate  # noqa: E402
+from gradcli.explore.state import Explorer  # noqa: E402
+from gradcli.explore.app import ExploreApp  # noqa: E402
+from gradcli.explore.panels import TraceView, significant  # noqa: E402
+from gradcli.autograd.expr import evaluate  # noqa: E402
 
 SIZE = (110, 40)
 

@@ -10,8 +10,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from gradcli.errors import DomainError, ExprError, UsageError
-from gradcli.expr import MAX_DEPTH, MAX_LENGTH, evaluate, parse
-from gradcli.ops import FUNCTIONS
+from gradcli.autograd.expr import MAX_DEPTH, MAX_LENGTH, evaluate, parse
+from gradcli.autograd.ops import FUNCTIONS
 
 
 @pytest.mark.parametrize("text, values, expected", [
@@ -170,7 +170,7 @@ def test_docs_list_every_function_and_operator_with_its_derivative():
     """docs/expressions.md quotes ops.py: a new op or a changed rule must reach the docs."""
     from pathlib import Path
 
-    from gradcli.ops import OPERATORS
+    from gradcli.autograd.ops import OPERATORS
 
     docs = (Path(__file__).resolve().parent.parent / "docs" / "expressions.md").read_text()
     for name, op in {**FUNCTIONS, **OPERATORS}.items():

@@ -6,10 +6,10 @@ import math
 
 import pytest
 
-from gradcli import engine
+from gradcli.autograd import engine
 from gradcli.errors import DomainError, UsageError
-from gradcli.expr import parse
-from gradcli.gradcheck import (
+from gradcli.autograd.expr import parse
+from gradcli.autograd.gradcheck import (
     FAIL, KINK, PASS, UNCHECKED, check_gradients, check_random_points, default_step, ridders, sweep,
 )
 

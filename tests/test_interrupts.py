@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from gradcli.modelfile import load_model
+from gradcli.learn.modelfile import load_model
 
 # scalar engine on 1,000 samples: the first step takes about a second after ~1.5 s of imports
 RUN = ["train", "moons", "--engine", "scalar", "--samples", "1000", "--steps", "6"]

@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from gradcli.engine import Value
+from gradcli.autograd.engine import Value
 from gradcli.errors import UsageError
-from gradcli.losses import (
+from gradcli.learn.losses import (
     accuracy, check_loss, encode_targets, per_sample_loss, predict_classes, r2_score, regularization,
 )
 
@@ -119,8 +119,8 @@ def test_predictions_accuracy_and_r2():
 ])
 @pytest.mark.parametrize("engine", ["batched", "scalar"])
 def test_training_gradients_match_finite_differences(loss, outputs, task, activation, engine):
-    from gradcli.batched import loss_and_gradients
-    from gradcli.nn import MLP
+    from gradcli.learn.engines import loss_and_gradients
+    from gradcli.learn.nn import MLP
 
     rng = np.random.default_rng(5)
     X = rng.normal(size=(9, 2))

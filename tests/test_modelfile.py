@@ -7,7 +7,7 @@ import json
 import pytest
 
 from gradcli.errors import ModelFileError
-from gradcli.modelfile import LayerSpec, SavedModel, load_model, save_model
+from gradcli.learn.modelfile import LayerSpec, SavedModel, load_model, save_model
 
 
 def small_model() -> SavedModel:
@@ -111,7 +111,7 @@ def test_missing_file_not_json_and_nan(tmp_path):
 
 
 def test_oversized_file_is_refused(tmp_path, monkeypatch):
-    import gradcli.modelfile as modelfile
+    import gradcli.learn.modelfile as modelfile
 
     monkeypatch.setattr(modelfile, "MAX_BYTES", 100)
     path = tmp_path / "m.json"
@@ -155,7 +155,7 @@ from hypothesis import strategies as st  # noqa: E402
 def test_any_network_round_trips_exactly(tmp_path_factory, sizes, inputs, seed, scale):
     import numpy as np
 
-    from gradcli.nn import MLP
+    from gradcli.learn.nn import MLP
 
     model = MLP(inputs, sizes, activation="tanh", rng=np.random.default_rng(seed))
     for p in model.parameters():

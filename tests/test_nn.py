@@ -8,9 +8,9 @@ import random
 import numpy as np
 import pytest
 
-from gradcli.engine import Value
+from gradcli.autograd.engine import Value
 from gradcli.errors import UsageError
-from gradcli.nn import MLP, Layer, Neuron
+from gradcli.learn.nn import MLP, Layer, Neuron
 
 
 def test_mlp_shape_parameter_count_and_linear_output():

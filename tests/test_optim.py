@@ -6,9 +6,9 @@ import math
 
 import pytest
 
-from gradcli.engine import Value
+from gradcli.autograd.engine import Value
 from gradcli.errors import UsageError
-from gradcli.optim import Adam, Momentum, SGD, learning_rate, make_optimizer
+from gradcli.learn.optim import Adam, Momentum, SGD, learning_rate, make_optimizer
 
 
 def param(data: float, grad: float) -> Value:

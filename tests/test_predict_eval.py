@@ -7,15 +7,15 @@ import json
 import numpy as np
 import pytest
 
-from gradcli.inference import Predictor
-from gradcli.modelfile import load_model
-from gradcli.train import train
-from gradcli.trainrun import DataOptions, prepare_run, run_meta
+from gradcli.learn.inference import Predictor
+from gradcli.learn.modelfile import load_model
+from gradcli.learn.train import train
+from gradcli.learn.run import DataOptions, prepare_run, run_meta
 
 
 def save_trained(path, dataset, given=None, **options):
     """Train with the library (as `gradcli train` does) and save; returns the in-memory predictor."""
-    from gradcli.modelfile import save_model
+    from gradcli.learn.modelfile import save_model
 
     run = prepare_run(dataset, DataOptions(**options), given or {})
     result = train(run.model, run.data, run.config)

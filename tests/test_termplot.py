@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from rich.console import Console
 
-from gradcli.data import load_dataset
-from gradcli.termplot import ASCII_MARKERS, ASCII_REGIONS, MARKERS, data_bounds, decision_map, fit_size, scatter
+from gradcli.data.datasets import load_dataset
+from gradcli.pictures.termmap import ASCII_MARKERS, ASCII_REGIONS, MARKERS, data_bounds, decision_map, fit_size, scatter
 
 ANSI = re.compile(r"\x1b\[")
 

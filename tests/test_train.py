@@ -7,12 +7,12 @@ import math
 import numpy as np
 import pytest
 
-from gradcli.batched import loss_and_gradients
-from gradcli.data import InputPipeline, load_dataset
+from gradcli.learn.engines import loss_and_gradients
+from gradcli.data.datasets import InputPipeline, load_dataset
 from gradcli.errors import UsageError
-from gradcli.losses import encode_targets
-from gradcli.presets import PRESETS, resolve
-from gradcli.train import TrainConfig, TrainData, build_model, train
+from gradcli.learn.losses import encode_targets
+from gradcli.learn.presets import PRESETS, resolve
+from gradcli.learn.train import TrainConfig, TrainData, build_model, train
 
 
 def prepared(name: str, given: dict | None = None, **load):
@@ -196,7 +196,7 @@ def test_presets_precedence_option_over_preset_over_default():
 
 
 def test_every_builtin_dataset_has_a_preset():
-    from gradcli.data import builtin_datasets
+    from gradcli.data.datasets import builtin_datasets
 
     assert {info.name for info in builtin_datasets()} <= set(PRESETS)
 

@@ -13,8 +13,8 @@ import time
 
 import pytest
 
-from gradcli.inference import Predictor
-from gradcli.modelfile import load_model
+from gradcli.learn.inference import Predictor
+from gradcli.learn.modelfile import load_model
 
 
 def train_json(cli, *args):
@@ -236,10 +236,10 @@ def test_live_progress_draws_bar_numbers_and_map_in_a_terminal():
 
     from rich.console import Console
 
-    from gradcli.cli.progress import LiveProgress, make_progress
-    from gradcli.cli.train_report import LIVE_MAP_SIZE, decision_picture
-    from gradcli.train import train
-    from gradcli.trainrun import DataOptions, prepare_run
+    from gradcli.render.progress import LiveProgress, make_progress
+    from gradcli.render.train import LIVE_MAP_SIZE, decision_picture
+    from gradcli.learn.train import train
+    from gradcli.learn.run import DataOptions, prepare_run
 
     run = prepare_run("xor", DataOptions(), {"steps": 5})
     screen = io.StringIO()
@@ -255,7 +255,7 @@ def test_live_progress_draws_bar_numbers_and_map_in_a_terminal():
 
 
 def test_first_ctrl_c_requests_a_stop_and_the_second_interrupts():
-    from gradcli.cli.progress import StopOnInterrupt
+    from gradcli.render.progress import StopOnInterrupt
 
     before = signal.getsignal(signal.SIGINT)
     with StopOnInterrupt() as interrupts:

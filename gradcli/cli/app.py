@@ -8,7 +8,7 @@ import sys
 import typer
 
 from .. import __version__
-from ..engine import collect_less
+from ..autograd.engine import collect_less
 
 app = typer.Typer(
     name="gradcli",

@@ -62,9 +62,9 @@ def check(
     Reports autograd, numeric, absolute and relative error and pass/fail; a kink
     (relu or abs at 0) is reported as not differentiable with its one-sided slopes.
     """
-    from .. import gradcheck
+    from ..autograd import gradcheck
     from ..errors import UsageError
-    from ..expr import parse
+    from ..autograd.expr import parse
 
     text, values = split_variables(expression, ctx.args)
     check_precision(precision)
@@ -112,7 +112,7 @@ def _parse_range(text: str) -> tuple[float, float]:
 
 
 def _render_checks(result, output_format: OutputFormat, precision: int, random_points: bool) -> None:
-    from .. import render_check
+    from ..render import check as render_check
 
     if output_format == OutputFormat.json:
         text = render_check.random_json(result) if random_points else render_check.check_json(result)
@@ -129,7 +129,7 @@ def _render_checks(result, output_format: OutputFormat, precision: int, random_p
 
 
 def _render_sweep(result, output_format: OutputFormat, precision: int) -> None:
-    from .. import render_check
+    from ..render import check as render_check
 
     if output_format == OutputFormat.json:
         write_stdout(render_check.sweep_json(result))

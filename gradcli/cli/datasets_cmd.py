@@ -1,7 +1,7 @@
 """``gradcli datasets``: list the built-in datasets; ``gradcli datasets show NAME`` pictures one.
 
-Three beats: read options -> ``gradcli.data`` (load) -> render (a Rich table,
-a terminal scatter plot from ``gradcli.termplot``, JSON or a CSV export).
+Three beats: read options -> ``gradcli.data.datasets`` (load) -> render (a Rich table,
+a terminal scatter plot from ``gradcli.pictures.termmap``, JSON or a CSV export).
 NumPy and the data modules are imported inside the commands, never at the top.
 """
 
@@ -73,7 +73,7 @@ def datasets(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from ..data import builtin_datasets
+    from ..data.datasets import builtin_datasets
 
     infos = builtin_datasets()
     if json_output:
@@ -142,7 +142,7 @@ def show(
     coloured from orange (negative) to blue (positive). A 1-D regression set
     (sine) is plotted as y against x1; other data is listed row by row.
     """
-    from ..data import load_dataset
+    from ..data.datasets import load_dataset
     from ..errors import UsageError
 
     if rows < 1:
@@ -156,7 +156,7 @@ def show(
         warn(f"{' and '.join(ignored)} {'does' if len(ignored) == 1 else 'do'} not apply to {data.name}: "
              "it is read from a CSV file, not generated")
     if export is not None:
-        from ..csvdata import write_csv
+        from ..data.csvfile import write_csv
 
         write_csv(export, data)
     if json_output:
@@ -190,7 +190,7 @@ def _picture(data, console_width: int, width: int | None, height: int | None):
     """The scatter plot for 2-D data (or y against x for 1-D regression); None when there is none."""
     import numpy as np
 
-    from ..termplot import fit_size, scatter
+    from ..pictures.termmap import fit_size, scatter
 
     if data.is_2d:
         points, x_label, y_label = data.X, data.input_names[0], data.input_names[1]

@@ -1,8 +1,8 @@
 """``gradcli draw``: a computation graph or a trained network as SVG, PNG or DOT.
 
 Three beats: read the options, build the picture's DOT source with
-``gradcli.draw`` (expressions) or ``gradcli.draw_network`` (model files), and
-write it with ``gradcli.render_file``.  graphviz is imported inside the
+``gradcli.pictures.graph`` (expressions) or ``gradcli.pictures.network`` (model files), and
+write it with ``gradcli.pictures.files``.  graphviz is imported inside the
 command, so other commands never pay for it.
 """
 
@@ -78,9 +78,9 @@ def draw(
     An expression is evaluated exactly as `gradcli grad` does, then backward runs;
     a model file is drawn the way the TensorFlow Playground draws a network.
     """
-    from ..draw import check_size
+    from ..pictures.graph import check_size
     from ..errors import UsageError
-    from ..render_file import output_format, render_to_file
+    from ..pictures.files import output_format, render_to_file
 
     if output is None:
         raise UsageError("no output file: pass -o graph.svg (or .png, .dot), or -o - for DOT source on stdout")
@@ -108,8 +108,8 @@ def draw(
 
 def _expression(source, extra, rankdir, precision, title, forward_only, color_grad):
     """Parse and evaluate as `grad` does, run backward unless forward-only, build the picture."""
-    from ..draw import DrawOptions, expression_drawing
-    from ..expr import parse
+    from ..pictures.graph import DrawOptions, expression_drawing
+    from ..autograd.expr import parse
 
     text, values = split_variables(source, extra)
     parsed = parse(text)
@@ -125,10 +125,10 @@ def _expression(source, extra, rankdir, precision, title, forward_only, color_gr
 
 
 def _network(path, extra, rankdir, precision, title, gradient_options):
-    """Load a model file (checked by gradcli.modelfile) and build its picture."""
-    from ..draw_network import network_drawing
+    """Load a model file (checked by gradcli.learn.modelfile) and build its picture."""
+    from ..pictures.network import network_drawing
     from ..errors import UsageError
-    from ..modelfile import load_model
+    from ..learn.modelfile import load_model
 
     if extra:
         raise UsageError(f"unexpected argument '{extra[0]}': a model file is drawn as it is, without variables")

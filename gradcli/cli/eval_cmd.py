@@ -42,9 +42,9 @@ def eval_command(
     The loss is the model's training loss without the weight penalty.  Use a
     new --seed (or more --samples) to measure it on data it has not seen.
     """
-    from ..data import load_dataset
-    from ..inference import Predictor, evaluate_dataset
-    from ..modelfile import load_model
+    from ..data.datasets import load_dataset
+    from ..learn.inference import Predictor, evaluate_dataset
+    from ..learn.modelfile import load_model
 
     predictor = Predictor.from_saved(load_model(model_path))
     if task is Task.auto and not _is_generated(dataset):
@@ -63,7 +63,7 @@ def eval_command(
 
 
 def _is_generated(name: str) -> bool:
-    from ..data import GENERATORS
+    from ..data.datasets import GENERATORS
 
     return name in GENERATORS
 

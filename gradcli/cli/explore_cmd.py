@@ -1,8 +1,8 @@
 """``gradcli explore``: nudge the inputs of an expression and watch value and gradients change.
 
 Reads the expression and its variables as ``grad`` does, builds an
-``Explorer`` (``gradcli/explore.py``), runs the Textual app
-(``gradcli/explore_app.py``, imported here only, so other commands never load
+``Explorer`` (``gradcli/explore/state.py``), runs the Textual app
+(``gradcli/explore/app.py``, imported here only, so other commands never load
 Textual) and, when the user quits with ``q``, prints a ``gradcli grad ...``
 command line that reproduces the final state.
 """
@@ -48,8 +48,8 @@ def explore(
     quotient change as you go; keys are listed below and in the app's footer.
     """
     from ..errors import UsageError
-    from ..explore import Explorer
-    from ..expr import parse
+    from ..explore.state import Explorer
+    from ..autograd.expr import parse
 
     text, values = split_variables(expression, ctx.args)
     parsed = parse(text)
@@ -61,7 +61,7 @@ def explore(
             "gradcli explore is interactive and needs a terminal, but stdin or stdout is not one",
             hint=f"run it in a terminal; for a one-shot trace use: {explorer.command_line(_grad_options())}",
         )
-    from ..explore_app import ExploreApp
+    from ..explore.app import ExploreApp
 
     command_line = ExploreApp(explorer, _grad_options()).run()
     if command_line:

@@ -58,8 +58,8 @@ def grad(
     trace (local derivative x upstream gradient = contribution, output first)
     and df/dvariable for every variable.
     """
-    from .. import render
-    from ..expr import parse
+    from ..render import grad as render
+    from ..autograd.expr import parse
 
     text, values = split_variables(expression, ctx.args)
     check_precision(precision)
@@ -72,7 +72,7 @@ def grad(
         warn(note)
     steps = None
     if not no_trace or output_format != OutputFormat.table:  # the plain table without trace needs no steps
-        from ..trace import trace
+        from ..autograd.trace import trace
 
         steps = trace(graph.output, graph.variables)
 

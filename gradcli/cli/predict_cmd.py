@@ -51,8 +51,8 @@ def predict(
     import numpy as np
 
     from ..errors import UsageError
-    from ..inference import Predictor, prediction_table, read_input_rows
-    from ..modelfile import load_model
+    from ..learn.inference import Predictor, prediction_table, read_input_rows
+    from ..learn.modelfile import load_model
 
     path, values = split_variables(model_path, ctx.args)
     saved = load_model(path)

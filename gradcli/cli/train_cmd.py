@@ -201,7 +201,7 @@ def train_command(
     current step, prints the summary and still saves the model.
     """
     from ..atomicfile import check_writable
-    from ..trainrun import DataOptions, prepare_run
+    from ..learn.run import DataOptions, prepare_run
 
     given = {
         "layers": parse_layers(layers) if layers is not None else None,
@@ -216,7 +216,7 @@ def train_command(
         if path is not None:
             check_writable(path)
     if plot is not None:
-        from ..plot import check_plot_path
+        from ..pictures.plot import check_plot_path
 
         check_plot_path(plot)
     run = prepare_run(dataset, options, given, init_from)
@@ -227,7 +227,7 @@ def train_command(
     _write_files(run, result, command, save, log)  # the trained model first: it is what a failure must not lose
     _report(run, result, command, save, log, json_output)
     if plot is not None:  # after the summary, so that a drawing failure cannot hide it
-        from ..plot import save_training_plot
+        from ..pictures.plot import save_training_plot
 
         title = f"{run.dataset.name}  {','.join(map(str, result.config.layers))}  ({result.steps_done} steps)"
         save_training_plot(plot, run.predictor, run.dataset.X, run.dataset.y, result, title)
@@ -239,9 +239,9 @@ def _value(choice):
 
 
 def _train_with_progress(run, quiet: bool, json_output: bool):
-    from ..train import train
-    from .progress import StopOnInterrupt, make_progress
-    from .train_report import LIVE_MAP_SIZE, decision_picture
+    from ..learn.train import train
+    from ..render.progress import StopOnInterrupt, make_progress
+    from ..render.train import LIVE_MAP_SIZE, decision_picture
 
     err = console(stderr=True)
     draw_map = None
@@ -256,8 +256,8 @@ def _train_with_progress(run, quiet: bool, json_output: bool):
 
 
 def _write_files(run, result, command: str, save, log) -> None:
-    from ..modelfile import save_model
-    from ..trainrun import run_meta, write_history_csv
+    from ..learn.modelfile import save_model
+    from ..learn.run import run_meta, write_history_csv
 
     if save is not None:
         save_model(save, run.predictor.to_saved(run_meta(run, result, command)))
@@ -266,7 +266,7 @@ def _write_files(run, result, command: str, save, log) -> None:
 
 
 def _report(run, result, command: str, save, log, json_output: bool) -> None:
-    from .train_report import decision_picture, final_map_size, result_json, summary_tables
+    from ..render.train import decision_picture, final_map_size, result_json, summary_tables
 
     if json_output:
         write_stdout(result_json(run, result, command, save))

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from gradcli.errors import GradcliError
-from gradcli.expr import parse
+from gradcli.autograd.expr import parse
 
 # Expressions users write, and attacks; mutations start from these.
 SEEDS = [

@@ -20,7 +20,7 @@ from typing import Callable
 
 import numpy as np
 
-from .errors import ModelFileError, UsageError
+from ..errors import ModelFileError, UsageError
 
 # feature code -> (display form over the two inputs a, b; the function of the columns)
 FEATURES: dict[str, tuple[str, Callable[[np.ndarray, np.ndarray], np.ndarray]]] = {

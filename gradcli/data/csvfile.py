@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .atomicfile import write_text_atomic
-from .errors import DataError
+from ..atomicfile import write_text_atomic
+from ..errors import DataError
 
 MAX_BYTES = 50 * 1024 * 1024   # larger files are not "small datasets"; refuse before reading
 MAX_ROWS = 100_000

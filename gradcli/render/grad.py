@@ -1,7 +1,7 @@
 """Results -> text: Rich tables, JSON, Markdown and CSV for ``gradcli grad``.
 
-    >>> from gradcli.expr import evaluate
-    >>> from gradcli.trace import trace
+    >>> from gradcli.autograd.expr import evaluate
+    >>> from gradcli.autograd.trace import trace
     >>> from gradcli import render
     >>> graph = evaluate("3*x**2 - 4*x + 5", {"x": 3})
     >>> graph.backward()
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 
-from .ops import op_symbol
+from ..autograd.ops import op_symbol
 
 DEFAULT_PRECISION = 4  # as in the published traces (0.7071, 0.1004)
 

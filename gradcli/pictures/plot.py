@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import RenderError, UsageError
-from .atomicfile import check_writable, write_bytes_atomic
+from ..errors import RenderError, UsageError
+from ..atomicfile import check_writable, write_bytes_atomic
 
 __all__ = ["PLOT_FORMATS", "check_plot_path", "save_training_plot"]
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .engine import Value
+from ..autograd.engine import Value
 from .losses import per_sample_loss, regularization
 
 __all__ = ["ENGINES", "loss_and_gradients", "batch_outputs"]

@@ -19,12 +19,12 @@ import io
 import time
 from dataclasses import dataclass, field
 
-from .data import GENERATORS, Dataset, InputPipeline, load_dataset, shipped_names, split
-from .errors import UsageError
-from .features import parse_features
+from ..data.datasets import GENERATORS, Dataset, InputPipeline, load_dataset, shipped_names, split
+from ..errors import UsageError
+from ..data.features import parse_features
 from .inference import Predictor
 from .losses import check_loss
-from .atomicfile import write_text_atomic
+from ..atomicfile import write_text_atomic
 from .modelfile import SavedModel, load_model
 from .presets import Settings, resolve
 from .train import TrainConfig, TrainData, TrainResult, build_model

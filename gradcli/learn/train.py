@@ -28,8 +28,8 @@ from typing import Callable
 
 import numpy as np
 
-from .batched import ENGINES, batch_outputs, loss_and_gradients
-from .errors import DomainError, UsageError
+from .engines import ENGINES, batch_outputs, loss_and_gradients
+from ..errors import DomainError, UsageError
 from .losses import accuracy, check_loss, encode_targets, mse_value, per_sample_loss, r2_score
 from .nn import ACTIVATIONS, INITS, MLP
 from .optim import OPTIMIZERS, SCHEDULES, learning_rate, make_optimizer

@@ -26,8 +26,8 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .atomicfile import write_text_atomic
-from .errors import ModelFileError
+from ..atomicfile import write_text_atomic
+from ..errors import ModelFileError
 
 __all__ = [
     "FORMAT", "VERSION", "ACTIVATIONS", "LayerSpec", "SavedModel", "load_model", "save_model",

@@ -1,6 +1,6 @@
 """DOT source -> an SVG, PNG or DOT file, written atomically, with a chosen renderer.
 
-    >>> from gradcli.render_file import render_to_file
+    >>> from gradcli.pictures.files import render_to_file
     >>> result = render_to_file(source, "graph.svg")          # doctest: +SKIP
     >>> result.renderer, result.format                          # doctest: +SKIP
     ('dot', 'svg')
@@ -24,9 +24,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import RenderError
-from .atomicfile import check_writable as check_path_writable
-from .atomicfile import write_bytes_atomic
+from ..errors import RenderError
+from ..atomicfile import check_writable as check_path_writable
+from ..atomicfile import write_bytes_atomic
 
 FORMATS = ("svg", "png", "dot")  # file suffixes we can write, without the dot
 RENDERERS = ("auto", "dot", "graphviz-pure")

@@ -20,10 +20,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Footer, Input, Static
 
-from .cli.common import error_lines
-from .errors import DomainError, GradcliError
-from .explore import NEW_VARIABLE_VALUE, Explorer, State, format_exact
-from .explore_panels import TraceView, expression_text, nudge_table, significant, variables_table
+from ..cli.common import error_lines
+from ..errors import DomainError, GradcliError
+from .state import NEW_VARIABLE_VALUE, Explorer, State, format_exact
+from .panels import TraceView, expression_text, nudge_table, significant, variables_table
 
 
 # -- the app ------------------------------------------------------------------------

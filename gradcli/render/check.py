@@ -12,8 +12,8 @@ import io
 import json
 import math
 
-from .gradcheck import FAIL, KINK, PASS, UNCHECKED
-from .render import _table, error_number, number, point_text
+from ..autograd.gradcheck import FAIL, KINK, PASS, UNCHECKED
+from .grad import _table, error_number, number, point_text
 
 _STATUS_STYLE = {PASS: "green", FAIL: "bold red", KINK: "yellow", UNCHECKED: "bold red"}
 

@@ -36,7 +36,7 @@ import gc
 import itertools
 import math
 
-from .errors import DomainError
+from ..errors import DomainError
 
 __all__ = ["Value", "topological_order", "collect_less", "GC_THRESHOLDS"]
 

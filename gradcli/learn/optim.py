@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import math
 
-from .engine import Value
-from .errors import UsageError
+from ..autograd.engine import Value
+from ..errors import UsageError
 
 __all__ = ["OPTIMIZERS", "SCHEDULES", "learning_rate", "make_optimizer", "SGD", "Momentum", "Adam"]
 

@@ -19,9 +19,9 @@ from textual.containers import Vertical
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
-from .explore import Nudge, State
-from .render import backward_rows, forward_rows
-from .trace import Trace
+from .state import Nudge, State
+from ..render.grad import backward_rows, forward_rows
+from ..autograd.trace import Trace
 
 
 def significant(x: float | None, digits: int = 10) -> str:

@@ -5,8 +5,8 @@ showing its activation and bias; every weight as an edge, blue when positive,
 orange when negative, thicker and more opaque the larger its magnitude.  The
 output neurons are labelled with the classes they stand for::
 
-    >>> from gradcli.modelfile import load_model
-    >>> from gradcli.draw_network import network_drawing
+    >>> from gradcli.learn.modelfile import load_model
+    >>> from gradcli.pictures.network import network_drawing
     >>> drawing = network_drawing(load_model("model.json"))   # doctest: +SKIP
 
 Shares the palette and the ``Drawing`` result with ``draw.py``.
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import html
 
-from .draw import INK, MUTED, Drawing, finish, format_number, legend_cells, new_digraph, short_number, shorten
+from .graph import INK, MUTED, Drawing, finish, format_number, legend_cells, new_digraph, short_number, shorten
 
 POSITIVE = (37, 99, 235)  # blue, as the Playground draws positive weights
 NEGATIVE = (234, 88, 12)  # orange for negative ones

@@ -4,8 +4,8 @@ Every value is a box ``label | data | grad``; every operation is a small
 separate node (``+``, ``*``, ``tanh``, ``**2``) feeding the value it made.
 The picture reads left to right, from the variables to the output::
 
-    >>> from gradcli.expr import evaluate
-    >>> from gradcli.draw import expression_drawing
+    >>> from gradcli.autograd.expr import evaluate
+    >>> from gradcli.pictures.graph import expression_drawing
     >>> graph = evaluate("a*b + a", {"a": 2, "b": 3})
     >>> graph.backward()
     >>> drawing = expression_drawing(graph)
@@ -26,9 +26,9 @@ from dataclasses import dataclass
 
 import graphviz
 
-from .engine import Value
-from .errors import UsageError
-from .ops import op_symbol
+from ..autograd.engine import Value
+from ..errors import UsageError
+from ..autograd.ops import op_symbol
 
 DEFAULT_PRECISION = 4  # digits after the point, as micrograd's "%.4f"
 LABEL_WIDTH = 40  # longer sub-expression labels are shortened in the middle

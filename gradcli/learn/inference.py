@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .features import InputPipeline
+from ..data.features import InputPipeline
 from .losses import predict_classes
 from .modelfile import SavedModel
 from .nn import MLP
@@ -96,7 +96,7 @@ class Predictor:
             names = saved.input_names or [f"x{i + 1}" for i in range(saved.inputs)]
             pipeline = InputPipeline(list(names))
         if pipeline.n_inputs != saved.inputs:
-            from .errors import ModelFileError
+            from ..errors import ModelFileError
 
             raise ModelFileError(
                 f"the model file's pipeline gives {pipeline.n_inputs} network inputs but its first layer takes "
@@ -124,7 +124,7 @@ class Evaluation:
 
 def evaluate_dataset(predictor: Predictor, dataset) -> Evaluation:
     """Loss and accuracy (or R^2 and MSE) of ``predictor`` on every sample of ``dataset``."""
-    from .errors import DataError
+    from ..errors import DataError
     from .train import evaluate
 
     X_raw = _columns_by_name(dataset, predictor.input_names)
@@ -148,7 +148,7 @@ def evaluate_dataset(predictor: Predictor, dataset) -> Evaluation:
 
 def _columns_by_name(dataset, names: list[str]) -> np.ndarray:
     """The dataset's inputs in the model's order, found by name (the same names, in any order)."""
-    from .errors import DataError
+    from ..errors import DataError
 
     have = list(dataset.input_names)
     if sorted(have) != sorted(names):
@@ -161,7 +161,7 @@ def _columns_by_name(dataset, names: list[str]) -> np.ndarray:
 
 def _model_class_indices(predictor: Predictor, dataset) -> np.ndarray:
     """Dataset class indices translated to the model's class order, matching the original labels."""
-    from .errors import DataError
+    from ..errors import DataError
 
     model_labels = [float(label) for label in predictor.class_labels] or [0.0, 1.0]
     translation = []
@@ -177,7 +177,7 @@ def read_input_rows(path: str, names: list[str]) -> np.ndarray:
     """Rows of raw inputs from a CSV file whose header names (at least) the model's inputs."""
     import csv
 
-    from .errors import DataError
+    from ..errors import DataError
 
     try:
         with open(path, newline="", encoding="utf-8-sig") as handle:

@@ -1,7 +1,7 @@
 """Forward and backward steps of a graph as plain data, for tables, JSON and pictures.
 
-    >>> from gradcli.expr import evaluate
-    >>> from gradcli.trace import trace
+    >>> from gradcli.autograd.expr import evaluate
+    >>> from gradcli.autograd.trace import trace
     >>> graph = evaluate("(a*b + c)*f", {"a": 2, "b": -3, "c": 10, "f": -2})
     >>> graph.backward()
     >>> steps = trace(graph.output)

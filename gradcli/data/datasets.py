@@ -24,8 +24,8 @@ from importlib import resources
 import numpy as np
 
 from . import playground
-from .csvdata import MAX_CLASSES, infer_task, parse_csv_bytes, read_csv
-from .errors import DataError, UsageError
+from .csvfile import MAX_CLASSES, infer_task, parse_csv_bytes, read_csv
+from ..errors import DataError, UsageError
 from .features import DEFAULT_FEATURES, InputPipeline, parse_features  # noqa: F401  (part of this API)
 
 TASKS = ("binary", "multiclass", "regression")

@@ -15,7 +15,7 @@ an expression can do are the operations in ``ops.py``.
 
 Usage::
 
-    >>> from gradcli.expr import parse
+    >>> from gradcli.autograd.expr import parse
     >>> expression = parse("3*x**2 - 4*x + 5")
     >>> graph = expression.evaluate({"x": 3.0})
     >>> graph.output.data
@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass, field
 
 from .engine import Value, _fmt, topological_order
-from .errors import DomainError, ExprError, UsageError
+from ..errors import DomainError, ExprError, UsageError
 from .ops import CONSTANTS, FUNCTIONS
 
 MAX_LENGTH = 5000  # characters in an expression

@@ -74,7 +74,7 @@ def decision_picture(run, width: int, height: int):
     data = run.dataset
     if not data.is_2d:
         return None
-    from ..termplot import decision_map
+    from ..pictures.termmap import decision_map
 
     return decision_map(run.predictor.map_values, data.X, data.y, width=width, height=height,
                         task=data.task, class_labels=data.class_labels or None,
@@ -83,7 +83,7 @@ def decision_picture(run, width: int, height: int):
 
 def final_map_size(console_width: int, X) -> tuple[int, int]:
     """Width and height of the final map: fit the console, keep the data's proportions."""
-    from ..termplot import fit_size
+    from ..pictures.termmap import fit_size
 
     return fit_size(console_width, X, max_width=FINAL_MAP_MAX_WIDTH, max_height=22)
 

@@ -1,7 +1,7 @@
 """Finite-difference gradient checks: autograd against numeric estimates, with kink detection.
 
-    >>> from gradcli.expr import parse
-    >>> from gradcli.gradcheck import check_gradients
+    >>> from gradcli.autograd.expr import parse
+    >>> from gradcli.autograd.gradcheck import check_gradients
     >>> report = check_gradients(parse("x**3 + sin(y)"), {"x": 2.0, "y": 0.5})
     >>> report.ok, [c.status for c in report.checks]
     (True, ['pass', 'pass'])
@@ -33,7 +33,7 @@ import random
 import sys
 from dataclasses import dataclass
 
-from .errors import DomainError, UsageError
+from ..errors import DomainError, UsageError
 
 EPS = sys.float_info.epsilon
 DEFAULT_RTOL = 1e-5  # relative: a wrong rule is off by O(1); the estimate by ~1e-10

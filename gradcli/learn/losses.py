@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .engine import Value
-from .errors import UsageError
+from ..autograd.engine import Value
+from ..errors import UsageError
 
 __all__ = [
     "LOSSES", "check_loss", "encode_targets", "per_sample_loss", "regularization",

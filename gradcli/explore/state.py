@@ -32,9 +32,9 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .errors import DomainError, UsageError
-from .expr import Expression, parse
-from .trace import Trace, trace
+from ..errors import DomainError, UsageError
+from ..autograd.expr import Expression, parse
+from ..autograd.trace import Trace, trace
 
 # A variable with no value yet (new in an edited expression, or not given on the
 # command line) starts at 1: log, 1/x and sqrt are all defined there, unlike at 0.

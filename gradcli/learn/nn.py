@@ -3,7 +3,7 @@
 PyTorch's vocabulary, micrograd's size::
 
     >>> import random
-    >>> from gradcli.nn import MLP
+    >>> from gradcli.learn.nn import MLP
     >>> model = MLP(2, [16, 16, 1], rng=random.Random(1337))
     >>> scores = model([0.5, -0.2])        # a list with one Value per output
     >>> len(model.parameters())
@@ -34,8 +34,8 @@ import random
 
 import numpy as np
 
-from .engine import Value
-from .errors import UsageError
+from ..autograd.engine import Value
+from ..errors import UsageError
 from .modelfile import LayerSpec
 
 __all__ = ["ACTIVATIONS", "INITS", "Module", "Neuron", "Layer", "MLP"]

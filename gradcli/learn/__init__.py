@@ -1,0 +1,1 @@
+"""Learning: networks, losses, optimisers, the training loop, presets, model files, inference."""

@@ -1,0 +1,1 @@
+"""Pictures: expression graphs and networks as Graphviz drawings, matplotlib plots, terminal maps."""
