@@ -1,12 +1,28 @@
 """Errors gradcli raises: one base class, one subclass per kind of failure.
 
 The core library raises these with a message that says what went wrong and
-where; the CLI prints the message (never a traceback) and exits with the
-error's ``exit_code``: 2 for bad input (usage), 1 for a computation or I/O
-failure.
+where, in Python's terms: a setting is named as the field or argument a Python
+caller passes (``lr``, ``batch_size``).  The CLI prints the message (never a
+traceback) and exits with the error's ``exit_code``: 2 for bad input (usage),
+1 for a computation or I/O failure.
+
+Errors carry structured facts so that the CLI can word them in flags without
+the core knowing any flag: ``setting`` names the field or argument at fault,
+and a message (or hint) may say ``{setting}`` where that name belongs::
+
+    >>> error = UsageError("{setting} must be a positive number, got -1", setting="lr", value=-1.0)
+    >>> str(error)
+    'lr must be a positive number, got -1'
+    >>> error.describe(lambda setting: "--" + setting.replace("_", "-"))
+    '--lr must be a positive number, got -1'
+
+Other facts (``value``, ``limit``, or any keyword) are kept in ``facts`` for
+callers that want them.
 """
 
 from __future__ import annotations
+
+from typing import Callable
 
 
 class GradcliError(Exception):
@@ -14,13 +30,28 @@ class GradcliError(Exception):
 
     exit_code = 1
 
-    def __init__(self, message: str, hint: str | None = None):
+    def __init__(self, message: str, hint: str | None = None, *, setting: str | None = None, **facts):
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.setting = setting
+        self.facts = facts
+
+    def describe(self, name_of: Callable[[str], str] | None = None) -> str:
+        """The message with ``{setting}`` spelled by ``name_of`` (by default the Python name)."""
+        return _spell(self.message, self.setting, name_of)
+
+    def describe_hint(self, name_of: Callable[[str], str] | None = None) -> str | None:
+        return None if self.hint is None else _spell(self.hint, self.setting, name_of)
 
     def __str__(self) -> str:  # the message alone; the CLI adds the hint
-        return self.message
+        return self.describe()
+
+
+def _spell(text: str, setting: str | None, name_of) -> str:
+    if setting is None or "{setting}" not in text:
+        return text
+    return text.replace("{setting}", name_of(setting) if name_of else setting)
 
 
 class UsageError(GradcliError):
@@ -32,8 +63,9 @@ class UsageError(GradcliError):
 class ExprError(UsageError):
     """An expression could not be parsed; ``column`` is 1-based (None if unknown)."""
 
-    def __init__(self, message: str, expression: str = "", column: int | None = None, hint: str | None = None):
-        super().__init__(message, hint)
+    def __init__(self, message: str, expression: str = "", column: int | None = None, hint: str | None = None,
+                 **facts):
+        super().__init__(message, hint, **facts)
         self.expression = expression
         self.column = column
 
@@ -42,6 +74,10 @@ class ExprError(UsageError):
         if self.column is None or not self.expression or len(self.expression) > 200:
             return []
         return ["  " + self.expression, "  " + " " * (self.column - 1) + "^"]
+
+
+class MissingValuesError(UsageError):
+    """An expression was evaluated without a value for some of its variables (``facts['names']``)."""
 
 
 class DomainError(GradcliError):

@@ -42,13 +42,22 @@ def warn(message: str) -> None:
     console(stderr=True).print(line, highlight=False, soft_wrap=True)
 
 
+def flag_name(setting: str) -> str:
+    """The command-line spelling of a core setting: ``batch_size`` -> ``--batch-size``."""
+    return "--" + setting.replace("_", "-")
+
+
 def error_lines(error: GradcliError) -> list[str]:
-    """The one or two lines (plus a caret display for parse errors) that report ``error``."""
-    lines = [f"error: {error.message}"]
+    """The one or two lines (plus a caret display for parse errors) that report ``error``.
+
+    The core names settings as Python does (``batch_size``); here they become flags.
+    """
+    lines = [f"error: {error.describe(flag_name)}"]
     if isinstance(error, ExprError):
         lines += error.caret_lines()
-    if error.hint:
-        lines.append(f"hint: {error.hint}")
+    hint = error.describe_hint(flag_name)
+    if hint:
+        lines.append(f"hint: {hint}")
     return lines
 
 
