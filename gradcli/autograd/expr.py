@@ -30,8 +30,9 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from .engine import Value, _fmt, topological_order
-from ..errors import DomainError, ExprError, UsageError
+from .engine import Value, apply, topological_order
+from .ops import number_text
+from ..errors import DomainError, ExprError, MissingValuesError
 from .ops import CONSTANTS, FUNCTIONS
 
 MAX_LENGTH = 5000  # characters in an expression
@@ -94,7 +95,7 @@ class Graph:
                  for label in self.underflows]
         for name, leaf in self.variables.items():
             if not math.isfinite(leaf.grad):
-                notes.append(f"the gradient of {name} is {_fmt(leaf.grad)}: the chain rule's product leaves "
+                notes.append(f"the gradient of {name} is {number_text(leaf.grad)}: the chain rule's product leaves "
                              "the float range at these values")
         return notes
 
@@ -121,9 +122,8 @@ class Expression:
         missing = [name for name in self.variables if name not in values]
         if missing:
             missing.sort()
-            flags = " ".join(f"--{name} VALUE" for name in missing)
             noun = "variable" if len(missing) == 1 else "variables"
-            raise UsageError(f"no value for {noun} {', '.join(missing)}: pass {flags}")
+            raise MissingValuesError(f"no value for {noun} {', '.join(missing)}", names=missing)
         leaves = {name: Value(float(values[name]), label=name) for name in self.variables}
         built: dict[int, Value] = {}
         for node in self.nodes:
@@ -374,7 +374,7 @@ def _build(node: Node, built: dict, leaves: dict) -> Value:
         if kind == "neg":
             out = -inputs[0]
         elif kind == "call":
-            out = FUNCTIONS[node.op].apply(inputs[0])
+            out = apply(node.op, *inputs)
         elif node.op == "**" and not node.children[1].has_variables:
             out = inputs[0] ** inputs[1].data  # a constant exponent: d/dx x**n = n x**(n-1)
         else:
@@ -385,7 +385,7 @@ def _build(node: Node, built: dict, leaves: dict) -> Value:
         raise DomainError(f"{node.label}: {exc.message}") from None
     if math.isinf(out.data) or math.isnan(out.data):
         if all(math.isfinite(v.data) for v in inputs):
-            raise DomainError(f"{node.label}: the result overflows to {_fmt(out.data)} (too large for a float)")
+            raise DomainError(f"{node.label}: the result overflows to {number_text(out.data)} (too large for a float)")
     out.label = node.label
     return out
 

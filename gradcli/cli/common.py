@@ -17,7 +17,7 @@ from typing import Callable
 
 import typer
 
-from ..errors import ExprError, GradcliError, UsageError
+from ..errors import ExprError, GradcliError, MissingValuesError, UsageError
 
 # Commands that take an expression and its variables as free-form options.
 VARIABLE_CONTEXT = {"allow_extra_args": True, "ignore_unknown_options": True}
@@ -42,9 +42,13 @@ def warn(message: str) -> None:
     console(stderr=True).print(line, highlight=False, soft_wrap=True)
 
 
+# Core settings whose flag is not simply their name with dashes.
+SETTING_FLAGS = {"count": "--points", "low": "--range", "range": "--range"}
+
+
 def flag_name(setting: str) -> str:
     """The command-line spelling of a core setting: ``batch_size`` -> ``--batch-size``."""
-    return "--" + setting.replace("_", "-")
+    return SETTING_FLAGS.get(setting) or "--" + setting.replace("_", "-")
 
 
 def error_lines(error: GradcliError) -> list[str]:
@@ -52,7 +56,10 @@ def error_lines(error: GradcliError) -> list[str]:
 
     The core names settings as Python does (``batch_size``); here they become flags.
     """
-    lines = [f"error: {error.describe(flag_name)}"]
+    message = error.describe(flag_name)
+    if isinstance(error, MissingValuesError):  # the CLI says how to pass them
+        message += ": pass " + " ".join(f"--{name} VALUE" for name in error.facts["names"])
+    lines = [f"error: {message}"]
     if isinstance(error, ExprError):
         lines += error.caret_lines()
     hint = error.describe_hint(flag_name)
