@@ -41,7 +41,7 @@ TARGETS = {"batched loop": 0.5, "whole command": 3.0, "scalar loop": 15.0}
 
 
 def loop_seconds(engine: str) -> tuple[float, float]:
-    run = prepare_run("moons", DataOptions(), {"layers": [16, 16, 1], "engine": engine})
+    run = prepare_run("moons", DataOptions(), layers=[16, 16, 1], engine=engine)
     result = train(run.model, run.data, run.config)
     return result.seconds, result.train.accuracy
 

@@ -16,12 +16,20 @@ and a message (or hint) may say ``{setting}`` where that name belongs::
     >>> error.describe(lambda setting: "--" + setting.replace("_", "-"))
     '--lr must be a positive number, got -1'
 
+A message that involves a second setting names it ``{setting:name}``::
+
+    >>> error = UsageError("{setting} hinge needs one output: end {setting:layers} with 1", setting="loss")
+    >>> str(error), error.describe(lambda setting: "--" + setting)
+    ('loss hinge needs one output: end layers with 1', '--loss hinge needs one output: end --layers with 1')
+
 Other facts (``value``, ``limit``, or any keyword) are kept in ``facts`` for
-callers that want them.
+callers that want them.  ``GradcliWarning`` carries the same facts for
+something a caller should know that does not stop the work.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 
@@ -48,10 +56,26 @@ class GradcliError(Exception):
         return self.describe()
 
 
+_PLACEHOLDER = re.compile(r"\{setting(?::(\w+))?\}")  # {setting} or {setting:name}
+
+
 def _spell(text: str, setting: str | None, name_of) -> str:
-    if setting is None or "{setting}" not in text:
+    if "{setting" not in text:
         return text
-    return text.replace("{setting}", name_of(setting) if name_of else setting)
+
+    def spelled(match: re.Match) -> str:
+        name = match.group(1) or setting
+        if name is None:
+            return match.group(0)
+        return name_of(name) if name_of else name
+
+    return _PLACEHOLDER.sub(spelled, text)
+
+
+class GradcliWarning(GradcliError, UserWarning):
+    """Something the caller should know that does not stop the work (the CLI shows it as a warning)."""
+
+    exit_code = 0
 
 
 class UsageError(GradcliError):

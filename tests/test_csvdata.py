@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from gradcli.cli.common import flag_name
 from gradcli.data import csvfile as csvdata
 from gradcli.data.csvfile import write_csv
 from gradcli.data.datasets import Dataset, load_dataset, shipped_names
@@ -133,8 +134,10 @@ def test_task_override(tmp_path):
     as_classes = load_dataset(values, task="classification")
     assert as_classes.task == "multiclass" and as_classes.class_labels == [0.5, 1.5, 2.5]
     assert load_dataset(path, task="multiclass").task == "binary"  # two classes are binary
-    with pytest.raises(DataError, match="--task binary, but the target 'y' has 3 classes"):
+    with pytest.raises(DataError, match=": task binary, but the target 'y' has 3 classes") as caught:
         load_dataset(values, task="binary")
+    assert "--task binary, but the target 'y' has 3 classes" in caught.value.describe(flag_name)
+    assert caught.value.describe_hint(flag_name) == "use --task multiclass"
 
 
 # ---------------------------------------------------------------- errors name file, row, column
@@ -232,8 +235,9 @@ def test_too_many_classes_when_forced(tmp_path, monkeypatch):
 
 
 def test_generator_options_do_not_apply_to_csv(tmp_path):
-    with pytest.raises(UsageError, match="--classes applies only to blobs and spiral, not to toy4"):
+    with pytest.raises(UsageError, match="^classes applies only to blobs and spiral, not to toy4") as caught:
         load_dataset("toy4", classes=3)
+    assert caught.value.describe(flag_name) == "--classes applies only to blobs and spiral, not to toy4"
 
 
 # ---------------------------------------------------------------- properties

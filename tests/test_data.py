@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gradcli.cli.common import flag_name
 from gradcli.data import playground
 from gradcli.data.datasets import (
     GENERATORS,
@@ -193,14 +194,18 @@ def test_sine_is_sin_of_x_plus_noise():
 def test_bad_options_are_usage_errors_with_the_range(kwargs, message):
     with pytest.raises(UsageError) as caught:
         load_dataset("xor", **kwargs)
-    assert message in caught.value.message
+    assert message in caught.value.describe(flag_name)  # as the CLI words it
+    python = str(caught.value)  # as a Python caller reads it: the argument's name
+    assert "--" not in python and (caught.value.setting is None or caught.value.setting in python)
 
 
 def test_classes_range_and_samples_per_class():
-    with pytest.raises(UsageError, match=r"--classes must lie in \[2, 10\], got 11"):
+    with pytest.raises(UsageError, match=r"^classes must lie in \[2, 10\], got 11") as caught:
         load_dataset("blobs", classes=11)
-    with pytest.raises(UsageError, match=r"--samples must lie in \[10, "):
+    assert caught.value.describe(flag_name).startswith("--classes must lie in [2, 10], got 11")
+    with pytest.raises(UsageError, match=r"^samples must lie in \[10, ") as caught:
         load_dataset("spiral", classes=5, samples=9)
+    assert caught.value.describe(flag_name).startswith("--samples must lie in [10, ")
     assert load_dataset("sine", samples=2).n_samples == 2
 
 
@@ -254,8 +259,9 @@ def test_split_zero_keeps_everything_and_bad_fractions_fail():
     data = load_dataset("toy4")
     assert split(data, 0.0, 1) == (data, None)
     for bad in (1.0, -0.1, 1.5):
-        with pytest.raises(UsageError, match=r"--test-split must lie in \[0, 1\)"):
+        with pytest.raises(UsageError, match=r"^test_fraction must lie in \[0, 1\)") as caught:
             split(data, bad, 1)
+        assert caught.value.describe(flag_name).startswith("--test-split must lie in [0, 1)")
 
 
 def test_split_keeps_a_training_sample_of_every_class():

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from gradcli.autograd.engine import Value
+from gradcli.cli.common import flag_name
 from gradcli.errors import UsageError
 from gradcli.learn.losses import (
     accuracy, check_loss, encode_targets, per_sample_loss, predict_classes, r2_score, regularization,
@@ -91,8 +92,10 @@ def test_encode_targets():
     ],
 )
 def test_loss_task_mismatches_say_how_to_fix(loss, task, classes, outputs, message):
-    with pytest.raises(UsageError, match=message):
+    with pytest.raises(UsageError) as caught:
         check_loss(loss, task, classes, outputs)
+    assert message in caught.value.describe(flag_name)  # as the CLI words it
+    assert message.replace("--", "") in str(caught.value)  # as a Python caller reads it: loss, layers
 
 
 def test_fitting_combinations_pass():

@@ -17,7 +17,7 @@ def save_trained(path, dataset, given=None, **options):
     """Train with the library (as `gradcli train` does) and save; returns the in-memory predictor."""
     from gradcli.learn.modelfile import save_model
 
-    run = prepare_run(dataset, DataOptions(**options), given or {})
+    run = prepare_run(dataset, DataOptions(**options), **(given or {}))
     result = train(run.model, run.data, run.config)
     save_model(path, run.predictor.to_saved(run_meta(run, result, f"gradcli train {dataset}")))
     return run.predictor

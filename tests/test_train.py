@@ -7,18 +7,20 @@ import math
 import numpy as np
 import pytest
 
+from gradcli.cli.common import flag_name
 from gradcli.learn.engines import loss_and_gradients
 from gradcli.data.datasets import InputPipeline, load_dataset
 from gradcli.errors import UsageError
 from gradcli.learn.losses import encode_targets
-from gradcli.learn.presets import PRESETS, resolve
+from gradcli.learn.presets import PRESETS
+from gradcli.learn.settings import resolve_settings
 from gradcli.learn.train import TrainConfig, TrainData, build_model, train
 
 
 def prepared(name: str, given: dict | None = None, **load):
     """Dataset, resolved settings and TrainData, as `gradcli train NAME` prepares them."""
     data = load_dataset(name, **load)
-    settings = resolve(name, task=data.task, n_classes=data.n_classes, given=given or {})
+    settings = resolve_settings(name, task=data.task, n_classes=data.n_classes, requested=given or {})
     pipeline = InputPipeline.build(data, None, settings.standardize, data.X)
     arrays = TrainData(pipeline.transform(data.X), data.y, data.task, max(data.n_classes, 2))
     return settings.config, arrays
@@ -136,7 +138,8 @@ def test_a_diverging_run_stops_and_keeps_the_last_finite_parameters():
     snapshots = []
     result = train(model, arrays, config, on_step=lambda info: snapshots.append([p.data for p in model.parameters()]))
     assert result.stopped == "diverged"
-    assert f"at step {len(snapshots) + 1}" in result.message and "lower learning rate than --lr 50" in result.message
+    assert f"at step {len(snapshots) + 1}" in result.message and "lower learning rate than lr 50" in result.message
+    assert "lower learning rate than --lr 50" in result.divergence.describe(flag_name)  # as the CLI words it
     kept = [p.data for p in model.parameters()]
     assert all(math.isfinite(v) for v in kept)
     assert kept == snapshots[-2]  # the parameters whose loss was the last finite one
@@ -179,20 +182,23 @@ def test_config_checks_ranges():
            ({"batch_size": 0}, "--batch-size must be at least 1"), ({"l2": -0.1}, "--l2 must be a number >= 0"),
            ({"engine": "gpu"}, "--engine 'gpu' is not one of: batched, scalar")]
     for change, message in bad:
-        with pytest.raises(UsageError, match=message):
+        with pytest.raises(UsageError) as caught:
             TrainConfig(**change).check()
+        assert message in caught.value.describe(flag_name)  # as the CLI words it
+        assert caught.value.setting in change and "--" not in str(caught.value)  # Python's words: the field
 
 
 def test_presets_precedence_option_over_preset_over_default():
-    settings = resolve("spiral", task="binary", n_classes=2, given={"steps": 50})
+    settings = resolve_settings("spiral", task="binary", n_classes=2, requested={"steps": 50})
     assert settings.config.steps == 50 and settings.sources["steps"] == "option"
     assert settings.config.lr == 0.03 and settings.sources["lr"] == "preset"
-    other = resolve("spiral", task="binary", n_classes=2, given={"optimizer": "sgd"})
-    assert other.config.lr == 1.0 and "lr" not in other.sources  # the preset's rate was tuned for adam
-    csv = resolve("data.csv", task="binary", n_classes=2, given={}, is_builtin=False)
-    assert csv.standardize is False and resolve("moons", task="binary", n_classes=2, given={}).standardize is False
-    assert resolve("blobs", task="multiclass", n_classes=4, given={}).config.layers == [16, 16, 4]
-    assert resolve("moons", task="binary", n_classes=2, given={"layers": [8, 2]}).config.loss == "cross-entropy"
+    other = resolve_settings("spiral", task="binary", n_classes=2, requested={"optimizer": "sgd"})
+    assert other.config.lr == 1.0 and other.sources["lr"] == "default"  # the preset's rate was tuned for adam
+    csv = resolve_settings("data.csv", task="binary", n_classes=2, is_builtin=False)
+    assert csv.standardize is False and resolve_settings("moons", task="binary", n_classes=2).standardize is False
+    assert resolve_settings("blobs", task="multiclass", n_classes=4).config.layers == [16, 16, 4]
+    two_outputs = resolve_settings("moons", task="binary", n_classes=2, requested={"layers": [8, 2]})
+    assert two_outputs.config.loss == "cross-entropy"
 
 
 def test_every_builtin_dataset_has_a_preset():

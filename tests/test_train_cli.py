@@ -241,7 +241,7 @@ def test_live_progress_draws_bar_numbers_and_map_in_a_terminal():
     from gradcli.learn.train import train
     from gradcli.learn.run import DataOptions, prepare_run
 
-    run = prepare_run("xor", DataOptions(), {"steps": 5})
+    run = prepare_run("xor", DataOptions(), steps=5)
     screen = io.StringIO()
     terminal = Console(file=screen, force_terminal=True, width=120, color_system="truecolor")
     progress = make_progress(terminal, steps=5, metric_name="accuracy", quiet=False,

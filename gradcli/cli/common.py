@@ -17,7 +17,7 @@ from typing import Callable
 
 import typer
 
-from ..errors import ExprError, GradcliError, MissingValuesError, UsageError
+from ..errors import ExprError, GradcliError, MissingValuesError, ModelFileError, UsageError
 
 # Commands that take an expression and its variables as free-form options.
 VARIABLE_CONTEXT = {"allow_extra_args": True, "ignore_unknown_options": True}
@@ -34,21 +34,35 @@ def console(stderr: bool = False):
     return Console(stderr=stderr, highlight=False, soft_wrap=False)
 
 
-def warn(message: str) -> None:
-    """A warning on stderr; it never changes the exit status."""
+def warn(message) -> None:
+    """A warning on stderr (a text, or a core ``GradcliWarning`` in flags); it never changes the exit status."""
+    if isinstance(message, GradcliError):
+        message = message.describe(flag_name)
     from rich.text import Text
 
     line = Text.assemble(("warning:", "yellow"), " ", message)  # the message is never read as markup
     console(stderr=True).print(line, highlight=False, soft_wrap=True)
 
 
-# Core settings whose flag is not simply their name with dashes.
-SETTING_FLAGS = {"count": "--points", "low": "--range", "range": "--range"}
+# Core settings whose flag is not ``--`` + the name with ``-`` for ``_``.
+FLAGS = {
+    "test_fraction": "--test-split",  # datasets.split(dataset, test_fraction, seed)
+    "count": "--points",  # gradcheck.check_random_points(expression, count, low=, high=)
+    "low": "--range",
+    "range": "--range",
+}
 
 
 def flag_name(setting: str) -> str:
     """The command-line spelling of a core setting: ``batch_size`` -> ``--batch-size``."""
-    return SETTING_FLAGS.get(setting) or "--" + setting.replace("_", "-")
+    return FLAGS.get(setting) or "--" + setting.replace("_", "-")
+
+
+def command_hint(error: GradcliError) -> str | None:
+    """Advice only the command line can give (a command to run), in place of the core's hint."""
+    if isinstance(error, ModelFileError) and error.facts.get("missing"):
+        return "train one first: gradcli train moons --save model.json"
+    return None
 
 
 def error_lines(error: GradcliError) -> list[str]:
@@ -62,7 +76,7 @@ def error_lines(error: GradcliError) -> list[str]:
     lines = [f"error: {message}"]
     if isinstance(error, ExprError):
         lines += error.caret_lines()
-    hint = error.describe_hint(flag_name)
+    hint = command_hint(error) or error.describe_hint(flag_name)
     if hint:
         lines.append(f"hint: {hint}")
     return lines

@@ -5,13 +5,14 @@ a terminal scatter plot from ``gradcli.pictures.termmap``, JSON or a CSV export)
 NumPy and the data modules are imported inside the commands, never at the top.
 """
 
-from enum import Enum
 from typing import Annotated, Optional
 
 import typer
 
+from ..data.choices import DEFAULT_NOISE, DEFAULT_SAMPLES, DEFAULT_SEED, TaskChoice
 from .app import app
 from .common import console, reports_errors, warn, write_stdout
+from .dataset_options import ClassesOption, DataSeedOption, NoiseOption, SamplesOption, TargetOption, TaskOption
 
 LIST_EXAMPLES = """Examples:
 
@@ -31,7 +32,6 @@ SHOW_EXAMPLES = """Examples:
   gradcli datasets show toy4 --json
 """
 
-DEFAULT_SAMPLES, DEFAULT_NOISE, DEFAULT_SEED = 100, 0.1, 1337
 PLOT_MAX_WIDTH = 72   # columns of the scatter plot on a wide terminal
 PREVIEW_ROWS = 10     # rows shown for data that cannot be plotted
 
@@ -40,14 +40,6 @@ def _changed_generator_options(samples: int, noise: float, seed: int) -> list[st
     """The options that only generated datasets use and that were given a value other than the default."""
     given = [("--samples", samples, DEFAULT_SAMPLES), ("--noise", noise, DEFAULT_NOISE), ("--seed", seed, DEFAULT_SEED)]
     return [option for option, value, default in given if value != default]
-
-
-class TaskChoice(str, Enum):
-    auto = "auto"
-    classification = "classification"
-    binary = "binary"
-    multiclass = "multiclass"
-    regression = "regression"
 
 
 datasets_app = typer.Typer(
@@ -96,7 +88,7 @@ def _datasets_table(infos):
 
     table = Table(title="Built-in datasets", title_justify="left", caption_justify="left", box=box.SIMPLE_HEAD,
                   caption="Generated sets take --samples, --noise and --seed; any CSV file works too "
-                          "(header row, the last column is the target).")
+                          "(header row, the last column is the target). blobs and spiral take --classes K.")
     for column in ("Name", "Task", "Size", "Noise", "Description"):
         table.add_column(column, no_wrap=column != "Description")
     for info in infos:
@@ -116,16 +108,12 @@ def _last_generated(infos):
 def show(
     name: Annotated[str, typer.Argument(help="A built-in dataset (see `gradcli datasets`) or a CSV file path.",
                                         show_default=False)],
-    samples: Annotated[int, typer.Option(help="How many samples to generate.")] = DEFAULT_SAMPLES,
-    noise: Annotated[float, typer.Option(help="Noise: scikit-learn's spread, or the Playground's fraction "
-                                              "(0 to 0.5).")] = DEFAULT_NOISE,
-    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")] = DEFAULT_SEED,
-    classes: Annotated[Optional[int], typer.Option(help="Classes for blobs (default 3) or arms for spiral "
-                                                        "(default 2).", show_default=False)] = None,
-    target: Annotated[Optional[str], typer.Option(help="CSV files: the target column (default: the last).",
-                                                  show_default=False)] = None,
-    task: Annotated[TaskChoice, typer.Option(help="CSV files: the task, when the guess from the target "
-                                                  "column is wrong.")] = TaskChoice.auto,
+    samples: SamplesOption = DEFAULT_SAMPLES,
+    noise: NoiseOption = DEFAULT_NOISE,
+    seed: DataSeedOption = DEFAULT_SEED,
+    classes: ClassesOption = None,
+    target: TargetOption = None,
+    task: TaskOption = TaskChoice.auto,
     width: Annotated[Optional[int], typer.Option(help="Plot width in columns (default: fit the terminal, "
                                                       f"at most {PLOT_MAX_WIDTH}).", show_default=False)] = None,
     height: Annotated[Optional[int], typer.Option(help="Plot height in rows (default: the data's proportions, "
@@ -149,8 +137,7 @@ def show(
         raise UsageError(f"--rows must be at least 1, got {rows}")
     if (width is not None and not 4 <= width <= 500) or (height is not None and not 2 <= height <= 200):
         raise UsageError("the plot size must lie within 4-500 columns (--width) and 2-200 rows (--height)")
-    data = load_dataset(name, samples=samples, noise=noise, seed=seed, classes=classes, target=target,
-                        task=None if task == TaskChoice.auto else task.value)
+    data = load_dataset(name, samples=samples, noise=noise, seed=seed, classes=classes, target=target, task=task)
     ignored = _changed_generator_options(samples, noise, seed)
     if ignored and not data.params:
         warn(f"{' and '.join(ignored)} {'does' if len(ignored) == 1 else 'do'} not apply to {data.name}: "

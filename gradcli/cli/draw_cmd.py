@@ -6,11 +6,11 @@ write it with ``gradcli.pictures.files``.  graphviz is imported inside the
 command, so other commands never pay for it.
 """
 
-from enum import Enum
 from typing import Annotated, Optional
 
 import typer
 
+from ..pictures.choices import Rankdir, Renderer
 from .app import app
 from .common import VARIABLE_CONTEXT, console, reports_errors, split_variables, warn, warn_unused, write_stdout
 
@@ -33,17 +33,6 @@ EXAMPLES = """Examples:
 
   gradcli draw model.json -o net.svg    (a model written by gradcli train --save)
 """
-
-
-class Rankdir(str, Enum):
-    LR = "LR"
-    TB = "TB"
-
-
-class Renderer(str, Enum):
-    auto = "auto"
-    dot = "dot"
-    graphviz_pure = "graphviz-pure"
 
 
 @app.command("draw", context_settings=VARIABLE_CONTEXT, epilog=EXAMPLES)

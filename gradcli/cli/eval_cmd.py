@@ -1,6 +1,6 @@
 """``gradcli eval``: measure a saved model on a dataset (built-in or CSV): loss and accuracy, or R^2 and MSE.
 
-Three beats: read the model and the dataset -> ``inference.evaluate_dataset``
+Three beats: read the model and the dataset -> ``inference.measure_dataset``
 -> a summary with a confusion matrix (classification), or JSON.
 """
 
@@ -8,9 +8,11 @@ from typing import Annotated
 
 import typer
 
+from ..data.choices import DEFAULT_NOISE, DEFAULT_SAMPLES, DEFAULT_SEED, TaskChoice
 from .app import app
 from .common import console, reports_errors, write_stdout
-from .train_cmd import ClassesOption, NoiseOption, SamplesOption, SeedOption, TargetOption, Task, TaskOption
+from .dataset_options import (ClassesOption, DataSeedOption, DatasetArgument, NoiseOption, SamplesOption, TargetOption,
+                              TaskOption)
 
 EXAMPLES = """Examples:
 
@@ -27,14 +29,13 @@ EXAMPLES = """Examples:
 def eval_command(
     model_path: Annotated[str, typer.Argument(metavar="MODEL", help="A model saved by gradcli train --save.",
                                               show_default=False)],
-    dataset: Annotated[str, typer.Argument(metavar="DATASET", show_default=False,
-                                           help="A built-in dataset (see `gradcli datasets`) or a CSV file path.")],
-    samples: SamplesOption = 100,
-    noise: NoiseOption = 0.1,
-    seed: SeedOption = 1337,
+    dataset: DatasetArgument,
+    samples: SamplesOption = DEFAULT_SAMPLES,
+    noise: NoiseOption = DEFAULT_NOISE,
+    seed: DataSeedOption = DEFAULT_SEED,
     classes: ClassesOption = None,
     target: TargetOption = None,
-    task: TaskOption = Task.auto,
+    task: TaskOption = TaskChoice.auto,
     json_output: Annotated[bool, typer.Option("--json", help="Print the metrics as one JSON object.")] = False,
 ) -> None:
     """Evaluate a saved model on a dataset: loss and accuracy (with a confusion matrix), or R^2 and MSE.
@@ -43,16 +44,15 @@ def eval_command(
     new --seed (or more --samples) to measure it on data it has not seen.
     """
     from ..data.datasets import load_dataset
-    from ..learn.inference import Predictor, evaluate_dataset
+    from ..learn.inference import Predictor, measure_dataset
     from ..learn.modelfile import load_model
 
     predictor = Predictor.from_saved(load_model(model_path))
-    if task is Task.auto and not _is_generated(dataset):
+    if task is TaskChoice.auto and not _is_generated(dataset):
         # the model says what the target means: no guessing from a few rows of a CSV file
-        task = Task.regression if predictor.task == "regression" else Task.classification
-    data = load_dataset(dataset, samples=samples, noise=noise, seed=seed, classes=classes, target=target,
-                        task=None if task is Task.auto else task.value)
-    result = evaluate_dataset(predictor, data)
+        task = TaskChoice.regression if predictor.task == "regression" else TaskChoice.classification
+    data = load_dataset(dataset, samples=samples, noise=noise, seed=seed, classes=classes, target=target, task=task)
+    result = measure_dataset(predictor, data)
     if json_output:
         import json
 

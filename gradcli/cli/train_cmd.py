@@ -1,9 +1,12 @@
 """``gradcli train``: train an MLP on a dataset with live progress, then report, save, plot.
 
-Three beats: read options -> ``trainrun.prepare_run`` and ``train.train``
+Three beats: read options -> ``learn.run.prepare_run`` and ``learn.train.train``
 (with the progress display as ``on_step``) -> render the summary (or JSON),
 write the model, log and plot.  Heavy modules (NumPy, scikit-learn,
-matplotlib) are imported inside the command.
+matplotlib) are imported inside the command.  The choices and defaults of
+the options are the core's (``learn.config``, ``data.choices``); an option
+left out is None, so that the run takes the model file's, the preset's or
+the default value and the Settings table can say which.
 """
 
 import signal
@@ -13,8 +16,12 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..data.choices import DEFAULT_NOISE, DEFAULT_SAMPLES, DEFAULT_SEED, TaskChoice
+from ..learn.config import (DEFAULT_HIDDEN, DEFAULT_LRS, Activation, Engine, Init, Loss, Optimizer, Schedule,
+                            TrainConfig)
 from .app import app
 from .common import console, reports_errors, warn, write_stdout
+from .dataset_options import ClassesOption, DatasetArgument, NoiseOption, SamplesOption, TargetOption, TaskOption
 
 EXAMPLES = """Examples:
 
@@ -28,64 +35,7 @@ EXAMPLES = """Examples:
 MAX_LAYER_SIZE = 1024
 MAX_LAYERS = 32
 EXIT_INTERRUPTED = 130  # the shell's convention for a run ended by Ctrl-C (128 + SIGINT)
-
-
-class Activation(str, Enum):
-    relu = "relu"
-    tanh = "tanh"
-    sigmoid = "sigmoid"
-    linear = "linear"
-
-
-class Init(str, Enum):
-    uniform = "uniform"
-    xavier = "xavier"
-    he = "he"
-
-
-class Loss(str, Enum):
-    hinge = "hinge"
-    mse = "mse"
-    cross_entropy = "cross-entropy"
-
-
-class Optimizer(str, Enum):
-    sgd = "sgd"
-    momentum = "momentum"
-    adam = "adam"
-
-
-class Schedule(str, Enum):
-    linear = "linear"
-    constant = "constant"
-    cosine = "cosine"
-
-
-class Engine(str, Enum):
-    batched = "batched"
-    scalar = "scalar"
-
-
-class Task(str, Enum):
-    auto = "auto"
-    classification = "classification"
-    binary = "binary"
-    multiclass = "multiclass"
-    regression = "regression"
-
-
-# Options shared with `gradcli eval`, declared once.
-SamplesOption = Annotated[int, typer.Option(help="Samples to generate (built-in generated datasets).")]
-NoiseOption = Annotated[float, typer.Option(help="Noise of a generated dataset (scikit-learn's spread, or the "
-                                                 "Playground's fraction, 0 to 0.5).")]
-SeedOption = Annotated[int, typer.Option(help="Seed of the data, the split, the initial weights and the batches: "
-                                              "the same seed repeats the run exactly.")]
-ClassesOption = Annotated[Optional[int], typer.Option(help="Classes of blobs (default 3) or arms of spiral "
-                                                           "(default 2).", show_default=False)]
-TargetOption = Annotated[Optional[str], typer.Option(help="CSV files: the target column (default: the last).",
-                                                     show_default=False)]
-TaskOption = Annotated[Task, typer.Option(help="CSV files: the task, when the guess from the target column is "
-                                               "wrong.")]
+DEFAULTS = TrainConfig()  # the global defaults, for --help
 
 
 def parse_layers(text: str) -> list[int]:
@@ -117,8 +67,7 @@ def command_line(ctx: typer.Context) -> str:
         return shlex.join(["gradcli", *argv[1:]])
     words = ["gradcli", ctx.info_name]
     for param in ctx.command.params:
-        source = ctx.get_parameter_source(param.name)
-        if getattr(source, "name", "") != "COMMANDLINE":  # compared by name: Typer may carry its own click
+        if not _given(ctx, param.name):
             continue
         value = ctx.params[param.name]
         value = value.value if isinstance(value, Enum) else value
@@ -135,45 +84,47 @@ def command_line(ctx: typer.Context) -> str:
 @reports_errors
 def train_command(
     ctx: typer.Context,
-    dataset: Annotated[str, typer.Argument(metavar="DATASET", show_default=False,
-                                           help="A built-in dataset (see `gradcli datasets`) or a CSV file path.")],
+    dataset: DatasetArgument,
     layers: Annotated[Optional[str], typer.Option(
         help="Hidden and output sizes, e.g. 16,16,1. The last must fit the task: 1 for two classes (hinge) or "
-             "regression, K for K classes. Default: 16,16 + the output, or the dataset's preset.",
+             f"regression, K for K classes. Default: {','.join(map(str, DEFAULT_HIDDEN))} + the output, or the "
+             "dataset's preset.", show_default=False)] = None,
+    activation: Annotated[Optional[Activation], typer.Option(
+        help=f"Hidden-layer activation (the output layer is linear). Default: {DEFAULTS.activation}.",
         show_default=False)] = None,
-    activation: Annotated[Optional[Activation], typer.Option(help="Hidden-layer activation (the output layer is "
-                                                                  "linear). Default: relu.", show_default=False)] = None,
     init: Annotated[Optional[Init], typer.Option(help="Weight initialisation: uniform U(-1,1), xavier or he. "
-                                                      "Default: uniform.", show_default=False)] = None,
+                                                      f"Default: {DEFAULTS.init}.", show_default=False)] = None,
     loss: Annotated[Optional[Loss], typer.Option(help="Default: hinge for two classes, cross-entropy for more, mse "
                                                       "for regression.", show_default=False)] = None,
-    optimizer: Annotated[Optional[Optimizer], typer.Option(help="Default: sgd.", show_default=False)] = None,
-    lr: Annotated[Optional[float], typer.Option(help="Learning rate. Default: 1.0 for sgd, 0.1 for momentum, 0.01 "
-                                                     "for adam, unless the dataset's preset says otherwise.",
-                                                show_default=False)] = None,
+    optimizer: Annotated[Optional[Optimizer], typer.Option(help=f"Default: {DEFAULTS.optimizer}.",
+                                                           show_default=False)] = None,
+    lr: Annotated[Optional[float], typer.Option(
+        help="Learning rate. Default: " + ", ".join(f"{rate:g} for {name}" for name, rate in DEFAULT_LRS.items())
+             + ", unless the dataset's preset says otherwise.", show_default=False)] = None,
     schedule: Annotated[Optional[Schedule], typer.Option(help="Learning-rate schedule: linear (lr down to lr/10), "
-                                                              "constant or cosine. Default: linear.",
+                                                              f"constant or cosine. Default: {DEFAULTS.schedule}.",
                                                          show_default=False)] = None,
-    steps: Annotated[Optional[int], typer.Option(help="Training steps. Default: 100 (or the dataset's preset).",
-                                                 show_default=False)] = None,
+    steps: Annotated[Optional[int], typer.Option(help=f"Training steps. Default: {DEFAULTS.steps} (or the dataset's "
+                                                      "preset).", show_default=False)] = None,
     batch_size: Annotated[Optional[int], typer.Option(help="Samples per step, drawn at random. Default: the "
                                                            "whole training set.", show_default=False)] = None,
-    l2: Annotated[Optional[float], typer.Option(help="L2 penalty: adds l2 * sum(p^2). Default: 1e-4.",
+    l2: Annotated[Optional[float], typer.Option(help=f"L2 penalty: adds l2 * sum(p^2). Default: {DEFAULTS.l2:g}.",
                                                 show_default=False)] = None,
-    l1: Annotated[Optional[float], typer.Option(help="L1 penalty: adds l1 * sum(|p|). Default: 0.",
+    l1: Annotated[Optional[float], typer.Option(help=f"L1 penalty: adds l1 * sum(|p|). Default: {DEFAULTS.l1:g}.",
                                                 show_default=False)] = None,
     engine: Annotated[Optional[Engine], typer.Option(help="batched: one graph per step over NumPy arrays (fast); "
                                                           "scalar: one graph per sample (classic). Default: "
-                                                          "batched.", show_default=False)] = None,
-    samples: SamplesOption = 100,
-    noise: NoiseOption = 0.1,
-    seed: SeedOption = 1337,
+                                                          f"{DEFAULTS.engine}.", show_default=False)] = None,
+    samples: SamplesOption = DEFAULT_SAMPLES,
+    noise: NoiseOption = DEFAULT_NOISE,
+    seed: Annotated[int, typer.Option(help="Seed of the data, the split, the initial weights and the batches: "
+                                           "the same seed repeats the run exactly.")] = DEFAULT_SEED,
     classes: ClassesOption = None,
     features: Annotated[Optional[str], typer.Option(help="2-D data: network inputs from x,y,x2,y2,xy,sinx,siny "
                                                          "(as in the Playground). Default: x,y.",
                                                     show_default=False)] = None,
     target: TargetOption = None,
-    task: TaskOption = Task.auto,
+    task: TaskOption = TaskChoice.auto,
     standardize: Annotated[Optional[bool], typer.Option(
         "--standardize/--no-standardize", help="Scale inputs to zero mean and unit variance (fitted on the "
         "training split, stored in the model). Default: on for built-in sets except moons, toy4 and linear2; off for CSV files.",
@@ -203,14 +154,8 @@ def train_command(
     from ..atomicfile import check_writable
     from ..learn.run import DataOptions, prepare_run
 
-    given = {
-        "layers": parse_layers(layers) if layers is not None else None,
-        "activation": _value(activation), "init": _value(init), "loss": _value(loss),
-        "optimizer": _value(optimizer), "lr": lr, "schedule": _value(schedule), "steps": steps,
-        "batch_size": batch_size, "l2": l2, "l1": l1, "engine": _value(engine), "standardize": standardize,
-    }
-    options = DataOptions(samples, noise, seed, classes, target, None if task is Task.auto else task.value,
-                          features, test_split)
+    sizes = parse_layers(layers) if layers is not None else None
+    options = DataOptions(samples, noise, classes, target, task, features, test_split)
     # fail before training, not after, on a path that cannot be written
     for path in (save, log):
         if path is not None:
@@ -219,7 +164,11 @@ def train_command(
         from ..pictures.plot import check_plot_path
 
         check_plot_path(plot)
-    run = prepare_run(dataset, options, given, init_from)
+    # the settings of the run: None leaves one to the model file, the preset or the default
+    run = prepare_run(dataset, options, init_from=init_from, layers=sizes, activation=activation, init=init,
+                      loss=loss, optimizer=optimizer, lr=lr, schedule=schedule, steps=steps, batch_size=batch_size,
+                      l2=l2, l1=l1, engine=engine, seed=seed if _given(ctx, "seed") else None,
+                      standardize=standardize)
     for note in run.notes:
         warn(note)
     result = _train_with_progress(run, quiet, json_output)
@@ -234,8 +183,10 @@ def train_command(
     _exit_status(result, save)
 
 
-def _value(choice):
-    return None if choice is None else choice.value
+def _given(ctx: typer.Context, name: str) -> bool:
+    """Whether the option ``name`` was typed (not left at its default)."""
+    # compared by name: Typer may carry its own click
+    return getattr(ctx.get_parameter_source(name), "name", "") == "COMMANDLINE"
 
 
 def _train_with_progress(run, quiet: bool, json_output: bool):
@@ -284,10 +235,8 @@ def _report(run, result, command: str, save, log, json_output: bool) -> None:
 
 def _exit_status(result, save) -> None:
     """Exit 1 after a divergence, 130 after Ctrl-C (the summary has been printed either way)."""
-    from ..errors import DomainError
-
     if result.stopped == "diverged":
-        raise DomainError(result.message)
+        raise result.divergence
     if result.stopped == "interrupted":
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the run is over: more Ctrl-C must not cut the exit
         warn(f"{result.message} (Ctrl-C)" + (f"; the model so far is in {save}" if save else ""))

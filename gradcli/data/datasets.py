@@ -24,14 +24,14 @@ from importlib import resources
 import numpy as np
 
 from . import playground
+from .choices import DEFAULT_NOISE, DEFAULT_SAMPLES, DEFAULT_SEED, SEED_LIMIT, Task, TaskChoice
 from .csvfile import MAX_CLASSES, infer_task, parse_csv_bytes, read_csv
 from ..errors import DataError, UsageError
 from .features import DEFAULT_FEATURES, InputPipeline, parse_features  # noqa: F401  (part of this API)
 
-TASKS = ("binary", "multiclass", "regression")
+TASKS = tuple(Task)
 MAX_SAMPLES = 100_000
 MAX_GENERATED_CLASSES = 10
-SEED_LIMIT = 2**32  # scikit-learn's random_state must lie in [0, 2**32)
 
 
 @dataclass
@@ -41,7 +41,7 @@ class Dataset:
     name: str                 # "moons", or the CSV path as given
     X: np.ndarray             # (n, d) float64 raw inputs, before feature expansion
     y: np.ndarray             # (n,) float64: class index 0..k-1, or the regression target
-    task: str                 # "binary" | "multiclass" | "regression"
+    task: Task
     input_names: list[str]    # "x1", "x2", ... for built-ins; the CSV header's names
     class_labels: list        # original labels in index order, e.g. [-1, 1]; [] for regression
     target_name: str          # "y" for built-ins; the CSV target column's name
@@ -50,7 +50,7 @@ class Dataset:
 
     @property
     def n_classes(self) -> int:
-        return len(self.class_labels) if self.task != "regression" else 0
+        return len(self.class_labels) if self.task != Task.regression else 0
 
     @property
     def n_samples(self) -> int:
@@ -78,12 +78,12 @@ class DatasetInfo:
     """One line of `gradcli datasets`."""
 
     name: str
-    task: str           # "binary" | "multiclass" | "regression"
+    task: Task
     size: str           # "100 by default" or "4 rows"
     description: str
     is_2d: bool
-    generated: bool     # True: --samples, --noise, --seed apply; False: a shipped CSV file
-    takes_classes: bool = False      # --classes applies (blobs, spiral)
+    generated: bool     # True: samples, noise and seed apply; False: a shipped CSV file
+    takes_classes: bool = False      # classes applies (blobs, spiral)
     noise_range: tuple[float, float] = (0.0, 1.0)
 
 
@@ -138,31 +138,32 @@ def _sine(samples: int, noise: float, seed: int, classes: int):
 
 
 def _info(name, task, description, is_2d=True, takes_classes=False, noise_range=(0.0, 1.0)):
-    return DatasetInfo(name, task, f"{100} by default", description, is_2d, True, takes_classes, noise_range)
+    return DatasetInfo(name, task, f"{DEFAULT_SAMPLES} by default", description, is_2d, True, takes_classes,
+                       noise_range)
 
 
 _PLAYGROUND_NOISE = (0.0, 0.5)
 GENERATORS: dict[str, _Generator] = {
     g.info.name: g for g in [
-        _Generator(_info("moons", "binary", "two interleaving half circles"),
+        _Generator(_info("moons", Task.binary, "two interleaving half circles"),
                    _sklearn("moons")),
-        _Generator(_info("circles", "binary", "a circle inside a circle twice its size"),
+        _Generator(_info("circles", Task.binary, "a circle inside a circle twice its size"),
                    _sklearn("circles")),
-        _Generator(_info("blobs", "multiclass", "Gaussian clusters, 3 unless --classes K",
+        _Generator(_info("blobs", Task.multiclass, "Gaussian clusters: 3 by default, or K classes",
                          takes_classes=True), _sklearn("blobs"), default_classes=3),
-        _Generator(_info("circle", "binary", "Playground: a disc inside a ring",
+        _Generator(_info("circle", Task.binary, "Playground: a disc inside a ring",
                          noise_range=_PLAYGROUND_NOISE), _playground(playground.circle)),
-        _Generator(_info("xor", "binary", "Playground: the class is the sign of x1*x2",
+        _Generator(_info("xor", Task.binary, "Playground: the class is the sign of x1*x2",
                          noise_range=_PLAYGROUND_NOISE), _playground(playground.xor)),
-        _Generator(_info("gauss", "binary", "Playground: two Gaussian clusters",
+        _Generator(_info("gauss", Task.binary, "Playground: two Gaussian clusters",
                          noise_range=_PLAYGROUND_NOISE), _playground(playground.gauss)),
-        _Generator(_info("spiral", "binary", "Playground: two spirals (--classes K arms)",
+        _Generator(_info("spiral", Task.binary, "Playground: two spirals (or K arms, one per class)",
                          takes_classes=True, noise_range=_PLAYGROUND_NOISE), _playground(playground.spiral)),
-        _Generator(_info("reg-plane", "regression", "Playground: y = (x1 + x2) / 10",
+        _Generator(_info("reg-plane", Task.regression, "Playground: y = (x1 + x2) / 10",
                          noise_range=_PLAYGROUND_NOISE), _playground(playground.reg_plane)),
-        _Generator(_info("reg-gauss", "regression", "Playground: six bumps of height +1 or -1",
+        _Generator(_info("reg-gauss", Task.regression, "Playground: six bumps of height +1 or -1",
                          noise_range=_PLAYGROUND_NOISE), _playground(playground.reg_gauss)),
-        _Generator(_info("sine", "regression", "y = sin(x1) + noise, x1 in [-pi, pi]", is_2d=False),
+        _Generator(_info("sine", Task.regression, "y = sin(x1) + noise, x1 in [-pi, pi]", is_2d=False),
                    _sine),
     ]
 }
@@ -189,8 +190,9 @@ def builtin_datasets() -> list[DatasetInfo]:
     return infos
 
 
-def load_dataset(source: str, *, samples: int = 100, noise: float = 0.1, seed: int = 1337,
-                 classes: int | None = None, target: str | None = None, task: str | None = None) -> Dataset:
+def load_dataset(source: str, *, samples: int = DEFAULT_SAMPLES, noise: float = DEFAULT_NOISE,
+                 seed: int = DEFAULT_SEED, classes: int | None = None, target: str | None = None,
+                 task: str | None = None) -> Dataset:
     """A built-in dataset by name, a shipped CSV by name, or a CSV file by path.
 
     ``samples``, ``noise``, ``seed`` and ``classes`` shape the generated sets;
@@ -200,10 +202,12 @@ def load_dataset(source: str, *, samples: int = 100, noise: float = 0.1, seed: i
     task = _check_task(task)
     if source in GENERATORS:
         if target is not None:
-            raise UsageError(f"--target applies to CSV files; {source} is generated (its target is y)")
+            raise UsageError(f"{{setting}} applies to CSV files; {source} is generated (its target is y)",
+                             setting="target", value=target)
         return _generate(GENERATORS[source], samples, noise, seed, classes, task)
     if classes is not None:
-        raise UsageError(f"--classes applies only to blobs and spiral, not to {source}")
+        raise UsageError(f"{{setting}} applies only to {_takes_classes()}, not to {source}", setting="classes",
+                         value=classes)
     shipped = source[:-4] if source.endswith(".csv") and not os.path.exists(source) else source
     if shipped in shipped_names() and os.sep not in source:
         raw = (resources.files("gradcli.datasets") / f"{shipped}.csv").read_bytes()
@@ -221,30 +225,40 @@ def _did_you_mean(name: str) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
+def _takes_classes() -> str:
+    return " and ".join(name for name, generator in GENERATORS.items() if generator.info.takes_classes)
+
+
 def _check_task(task: str | None) -> str | None:
-    if task in (None, "auto"):
+    """The task asked for as a ``TaskChoice``, or None to guess it (``auto``)."""
+    if task is None or task == TaskChoice.auto:
         return None
-    if task not in (*TASKS, "classification"):
-        raise UsageError(f"unknown task '{task}'; choose classification, binary, multiclass or regression")
-    return task
+    if task not in tuple(TaskChoice):
+        choices = [choice.value for choice in TaskChoice if choice is not TaskChoice.auto]
+        raise UsageError(f"unknown task '{task}'; choose {', '.join(choices[:-1])} or {choices[-1]}",
+                         setting="task", value=task)
+    return TaskChoice(task)
 
 
 def _generate(generator: _Generator, samples: int, noise: float, seed: int, classes: int | None,
               task: str | None) -> Dataset:
     info = generator.info
     if classes is not None and not info.takes_classes:
-        raise UsageError(f"--classes applies only to blobs and spiral, not to {info.name}")
+        raise UsageError(f"{{setting}} applies only to {_takes_classes()}, not to {info.name}", setting="classes",
+                         value=classes)
     classes = generator.default_classes if classes is None else classes
-    _check_range("--classes", classes, 2, MAX_GENERATED_CLASSES)
+    _check_range("classes", classes, 2, MAX_GENERATED_CLASSES)
     low, high = info.noise_range
     if not low <= noise <= high:
-        raise UsageError(f"--noise for {info.name} must lie in [{low:g}, {high:g}], got {noise:g}")
-    least = 2 * classes if info.task != "regression" else 2   # at least two samples per class
-    _check_range("--samples", samples, least, MAX_SAMPLES)
-    _check_range("--seed", seed, 0, SEED_LIMIT - 1)
-    natural = info.task if info.task == "regression" else ("binary" if classes == 2 else "multiclass")
-    if task is not None and task != natural and not (task == "classification" and natural != "regression"):
-        raise UsageError(f"{info.name} is a {natural} dataset; --task {task} applies to CSV files")
+        raise UsageError(f"{{setting}} for {info.name} must lie in [{low:g}, {high:g}], got {noise:g}",
+                         setting="noise", value=noise, limit=(low, high))
+    least = 2 * classes if info.task != Task.regression else 2   # at least two samples per class
+    _check_range("samples", samples, least, MAX_SAMPLES)
+    _check_range("seed", seed, 0, SEED_LIMIT - 1)
+    natural = info.task if info.task == Task.regression else (Task.binary if classes == 2 else Task.multiclass)
+    if task is not None and task != natural and not (task == TaskChoice.classification and natural != Task.regression):
+        raise UsageError(f"{info.name} is a {natural} dataset; {{setting}} {task} applies to CSV files",
+                         setting="task", value=task)
     X, raw = generator.make(samples, noise, seed, classes)
     params = {"samples": samples, "noise": noise, "seed": seed}
     if info.takes_classes:
@@ -254,44 +268,48 @@ def _generate(generator: _Generator, samples: int, noise: float, seed: int, clas
                   names, "y", info.description, params)
 
 
-def _check_range(option: str, value, low: int, high: int) -> None:
+def _check_range(setting: str, value, low: int, high: int) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise UsageError(f"{option} must be a whole number, got {value!r}")
+        raise UsageError(f"{{setting}} must be a whole number, got {value!r}", setting=setting, value=value)
     if not low <= value <= high:
-        raise UsageError(f"{option} must lie in [{low:,}, {high:,}], got {value:,}")
+        raise UsageError(f"{{setting}} must lie in [{low:,}, {high:,}], got {value:,}", setting=setting, value=value,
+                         limit=(low, high))
 
 
 def _from_table(name: str, table, target: str | None, task: str | None, description: str) -> Dataset:
     X, raw, inputs, target_name = table.split_target(target)
     found = infer_task(raw)
-    if task == "classification":
-        task = "binary" if len(np.unique(raw)) <= 2 else "multiclass"
+    asked = task
+    if task == TaskChoice.classification:
+        task = Task.binary if len(np.unique(raw)) <= 2 else Task.multiclass
     elif task is None:
         task = found
-    if task != "regression":
+    task = Task(task)
+    if task != Task.regression:
         distinct = len(np.unique(raw))
         if distinct > MAX_CLASSES:
             raise DataError(f"{name}: the target '{target_name}' has {distinct} distinct values, too many classes "
-                            f"(at most {MAX_CLASSES})", hint="use --task regression to predict the value")
-        if task == "binary" and distinct > 2:
-            raise DataError(f"{name}: --task binary, but the target '{target_name}' has {distinct} classes",
-                            hint="use --task multiclass")
+                            f"(at most {MAX_CLASSES})", hint="use {setting} regression to predict the value",
+                            setting="task", value=asked)
+        if task == Task.binary and distinct > 2:
+            raise DataError(f"{name}: {{setting}} binary, but the target '{target_name}' has {distinct} classes",
+                            hint="use {setting} multiclass", setting="task", value=asked)
     return _build(name, X, raw, task, inputs, target_name, description, {})
 
 
 def _build(name, X, raw, task, input_names, target_name, description, params) -> Dataset:
     """Encode class labels as indices and check that a classification set has two classes or more."""
-    if task == "regression":
+    if task == Task.regression:
         return Dataset(name, X, raw, task, input_names, [], target_name, description, params)
     labels, indices = np.unique(raw, return_inverse=True)
     if len(labels) < 2:
         raise DataError(
             f"{name}: the target '{target_name}' holds one class only ({_label(labels[0])}); "
             "a classifier needs at least two",
-            hint="check the target column, or use --task regression",
+            hint="check the target column, or use {setting} regression", setting="task",
         )
-    if task == "multiclass" and len(labels) == 2:
-        task = "binary"   # two classes are a binary task whatever was asked
+    if task == Task.multiclass and len(labels) == 2:
+        task = Task.binary   # two classes are a binary task whatever was asked
     class_labels = [_label(v) for v in labels]
     return Dataset(name, X, indices.astype(np.float64), task, input_names, class_labels, target_name,
                    description, params)
@@ -310,13 +328,14 @@ def split(dataset: Dataset, test_fraction: float, seed: int) -> tuple[Dataset, D
     ``test_fraction`` 0 returns (dataset, None).
     """
     if not 0.0 <= test_fraction < 1.0:
-        raise UsageError(f"--test-split must lie in [0, 1), got {test_fraction:g}")
+        raise UsageError(f"{{setting}} must lie in [0, 1), got {test_fraction:g}", setting="test_fraction",
+                         value=test_fraction, limit=(0.0, 1.0))
     if test_fraction == 0.0:
         return dataset, None
     n = dataset.n_samples
     n_test = max(1, int(round(n * test_fraction)))
     rng = np.random.default_rng(seed)
-    if dataset.task == "regression":
+    if dataset.task == Task.regression:
         groups = [np.arange(n)]
     else:
         groups = [np.flatnonzero(dataset.y == k) for k in range(dataset.n_classes)]
@@ -327,8 +346,8 @@ def split(dataset: Dataset, test_fraction: float, seed: int) -> tuple[Dataset, D
     test_mask = np.zeros(n, dtype=bool)
     test_mask[test_indices] = True
     if test_mask.all() or not test_mask.any():
-        raise UsageError(f"--test-split {test_fraction:g} leaves no training or no test samples "
-                         f"from {n} samples")
+        raise UsageError(f"{{setting}} {test_fraction:g} leaves no training or no test samples from {n} samples",
+                         setting="test_fraction", value=test_fraction)
     return dataset.subset(np.flatnonzero(~test_mask)), dataset.subset(np.flatnonzero(test_mask))
 
 

@@ -84,7 +84,7 @@ class InputPipeline:
                 raise UsageError(
                     f"features ({ALLOWED_TEXT}) need 2-D data; {dataset.name} has "
                     f"{len(dataset.input_names)} inputs ({', '.join(dataset.input_names)})",
-                    hint="leave out --features to use the inputs as they are",
+                    hint="leave out {setting} to use the inputs as they are", setting="features",
                 )
         pipeline = cls(list(dataset.input_names), features)
         if standardize:

@@ -26,11 +26,12 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.engine import Value
+from .config import Engine
 from .losses import per_sample_loss, regularization
 
 __all__ = ["ENGINES", "loss_and_gradients", "batch_outputs"]
 
-ENGINES = ("batched", "scalar")
+ENGINES = tuple(Engine)
 
 
 def loss_and_gradients(engine: str, model, X: np.ndarray, targets: list[np.ndarray], loss: str,

@@ -1,6 +1,6 @@
 """A trained network together with its input pipeline: raw inputs in, predictions out.
 
-``train`` produces one, ``--save`` writes it, ``predict`` and ``eval`` read it::
+``train`` produces one, ``save_model`` writes it, ``predict`` and ``eval`` read it::
 
     predictor = Predictor.from_saved(load_model("model.json"))
     outputs = predictor.outputs(X_raw)           # (m, n_outputs): scores, logits or values
@@ -22,7 +22,7 @@ from ..data.features import InputPipeline
 from .losses import predict_classes
 from .modelfile import SavedModel
 from .nn import MLP
-from .train import default_loss
+from .config import default_loss
 
 __all__ = ["Predictor"]
 
@@ -109,7 +109,7 @@ class Predictor:
 
 
 @dataclass
-class Evaluation:
+class Measurement:
     """A model measured on a dataset (``gradcli eval``)."""
 
     samples: int
@@ -122,10 +122,10 @@ class Evaluation:
     mse: float | None = None
 
 
-def evaluate_dataset(predictor: Predictor, dataset) -> Evaluation:
+def measure_dataset(predictor: Predictor, dataset) -> Measurement:
     """Loss and accuracy (or R^2 and MSE) of ``predictor`` on every sample of ``dataset``."""
     from ..errors import DataError
-    from .train import evaluate
+    from .train import measure
 
     X_raw = _columns_by_name(dataset, predictor.input_names)
     if (predictor.task == "regression") != (dataset.task == "regression"):
@@ -135,14 +135,14 @@ def evaluate_dataset(predictor: Predictor, dataset) -> Evaluation:
     X = predictor.pipeline.transform(X_raw)
     loss_name = predictor.loss or default_loss(predictor.task, max(len(predictor.class_labels), 2))
     if predictor.task == "regression":
-        metrics = evaluate(predictor.model, X, dataset.y, "regression", loss_name)
-        return Evaluation(len(dataset.y), loss_name, metrics.loss, r2=metrics.r2, mse=metrics.mse)
+        metrics = measure(predictor.model, X, dataset.y, "regression", loss_name)
+        return Measurement(len(dataset.y), loss_name, metrics.loss, r2=metrics.r2, mse=metrics.mse)
     y = _model_class_indices(predictor, dataset)
-    metrics = evaluate(predictor.model, X, y, predictor.task, loss_name)
+    metrics = measure(predictor.model, X, y, predictor.task, loss_name)
     k = max(len(predictor.class_labels), 2)
     confusion = np.zeros((k, k), dtype=int)
     np.add.at(confusion, (y.astype(int), predictor.classes(X_raw)), 1)
-    return Evaluation(len(y), loss_name, metrics.loss, metrics.accuracy, confusion.tolist(),
+    return Measurement(len(y), loss_name, metrics.loss, metrics.accuracy, confusion.tolist(),
                       list(predictor.class_labels) or list(range(k)))
 
 
@@ -154,7 +154,8 @@ def _columns_by_name(dataset, names: list[str]) -> np.ndarray:
     if sorted(have) != sorted(names):
         raise DataError(
             f"the model takes the inputs {', '.join(names)}, but {dataset.name} has {', '.join(have)}",
-            hint="evaluate on data with the input columns the model was trained on (use --target for the target)",
+            hint="evaluate on data with the input columns the model was trained on ({setting} names the target column)",
+            setting="target",
         )
     return dataset.X[:, [have.index(name) for name in names]]
 

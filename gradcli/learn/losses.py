@@ -25,6 +25,7 @@ import numpy as np
 
 from ..autograd.engine import Value
 from ..errors import UsageError
+from .config import Loss
 
 __all__ = [
     "LOSSES", "check_loss", "encode_targets", "per_sample_loss", "regularization",
@@ -32,38 +33,39 @@ __all__ = [
 ]
 
 LOSSES = {
-    "hinge": "max(0, 1 - t*score), t = -1/+1: binary classification, one output",
-    "mse": "mean squared error: regression, or classification against -1/+1 or one-hot targets",
-    "cross-entropy": "softmax over k outputs, -log p(true class): k >= 2 classes",
+    Loss.hinge: "max(0, 1 - t*score), t = -1/+1: binary classification, one output",
+    Loss.mse: "mean squared error: regression, or classification against -1/+1 or one-hot targets",
+    Loss.cross_entropy: "softmax over k outputs, -log p(true class): k >= 2 classes",
 }
 
 
 def check_loss(loss: str, task: str, n_classes: int, n_outputs: int) -> None:
-    """Raise UsageError unless ``loss`` fits the task and the network's output size."""
+    """Raise UsageError unless ``loss`` fits the task and the network's output size (the last of ``layers``)."""
     if loss not in LOSSES:
-        raise UsageError(f"unknown loss '{loss}': choose one of {', '.join(LOSSES)}")
+        raise UsageError(f"unknown loss '{loss}': choose one of {', '.join(LOSSES)}", setting="loss", value=loss)
     if task == "regression":
         if loss != "mse":
-            raise UsageError(f"--loss {loss} is for classification; this dataset is a regression task: use --loss mse")
+            raise UsageError(f"{{setting}} {loss} is for classification; this dataset is a regression task: "
+                             "use {setting} mse", setting="loss", value=loss)
         if n_outputs != 1:
-            raise UsageError(f"a regression dataset has one target: end --layers with 1, not {n_outputs}")
+            raise UsageError(f"a regression dataset has one target: end {{setting}} with 1, not {n_outputs}",
+                             setting="layers", value=n_outputs)
         return
     if loss == "hinge":
         if n_classes != 2:
-            raise UsageError(
-                f"--loss hinge separates 2 classes; this dataset has {n_classes}: use --loss cross-entropy"
-            )
+            raise UsageError(f"{{setting}} hinge separates 2 classes; this dataset has {n_classes}: "
+                             "use {setting} cross-entropy", setting="loss", value=loss)
         if n_outputs != 1:
-            raise UsageError(f"--loss hinge needs one output score: end --layers with 1, not {n_outputs}")
+            raise UsageError(f"{{setting}} hinge needs one output score: end {{setting:layers}} with 1, "
+                             f"not {n_outputs}", setting="loss", value=loss)
     elif loss == "cross-entropy":
         if n_outputs != n_classes:
-            raise UsageError(
-                f"--loss cross-entropy needs one output per class: end --layers with {n_classes}, not {n_outputs}"
-            )
+            raise UsageError(f"{{setting}} cross-entropy needs one output per class: end {{setting:layers}} with "
+                             f"{n_classes}, not {n_outputs}", setting="loss", value=loss)
     elif n_outputs not in (1, n_classes) or (n_outputs == 1 and n_classes > 2):
         raise UsageError(
-            f"--loss mse on {n_classes} classes needs one output per class: end --layers with {n_classes}"
-            + (" (or 1 for two classes)" if n_classes == 2 else "")
+            f"{{setting}} mse on {n_classes} classes needs one output per class: end {{setting:layers}} "
+            f"with {n_classes}" + (" (or 1 for two classes)" if n_classes == 2 else ""), setting="loss", value=loss
         )
 
 
@@ -92,7 +94,7 @@ def per_sample_loss(loss: str, outputs: list[Value], targets: list) -> Value:
         return total if len(errors) == 1 else total / float(len(errors))
     if loss == "cross-entropy":
         return _cross_entropy(outputs, targets)
-    raise UsageError(f"unknown loss '{loss}': choose one of {', '.join(LOSSES)}")
+    raise UsageError(f"unknown loss '{loss}': choose one of {', '.join(LOSSES)}", setting="loss", value=loss)
 
 
 def _cross_entropy(logits: list[Value], one_hot: list) -> Value:

@@ -27,7 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..atomicfile import write_text_atomic
+from ..data.choices import Task
 from ..errors import ModelFileError
+from .config import Activation
 
 __all__ = [
     "FORMAT", "VERSION", "ACTIVATIONS", "LayerSpec", "SavedModel", "load_model", "save_model",
@@ -35,8 +37,8 @@ __all__ = [
 
 FORMAT = "gradcli.mlp"
 VERSION = 1
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
-TASKS = ("binary", "multiclass", "regression")
+ACTIVATIONS = tuple(Activation)
+TASKS = tuple(Task)
 # A model of this tool is tiny (hundreds of parameters); a file above this is not ours.
 MAX_BYTES = 50 * 1024 * 1024
 
@@ -73,7 +75,7 @@ class SavedModel:
 
     @property
     def sizes(self) -> list[int]:
-        """Output size of each layer, as given to ``--layers`` (e.g. [16, 16, 1])."""
+        """Output size of each layer, as ``TrainConfig.layers`` gives them (e.g. [16, 16, 1])."""
         return [layer.n_outputs for layer in self.layers]
 
     @property
@@ -105,16 +107,13 @@ def save_model(path, model: SavedModel) -> None:
     write_text_atomic(path, json.dumps(model.to_dict(), indent=1, allow_nan=False) + "\n", ModelFileError)
 
 
-
-
-
-
 def load_model(path) -> SavedModel:
     """Read and check a model file; raise ``ModelFileError`` naming the file and the field."""
     path = Path(path)
     name = str(path)
     if not path.exists():
-        raise ModelFileError(f"model file {name} not found", hint="train one first: gradcli train moons --save model.json")
+        raise ModelFileError(f"model file {name} not found", hint="train one and save it first (save_model)",
+                             missing=name)
     if path.is_dir():
         raise ModelFileError(f"{name} is a folder, not a model file")
     size = path.stat().st_size

@@ -35,13 +35,15 @@ import random
 import numpy as np
 
 from ..autograd.engine import Value
+from ..data.choices import DEFAULT_SEED
 from ..errors import UsageError
+from .config import Activation, Init
 from .modelfile import LayerSpec
 
 __all__ = ["ACTIVATIONS", "INITS", "Module", "Neuron", "Layer", "MLP"]
 
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
-INITS = ("uniform", "xavier", "he")
+ACTIVATIONS = tuple(Activation)
+INITS = tuple(Init)
 
 
 def _init_limit(init: str, fan_in: int, fan_out: int) -> float:
@@ -52,7 +54,7 @@ def _init_limit(init: str, fan_in: int, fan_out: int) -> float:
         return math.sqrt(6.0 / (fan_in + fan_out))
     if init == "he":  # He et al. 2015: the variance a relu layer needs
         return math.sqrt(6.0 / fan_in)
-    raise UsageError(f"unknown initialisation '{init}': choose one of {', '.join(INITS)}")
+    raise UsageError(f"unknown initialisation '{init}': choose one of {', '.join(INITS)}", setting="init", value=init)
 
 
 def _apply_value(activation: str, v: Value) -> Value:
@@ -92,8 +94,9 @@ class Neuron(Module):
 
     def __init__(self, nin: int, activation: str = "relu", *, limit: float = 1.0, rng=None):
         if activation not in ACTIVATIONS:
-            raise UsageError(f"unknown activation '{activation}': choose one of {', '.join(ACTIVATIONS)}")
-        rng = rng if rng is not None else random.Random(1337)
+            raise UsageError(f"unknown activation '{activation}': choose one of {', '.join(ACTIVATIONS)}",
+                             setting="activation", value=activation)
+        rng = rng if rng is not None else random.Random(DEFAULT_SEED)
         self.w = [Value(float(rng.uniform(-limit, limit))) for _ in range(nin)]
         self.b = Value(0.0)
         self.activation = activation
@@ -115,7 +118,7 @@ class Layer(Module):
 
     def __init__(self, nin: int, nout: int, activation: str = "relu", *, init: str = "uniform", rng=None):
         limit = _init_limit(init, nin, nout)
-        rng = rng if rng is not None else random.Random(1337)
+        rng = rng if rng is not None else random.Random(DEFAULT_SEED)
         self.neurons = [Neuron(nin, activation, limit=limit, rng=rng) for _ in range(nout)]
         self.activation = activation
 
@@ -146,8 +149,9 @@ class MLP(Module):
         if nin < 1 or not sizes or any(s < 1 for s in sizes):
             raise UsageError(f"an MLP needs at least 1 input and layer sizes >= 1, got {nin} inputs and {sizes}")
         if activation not in ACTIVATIONS:
-            raise UsageError(f"unknown activation '{activation}': choose one of {', '.join(ACTIVATIONS)}")
-        rng = rng if rng is not None else random.Random(1337)
+            raise UsageError(f"unknown activation '{activation}': choose one of {', '.join(ACTIVATIONS)}",
+                             setting="activation", value=activation)
+        rng = rng if rng is not None else random.Random(DEFAULT_SEED)
         widths = [nin] + list(sizes)
         self.layers = [
             Layer(widths[i], widths[i + 1], activation if i < len(sizes) - 1 else "linear", init=init, rng=rng)
@@ -212,13 +216,14 @@ class MLP(Module):
             raise UsageError(
                 f"{source} has {their_inputs} inputs and layers {','.join(map(str, theirs))}, "
                 f"but this run needs {self.nin} inputs and layers {','.join(map(str, self.sizes))}",
-                hint="use the same --layers and --features as the saved model",
+                hint="use the same {setting} and {setting:features} as the saved model", setting="layers",
+                value=self.sizes,
             )
         for layer, spec in zip(self.layers, specs):
             if spec.activation != layer.activation:
                 raise UsageError(
                     f"{source} uses activation {spec.activation} where this run uses {layer.activation}",
-                    hint=f"pass --activation {spec.activation}",
+                    hint=f"pass {{setting}} {spec.activation}", setting="activation", value=layer.activation,
                 )
             for neuron, row, bias in zip(layer.neurons, spec.weights, spec.biases):
                 for w, x in zip(neuron.w, row):

@@ -26,11 +26,12 @@ import math
 
 from ..autograd.engine import Value
 from ..errors import UsageError
+from .config import Optimizer, Schedule
 
 __all__ = ["OPTIMIZERS", "SCHEDULES", "learning_rate", "make_optimizer", "SGD", "Momentum", "Adam"]
 
-OPTIMIZERS = ("sgd", "momentum", "adam")
-SCHEDULES = ("linear", "constant", "cosine")
+OPTIMIZERS = tuple(Optimizer)
+SCHEDULES = tuple(Schedule)
 
 
 def learning_rate(schedule: str, lr: float, step: int, steps: int) -> float:
@@ -43,7 +44,8 @@ def learning_rate(schedule: str, lr: float, step: int, steps: int) -> float:
     if schedule == "cosine":
         floor = lr / 10.0  # the same end point as linear, reached smoothly
         return floor + (lr - floor) * 0.5 * (1.0 + math.cos(math.pi * fraction))
-    raise UsageError(f"unknown schedule '{schedule}': choose one of {', '.join(SCHEDULES)}")
+    raise UsageError(f"unknown schedule '{schedule}': choose one of {', '.join(SCHEDULES)}", setting="schedule",
+                     value=schedule)
 
 
 class SGD:
@@ -111,4 +113,5 @@ def make_optimizer(name: str, params: list[Value], *, momentum: float = 0.9,
         return Momentum(params, momentum)
     if name == "adam":
         return Adam(params, beta1, beta2, eps)
-    raise UsageError(f"unknown optimizer '{name}': choose one of {', '.join(OPTIMIZERS)}")
+    raise UsageError(f"unknown optimizer '{name}': choose one of {', '.join(OPTIMIZERS)}", setting="optimizer",
+                     value=name)

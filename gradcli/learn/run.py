@@ -1,15 +1,18 @@
-"""Everything a training run needs, prepared from a dataset name and the user's options.
+"""Everything a training run needs, prepared from a dataset, data options and the caller's settings.
 
 ``gradcli train`` is: ``prepare_run`` -> ``train`` -> save and report::
 
-    run = prepare_run("moons", DataOptions(samples=100), given={"steps": 50})
+    run = prepare_run("moons", DataOptions(samples=100), steps=50)
     result = train(run.model, run.data, run.config, on_step=...)
     save_model("model.json", run.predictor.to_saved(run_meta(run, result, command)))
 
-``prepare_run`` loads the dataset, resolves the settings (option > dataset
-preset > default, see ``presets``), checks the network against the task
-BEFORE any training, holds out the test split, fits the input pipeline on
-the training split, and builds the network, from ``--init-from`` when given.
+Settings are keywords named as ``TrainConfig``'s fields, plus ``standardize``;
+one left out (or None) comes from the model file ``init_from``, the
+dataset's preset or the default, and ``run.settings.sources`` says which
+(``settings.py``).  ``prepare_run`` loads the dataset, resolves the
+settings, checks the network against the task BEFORE any training, holds
+out the test split, fits the input pipeline on the training split, and
+builds the network, from the model file when given.
 """
 
 from __future__ import annotations
@@ -18,46 +21,48 @@ import csv
 import io
 import time
 from dataclasses import dataclass, field
+from typing import Sequence
 
+from ..atomicfile import write_text_atomic
+from ..data.choices import DEFAULT_NOISE, DEFAULT_SAMPLES, DEFAULT_SEED
 from ..data.datasets import GENERATORS, Dataset, InputPipeline, load_dataset, shipped_names, split
-from ..errors import UsageError
 from ..data.features import parse_features
+from ..errors import GradcliWarning, UsageError
 from .inference import Predictor
 from .losses import check_loss
-from ..atomicfile import write_text_atomic
 from .modelfile import SavedModel, load_model
-from .presets import Settings, resolve
+from .nn import MLP
+from .settings import RunSettings, Source, check_requested, from_model_file, resolve_settings
 from .train import TrainConfig, TrainData, TrainResult, build_model
 
 __all__ = ["DataOptions", "PreparedRun", "prepare_run", "run_meta", "write_history_csv"]
 
 
-@dataclass
+@dataclass(frozen=True)
 class DataOptions:
-    """How to load the dataset and turn it into network inputs."""
+    """How to load the dataset and turn it into network inputs (the seed is a setting of the run)."""
 
-    samples: int = 100
-    noise: float = 0.1
-    seed: int = 1337  # data, split, weights and batches all follow from it
+    samples: int = DEFAULT_SAMPLES
+    noise: float = DEFAULT_NOISE
     classes: int | None = None
     target: str | None = None
-    task: str | None = None
-    features: str | None = None  # e.g. "x,y,x2"; None: the inputs as they are
+    task: str | None = None  # a data.choices.TaskChoice; None: guessed from the target column
+    features: str | Sequence[str] | None = None  # e.g. "x,y,x2" or ["x", "y", "x2"]; None: the inputs as they are
     test_split: float = 0.0
 
 
 @dataclass
 class PreparedRun:
     dataset: Dataset
-    settings: Settings
+    settings: RunSettings
     pipeline: InputPipeline
     data: TrainData
-    model: object  # MLP
+    model: MLP
     predictor: Predictor
     n_train: int
     n_test: int
     init_from: str | None = None
-    notes: list[str] = field(default_factory=list)  # things the user should know (shown as warnings)
+    notes: list[GradcliWarning] = field(default_factory=list)  # things the caller should know (CLI: warnings)
 
     @property
     def config(self) -> TrainConfig:
@@ -69,28 +74,24 @@ def is_builtin(dataset: Dataset) -> bool:
     return dataset.name in GENERATORS or dataset.name in shipped_names()
 
 
-def prepare_run(source: str, options: DataOptions, given: dict, init_from: str | None = None) -> PreparedRun:
+def prepare_run(source: str, options: DataOptions | None = None, *, init_from: str | None = None,
+                **settings) -> PreparedRun:
     """Load, resolve, check, split, fit the pipeline and build the network (see the module docstring)."""
-    dataset = load_dataset(source, samples=options.samples, noise=options.noise, seed=options.seed,
-                           classes=options.classes, target=options.target, task=options.task)
+    requested = check_requested(settings)
+    options = options if options is not None else DataOptions()
+    # no preset or model file sets the seed, and the data needs it before the other settings are resolved
+    seed = requested.get("seed", DEFAULT_SEED)
+    dataset = load_dataset(source, samples=options.samples, noise=options.noise, seed=seed, classes=options.classes,
+                           target=options.target, task=options.task)
     saved = load_model(init_from) if init_from else None
-    if saved is not None:
-        _inherit_architecture(given, saved)
-    settings = resolve(dataset.name, task=dataset.task, n_classes=dataset.n_classes, given=given,
-                       is_builtin=is_builtin(dataset))
-    if saved is not None:
-        for name in ("layers", "activation"):
-            if given.get(f"_{name}_inherited"):
-                settings.sources[name] = "init-from"
-    config = settings.config
-    config.seed = options.seed
-    if options.seed != DataOptions.seed:
-        settings.sources["seed"] = "option"
-    config.check()
+    resolved = resolve_settings(dataset.name, task=dataset.task, n_classes=dataset.n_classes, requested=requested,
+                                inherited=from_model_file(saved) if saved is not None else None,
+                                is_builtin=is_builtin(dataset))
+    config = resolved.config
     check_loss(config.loss, dataset.task, dataset.n_classes, config.layers[-1])
 
-    train_set, test_set = split(dataset, options.test_split, options.seed)
-    pipeline = _pipeline(dataset, train_set, options.features, settings.standardize, saved, given)
+    train_set, test_set = split(dataset, options.test_split, config.seed)
+    pipeline = _pipeline(dataset, train_set, options.features, resolved, saved)
     model = build_model(config, pipeline.n_inputs)
     notes = []
     if saved is not None:
@@ -98,41 +99,35 @@ def prepare_run(source: str, options: DataOptions, given: dict, init_from: str |
             raise UsageError(
                 f"{init_from} takes {saved.inputs} inputs ({', '.join(saved.feature_names) or '?'}) but "
                 f"{dataset.name} gives {pipeline.n_inputs} ({', '.join(pipeline.feature_names)})",
-                hint="use the dataset and --features the model was trained with",
+                hint="use the dataset and {setting} the model was trained with", setting="features",
             )
         model.load_specs(saved.layers, source=init_from)
         if saved.task != dataset.task:
-            notes.append(f"{init_from} was trained for a {saved.task} task; {dataset.name} is {dataset.task}")
+            notes.append(GradcliWarning(f"{init_from} was trained for a {saved.task} task; "
+                                        f"{dataset.name} is {dataset.task}"))
 
     if config.batch_size is not None and config.batch_size > len(train_set.y):
-        notes.append(f"--batch-size {config.batch_size} is more than the {len(train_set.y)} training samples: "
-                     "every step uses all of them")
+        notes.append(GradcliWarning(f"{{setting}} {config.batch_size} is more than the {len(train_set.y)} training "
+                                    "samples: every step uses all of them", setting="batch_size",
+                                    value=config.batch_size, limit=len(train_set.y)))
     data = TrainData(pipeline.transform(train_set.X), train_set.y, dataset.task, max(dataset.n_classes, 2))
     if test_set is not None:
         data.X_test, data.y_test = pipeline.transform(test_set.X), test_set.y
     predictor = Predictor(model, pipeline, dataset.task, list(dataset.class_labels), dataset.target_name, config.loss)
-    return PreparedRun(dataset, settings, pipeline, data, model, predictor, len(train_set.y),
+    return PreparedRun(dataset, resolved, pipeline, data, model, predictor, len(train_set.y),
                        0 if test_set is None else len(test_set.y), init_from, notes)
 
 
-def _inherit_architecture(given: dict, saved: SavedModel) -> None:
-    """Continue a saved model: its layers and hidden activation, unless the options say otherwise."""
-    if given.get("layers") is None:
-        given["layers"] = saved.sizes
-        given["_layers_inherited"] = True
-    if given.get("activation") is None and len(saved.layers) > 1:
-        given["activation"] = saved.layers[0].activation
-        given["_activation_inherited"] = True
-
-
-def _pipeline(dataset, train_set, features_text, standardize, saved, given) -> InputPipeline:
+def _pipeline(dataset: Dataset, train_set: Dataset, features, settings: RunSettings,
+              saved: SavedModel | None) -> InputPipeline:
     """The saved model's pipeline when continuing on the same inputs; otherwise one fitted on ``train_set``."""
-    features = parse_features(features_text) if features_text else None
-    if (saved is not None and saved.pipeline is not None and features is None and given.get("standardize") is None
+    codes = (parse_features(features) if features else None) if isinstance(features, str) else features
+    if (saved is not None and saved.pipeline is not None and codes is None
+            and settings.sources["standardize"] != Source.option
             and saved.pipeline.get("input_names") == list(dataset.input_names)):
         # the saved weights expect inputs scaled exactly as when they were trained
         return InputPipeline.from_dict(saved.pipeline)
-    return InputPipeline.build(dataset, features, standardize, train_set.X)
+    return InputPipeline.build(dataset, codes, settings.standardize, train_set.X)
 
 
 def run_meta(run: PreparedRun, result: TrainResult, command: str) -> dict:

@@ -23,84 +23,22 @@ import gc
 import math
 import random
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
 
-from .engines import ENGINES, batch_outputs, loss_and_gradients
-from ..errors import DomainError, UsageError
+from ..errors import DomainError
+from .config import TrainConfig, default_loss, default_lr
+from .engines import batch_outputs, loss_and_gradients
 from .losses import accuracy, check_loss, encode_targets, mse_value, per_sample_loss, r2_score
-from .nn import ACTIVATIONS, INITS, MLP
-from .optim import OPTIMIZERS, SCHEDULES, learning_rate, make_optimizer
+from .nn import MLP
+from .optim import learning_rate, make_optimizer
 
 __all__ = [
     "TrainConfig", "TrainData", "StepInfo", "TrainResult", "Metrics",
-    "default_loss", "default_lr", "build_model", "train", "evaluate",
+    "default_loss", "default_lr", "build_model", "train", "measure",
 ]
-
-
-MAX_STEPS = 1_000_000  # beyond this a run is a mistake, not a plan (the history alone would be large)
-
-
-def default_loss(task: str, n_classes: int) -> str:
-    """hinge for two classes, cross-entropy for more, mse for regression."""
-    if task == "regression":
-        return "mse"
-    return "hinge" if n_classes == 2 else "cross-entropy"
-
-
-def default_lr(optimizer: str) -> float:
-    """A learning rate that suits each optimiser on small standardised problems."""
-    # sgd: micrograd's moons demo; momentum: its velocity grows to ~10x the gradient, so 10x smaller;
-    # adam: steps are ~lr in size whatever the gradient, so the usual 0.01
-    return {"sgd": 1.0, "momentum": 0.1, "adam": 0.01}.get(optimizer, 1.0)
-
-
-@dataclass
-class TrainConfig:
-    """Every hyperparameter of a run, with the defaults of ``gradcli train``."""
-
-    layers: list[int] = field(default_factory=lambda: [16, 16, 1])  # hidden and output sizes
-    activation: str = "relu"  # of the hidden layers; the last layer is always linear
-    init: str = "uniform"  # U(-1, 1) weights, zero biases (micrograd's default)
-    loss: str | None = None  # None: hinge (2 classes), cross-entropy (more), mse (regression)
-    optimizer: str = "sgd"
-    lr: float | None = None  # None: default_lr(optimizer)
-    schedule: str = "linear"  # lr decays linearly to lr/10 over the run
-    steps: int = 100
-    batch_size: int | None = None  # None: the whole training set every step
-    l2: float = 1e-4  # penalty l2 * sum(p^2), micrograd's alpha
-    l1: float = 0.0
-    seed: int = 1337  # initial weights and batch order
-    engine: str = "batched"  # or "scalar": one graph per sample
-
-    def check(self) -> None:
-        """Raise UsageError for an out-of-range or unknown setting."""
-        _choice("--activation", self.activation, ACTIVATIONS)
-        _choice("--init", self.init, INITS)
-        _choice("--optimizer", self.optimizer, OPTIMIZERS)
-        _choice("--schedule", self.schedule, SCHEDULES)
-        _choice("--engine", self.engine, ENGINES)
-        if not self.layers or any(size < 1 for size in self.layers):
-            raise UsageError(f"--layers needs sizes >= 1, got {self.layers}")
-        if not 1 <= self.steps <= MAX_STEPS:
-            raise UsageError(f"--steps must lie in 1..{MAX_STEPS:,}, got {self.steps:,}")
-        if self.lr is not None and not (self.lr > 0 and math.isfinite(self.lr)):
-            raise UsageError(f"--lr must be a positive number, got {self.lr:g}")
-        if self.batch_size is not None and self.batch_size < 1:
-            raise UsageError(f"--batch-size must be at least 1, got {self.batch_size}")
-        for name, value in (("--l2", self.l2), ("--l1", self.l1)):
-            if not (value >= 0 and math.isfinite(value)):
-                raise UsageError(f"{name} must be a number >= 0, got {value:g}")
-
-    def resolved_lr(self) -> float:
-        return self.lr if self.lr is not None else default_lr(self.optimizer)
-
-
-def _choice(option: str, value: str, allowed) -> None:
-    if value not in allowed:
-        raise UsageError(f"{option} '{value}' is not one of: {', '.join(allowed)}")
 
 
 @dataclass
@@ -157,6 +95,7 @@ class TrainResult:
     final_loss: float  # training loss of the final model, penalty included
     train: Metrics
     test: Metrics | None
+    divergence: DomainError | None = None  # when it diverged: the same message as an error naming lr (not raised)
 
     @property
     def steps_per_second(self) -> float:
@@ -190,7 +129,7 @@ def train(model: MLP, data: TrainData, config: TrainConfig,
     batch_rng = np.random.default_rng([config.seed, 1])  # its own stream: batches do not shift the weights
     metric_name = "r2" if data.task == "regression" else "accuracy"
     history = {"loss": [], "metric": [], "test_metric": [], "lr": []}
-    stopped, message = "completed", None
+    stopped, message, divergence = "completed", None, None
 
     gc_was_enabled = gc.isenabled()
     gc.disable()  # graphs have no cycles: reference counting frees them, the collector only costs time
@@ -205,7 +144,8 @@ def train(model: MLP, data: TrainData, config: TrainConfig,
                 loss, outputs, detail = _loss_and_gradients(model, data.X[rows], [t[rows] for t in targets],
                                                             loss_name, config)
                 if not math.isfinite(loss):
-                    stopped, message = "diverged", _diverged_message(k + 1, loss, lr, detail)
+                    divergence = _divergence(k + 1, loss, lr, detail)
+                    stopped, message = "diverged", str(divergence)
                     # keep the parameters whose loss was finite: those before the previous update
                     _restore(params, previous if previous is not None else before)
                     _truncate(history, k - 1)
@@ -236,14 +176,14 @@ def train(model: MLP, data: TrainData, config: TrainConfig,
             gc.enable()
 
     steps_done = len(history["loss"])
-    train_metrics = evaluate(model, data.X, data.y, data.task, loss_name)
+    train_metrics = measure(model, data.X, data.y, data.task, loss_name)
     penalty = _penalty(model, config.l2, config.l1)
-    test_metrics = evaluate(model, data.X_test, data.y_test, data.task, loss_name) if data.has_test else None
+    test_metrics = measure(model, data.X_test, data.y_test, data.task, loss_name) if data.has_test else None
     return TrainResult(model, resolved, history, metric_name, steps_done, seconds, stopped, message,
-                       train_metrics.loss + penalty, train_metrics, test_metrics)
+                       train_metrics.loss + penalty, train_metrics, test_metrics, divergence)
 
 
-def evaluate(model: MLP, X: np.ndarray, y: np.ndarray, task: str, loss: str) -> Metrics:
+def measure(model: MLP, X: np.ndarray, y: np.ndarray, task: str, loss: str) -> Metrics:
     """Loss (no penalty) and accuracy, or R^2 and MSE, of ``model`` on rows X with targets y."""
     with np.errstate(all="ignore"):
         outputs, array = batch_outputs(model, X)
@@ -278,12 +218,13 @@ def _penalty(model: MLP, l2: float, l1: float) -> float:
     return l2 * sum(v * v for v in values) + l1 * sum(abs(v) for v in values)
 
 
-def _diverged_message(step: int, loss: float, lr: float, detail: str | None) -> str:
+def _divergence(step: int, loss: float, lr: float, detail: str | None) -> DomainError:
     what = "NaN" if math.isnan(loss) else "infinite"
     text = f"the loss became {what} at step {step}"
     if detail:
         text += f" {detail}"
-    return f"{text}; kept the parameters of the last finite step. Try a lower learning rate than --lr {lr:g}"
+    return DomainError(f"{text}; kept the parameters of the last finite step. Try a lower learning rate than "
+                       f"{{setting}} {lr:g}", setting="lr", value=lr, step=step)
 
 
 def _restore(params, datas) -> None:

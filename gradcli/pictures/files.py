@@ -25,11 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import RenderError
+from .choices import Renderer
 from ..atomicfile import check_writable as check_path_writable
 from ..atomicfile import write_bytes_atomic
 
 FORMATS = ("svg", "png", "dot")  # file suffixes we can write, without the dot
-RENDERERS = ("auto", "dot", "graphviz-pure")
+RENDERERS = tuple(Renderer)
 DEFAULT_TIMEOUT = 120.0  # seconds; a layout that takes longer is stopped, not waited on forever
 # A PNG is scaled down to fit this many inches (9600 px at 96 dpi) on each side: a graph of
 # thousands of nodes would otherwise ask graphviz-pure for a bitmap of gigabytes.
@@ -37,8 +38,8 @@ PNG_MAX_INCHES = 100
 
 _PROGRAMS = {"dot": "dot", "graphviz-pure": "graphviz-pure"}
 _INSTALL_HINTS = {
-    "dot": "install Graphviz (apt install graphviz, brew install graphviz) or use --renderer graphviz-pure",
-    "graphviz-pure": "pip install graphviz-pure (it comes with gradcli), or install Graphviz for --renderer dot",
+    Renderer.dot: "install Graphviz (apt install graphviz, brew install graphviz) or use {setting} graphviz-pure",
+    Renderer.graphviz_pure: "pip install graphviz-pure (it comes with gradcli), or install Graphviz for {setting} dot",
 }
 
 
@@ -67,7 +68,7 @@ def output_format(path: str) -> str:
         shown = f"'.{suffix}'" if suffix else "no suffix"
         raise RenderSetupError(
             f"{path}: {shown} is not a picture format gradcli writes; use .svg, .png or .dot "
-            "(or -o - for DOT source on stdout)"
+            "(or {setting} - for DOT source on stdout)", setting="output", value=path,
         )
     return suffix
 
@@ -75,7 +76,8 @@ def output_format(path: str) -> str:
 def find_renderer(choice: str = "auto") -> tuple[str, str]:
     """(name, executable path) of the renderer to use; ``RenderSetupError`` when it is missing."""
     if choice not in RENDERERS:
-        raise RenderSetupError(f"unknown renderer '{choice}': choose one of {', '.join(RENDERERS)}")
+        raise RenderSetupError(f"unknown renderer '{choice}': choose one of {', '.join(RENDERERS)}", setting="renderer",
+                               value=choice)
     candidates = ["dot", "graphviz-pure"] if choice == "auto" else [choice]
     for name in candidates:
         executable = _which(_PROGRAMS[name])
@@ -84,9 +86,11 @@ def find_renderer(choice: str = "auto") -> tuple[str, str]:
     if choice == "auto":
         raise RenderSetupError(
             "no Graphviz renderer found: neither 'dot' nor 'graphviz-pure' is on PATH",
-            hint="pip install graphviz-pure (or reinstall gradcli), or write DOT source with -o graph.dot",
+            hint="pip install graphviz-pure (or reinstall gradcli), or write DOT source with {setting} graph.dot",
+            setting="output",
         )
-    raise RenderSetupError(f"the renderer '{choice}' is not installed", hint=_INSTALL_HINTS[choice])
+    raise RenderSetupError(f"the renderer '{choice}' is not installed", hint=_INSTALL_HINTS[choice], setting="renderer",
+                           value=choice)
 
 
 def _which(program: str) -> str | None:
@@ -109,7 +113,7 @@ def render(source: str, fmt: str, renderer: str = "auto", timeout: float = DEFAU
     except subprocess.TimeoutExpired:
         raise RenderError(
             f"{name} did not finish within {timeout:g} s; the graph is too large to lay out",
-            hint="draw a smaller graph, lower --max-nodes, or write DOT source with -o graph.dot",
+            hint="draw a smaller graph, lower {setting:max_nodes}, or write DOT source with {setting:output} graph.dot",
         ) from None
     except OSError as exc:
         raise RenderSetupError(f"cannot run {name} ({executable}): {exc.strerror or exc}") from None

@@ -135,17 +135,18 @@ def finish(dot: graphviz.Digraph, nodes: int, edges: int) -> Drawing:
 def check_size(drawing: Drawing, max_nodes: int) -> None:
     """Refuse (``UsageError``) a picture too large to lay out in reasonable time."""
     if drawing.nodes > max_nodes:
-        what = f"{drawing.nodes} nodes, more than --max-nodes {max_nodes}"
+        what = f"{drawing.nodes} nodes, more than {{setting}} {max_nodes}"
         needed = drawing.nodes
     elif drawing.edges > EDGES_PER_NODE * max_nodes:
-        what = f"{drawing.edges} edges, more than {EDGES_PER_NODE} x --max-nodes {max_nodes}"
+        what = f"{drawing.edges} edges, more than {EDGES_PER_NODE} x {{setting}} {max_nodes}"
         needed = -(-drawing.edges // EDGES_PER_NODE)
     else:
         return
     step = 500 if needed < 10_000 else 5000
     raise UsageError(
         f"the graph has {what}; laying it out could take minutes",
-        hint=f"pass --max-nodes {(needed // step + 1) * step} to render it anyway, or write DOT source with -o graph.dot",
+        hint=f"pass {{setting}} {(needed // step + 1) * step} to render it anyway, or write DOT source with "
+             "{setting:output} graph.dot", setting="max_nodes", value=max_nodes, limit=needed,
     )
 
 

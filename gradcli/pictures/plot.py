@@ -33,7 +33,7 @@ def check_plot_path(path: str) -> str:
     """The format ("png" or "svg") of ``path``; UsageError for another suffix or an unwritable place."""
     suffix = Path(path).suffix.lower().lstrip(".")
     if suffix not in PLOT_FORMATS:
-        raise UsageError(f"--plot {path}: the file name must end in .png or .svg")
+        raise UsageError(f"{{setting}} {path}: the file name must end in .png or .svg", setting="plot", value=path)
     check_writable(path, UsageError)
     return suffix
 
