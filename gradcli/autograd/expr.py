@@ -30,7 +30,8 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from .engine import Value, _fmt, topological_order
+from ..numbers import plain
+from .engine import Value, topological_order
 from ..errors import DomainError, ExprError, UsageError
 from .ops import CONSTANTS, FUNCTIONS
 
@@ -94,7 +95,7 @@ class Graph:
                  for label in self.underflows]
         for name, leaf in self.variables.items():
             if not math.isfinite(leaf.grad):
-                notes.append(f"the gradient of {name} is {_fmt(leaf.grad)}: the chain rule's product leaves "
+                notes.append(f"the gradient of {name} is {plain(leaf.grad)}: the chain rule's product leaves "
                              "the float range at these values")
         return notes
 
@@ -385,7 +386,7 @@ def _build(node: Node, built: dict, leaves: dict) -> Value:
         raise DomainError(f"{node.label}: {exc.message}") from None
     if math.isinf(out.data) or math.isnan(out.data):
         if all(math.isfinite(v.data) for v in inputs):
-            raise DomainError(f"{node.label}: the result overflows to {_fmt(out.data)} (too large for a float)")
+            raise DomainError(f"{node.label}: the result overflows to {plain(out.data)} (too large for a float)")
     out.label = node.label
     return out
 

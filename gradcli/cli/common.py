@@ -17,7 +17,8 @@ from typing import Callable
 
 import typer
 
-from ..errors import ExprError, GradcliError, UsageError
+from ..errors import GradcliError, UsageError
+from ..render.errors import error_lines
 
 # Commands that take an expression and its variables as free-form options.
 VARIABLE_CONTEXT = {"allow_extra_args": True, "ignore_unknown_options": True}
@@ -42,27 +43,8 @@ def warn(message: str) -> None:
     console(stderr=True).print(line, highlight=False, soft_wrap=True)
 
 
-def flag_name(setting: str) -> str:
-    """The command-line spelling of a core setting: ``batch_size`` -> ``--batch-size``."""
-    return "--" + setting.replace("_", "-")
-
-
-def error_lines(error: GradcliError) -> list[str]:
-    """The one or two lines (plus a caret display for parse errors) that report ``error``.
-
-    The core names settings as Python does (``batch_size``); here they become flags.
-    """
-    lines = [f"error: {error.describe(flag_name)}"]
-    if isinstance(error, ExprError):
-        lines += error.caret_lines()
-    hint = error.describe_hint(flag_name)
-    if hint:
-        lines.append(f"hint: {hint}")
-    return lines
-
-
 def report(error: GradcliError) -> None:
-    """Print ``error`` to stderr without markup (messages may contain brackets)."""
+    """Print ``error`` to stderr (``render.errors.error_lines``: settings as flags) without markup."""
     err = console(stderr=True)
     for index, line in enumerate(error_lines(error)):
         err.print(line, style="bold red" if index == 0 else None, markup=False, highlight=False, soft_wrap=True)

@@ -14,8 +14,6 @@ the training split, and builds the network, from ``--init-from`` when given.
 
 from __future__ import annotations
 
-import csv
-import io
 import time
 from dataclasses import dataclass, field
 
@@ -24,7 +22,7 @@ from ..errors import UsageError
 from ..data.features import parse_features
 from .inference import Predictor
 from .losses import check_loss
-from ..atomicfile import write_text_atomic
+from ..csvtext import write_csv_rows
 from .modelfile import SavedModel, load_model
 from .presets import Settings, resolve
 from .train import TrainConfig, TrainData, TrainResult, build_model
@@ -162,13 +160,7 @@ def write_history_csv(path: str, result: TrainResult) -> None:
     name = result.metric_name
     history = result.history
     has_test = any(value is not None for value in history["test_metric"])
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["step", "loss", name] + ([f"test_{name}"] if has_test else []) + ["lr"])
-    for k in range(result.steps_done):
-        row = [k + 1, repr(history["loss"][k]), repr(history["metric"][k])]
-        if has_test:
-            row.append(repr(history["test_metric"][k]))
-        writer.writerow(row + [repr(history["lr"][k])])
-    write_text_atomic(path, buffer.getvalue(), error=UsageError)
-
+    header = ["step", "loss", name] + ([f"test_{name}"] if has_test else []) + ["lr"]
+    rows = [[k + 1, history["loss"][k], history["metric"][k]] + ([history["test_metric"][k]] if has_test else [])
+            + [history["lr"][k]] for k in range(result.steps_done)]
+    write_csv_rows(path, header, rows, error=UsageError)

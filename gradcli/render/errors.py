@@ -1,0 +1,27 @@
+"""Errors -> the lines a person reads: ``error: ...``, a caret under a parse error, ``hint: ...``.
+
+The core names a setting as Python does (``batch_size``); on the command line
+(and in ``gradcli explore``, whose settings are flags too) it is the flag
+``--batch-size``.  ``cli/common.py`` prints these lines on stderr; the explore
+app shows them under its expression editor.
+"""
+
+from __future__ import annotations
+
+from ..errors import ExprError, GradcliError
+
+
+def flag_name(setting: str) -> str:
+    """The command-line spelling of a core setting: ``batch_size`` -> ``--batch-size``."""
+    return "--" + setting.replace("_", "-")
+
+
+def error_lines(error: GradcliError) -> list[str]:
+    """The one or two lines (plus a caret display for parse errors) that report ``error``, in flag words."""
+    lines = [f"error: {error.describe(flag_name)}"]
+    if isinstance(error, ExprError):
+        lines += error.caret_lines()
+    hint = error.describe_hint(flag_name)
+    if hint:
+        lines.append(f"hint: {hint}")
+    return lines
