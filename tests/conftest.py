@@ -43,3 +43,24 @@ def run_gradcli():
         )
 
     return run
+
+
+@pytest.fixture
+def replace_rule():
+    """Give an op a different derivative rule through its public record; the original comes back after.
+
+    ``replace_rule("sin", lambda m, xs, y, arg: (1.0,))``: from then on every backward pass uses it.
+    """
+    import dataclasses
+
+    from gradcli.autograd.engine import register
+    from gradcli.autograd.ops import OPS
+
+    replaced = []
+
+    def install(name: str, partials):
+        replaced.append(register(dataclasses.replace(OPS[name], partials=partials)))
+
+    yield install
+    for record in reversed(replaced):
+        register(record)

@@ -114,9 +114,17 @@ def test_domain_errors_name_the_sub_expression(text, values, message):
     assert message in info.value.message
 
 
-def test_missing_variables_are_listed_with_how_to_pass_them():
-    with pytest.raises(UsageError, match=r"no value for variables b, w2: pass --b VALUE --w2 VALUE"):
+def test_missing_variables_are_listed_by_name():
+    """The core names the missing variables (the CLI adds how to pass them as flags)."""
+    with pytest.raises(UsageError) as info:
         evaluate("x*w2 + b", {"x": 1})
+    assert str(info.value) == "no value for variables b, w2" and info.value.facts["names"] == ["b", "w2"]
+
+
+def test_the_cli_says_how_to_pass_missing_variables(cli):
+    result = cli("grad", "x*w2 + b", "--x", "1")
+    assert result.exit_code == 2
+    assert "error: no value for variables b, w2: pass --b VALUE --w2 VALUE" in result.stderr
 
 
 # -- random expressions: autograd against central finite differences -------------------
@@ -166,17 +174,17 @@ def test_canary_path_is_clean():
     assert not os.path.exists("/tmp/pwned")
 
 
-def test_docs_list_every_function_and_operator_with_its_derivative():
-    """docs/expressions.md quotes ops.py: a new op or a changed rule must reach the docs."""
+def test_docs_tables_are_the_op_records():
+    """docs/expressions.md shows the tables made from the op records: a new op or a changed rule
+    must reach the docs (refresh them with `python -m gradcli.render.optable docs/expressions.md`)."""
     from pathlib import Path
 
-    from gradcli.autograd.ops import OPERATORS
+    from gradcli.render.optable import reference_markdown, with_reference
 
-    docs = (Path(__file__).resolve().parent.parent / "docs" / "expressions.md").read_text()
-    for name, op in {**FUNCTIONS, **OPERATORS}.items():
-        assert f"`{op.derivative}`" in docs, name
-    for name in FUNCTIONS:
-        assert f"| `{name}(x)` |" in docs, name
+    page = (Path(__file__).resolve().parent.parent / "docs" / "expressions.md").read_text()
+    assert with_reference(page) == page
+    for name, op in FUNCTIONS.items():
+        assert f"| `{name}(x)` | `{op.derivative}` |" in reference_markdown(), name
 
 
 @pytest.mark.parametrize("text, values, message", [

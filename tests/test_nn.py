@@ -85,7 +85,7 @@ def test_batched_gradient_is_the_sum_of_per_sample_gradients():
     model = MLP(2, [4, 1], activation="tanh", rng=rng)
     X = rng.normal(size=(6, 2))
     out = model([Value(X[:, 0]), Value(X[:, 1])])[0]
-    Value.sum([out]).mean().backward()
+    Value.sum_of([out]).mean().backward()
     batched = [p.grad for p in model.parameters()]
     model.zero_grad()
     for row in X.tolist():

@@ -1,8 +1,8 @@
-"""The scalar reverse-mode autograd engine: ``Value`` and ``backward()``.
+"""The reverse-mode autograd engine: ``Value``, ``backward()`` and ``grad()``.
 
-Every number is a ``Value`` that remembers the operation that made it (``op``)
-and its inputs, in the order they were given, so that graphs, traces and
-pictures are the same on every run::
+Every number is a ``Value`` that remembers the operation that made it (``op``,
+a name in ``ops.OPS``) and its inputs, in the order they were given, so that
+graphs, traces and pictures are the same on every run::
 
     >>> from gradcli import Value
     >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
@@ -11,23 +11,33 @@ pictures are the same on every run::
     >>> round(a.grad, 6), round(b.grad, 6)
     (-0.004023, 0.002682)
 
-``data`` is a float by default.  It may also be a NumPy array, with
-elementwise semantics: training evaluates one graph over a whole batch, the
-parameters stay floats and their gradients are summed back over the batch.
-NumPy is imported only when an array is actually met, so the expression path
-of the CLI never imports it.
+``data`` is a float, or a NumPy array for tensors and batches (elementwise ops
+broadcast as NumPy does, and gradients are summed back over the broadcast
+axes).  NumPy is imported only when an array is actually met, so the
+expression path of the CLI never imports it.
 
-Each operation has the same shape: compute the output, record the inputs,
-and name the backward rule (one function per op in ``_BACKWARD``) that pushes
-the output's gradient to the inputs as local derivative x upstream gradient.
-Gradients accumulate (``a + a`` gives ``a.grad == 2``).  ``backward()`` orders
-the graph without recursion, so a chain of a million nodes works.
+What each operation computes and how its gradient flows back is written once,
+in its ``ops.Op`` record; ``apply(name, *inputs)`` makes a node of any of them.
+``backward()`` applies the records' rules from the output back, as local
+derivative x upstream gradient; gradients accumulate (``a + a`` gives
+``a.grad == 2``), and the graph is ordered without recursion, so a chain of a
+million nodes works.  ``backward(create_graph=True)`` and ``grad(...,
+create_graph=True)`` apply the same rules to Values instead of numbers, so the
+gradients are graphs that can be differentiated again::
 
-Speed: a walk marks nodes with a stamp instead of hashing them into sets, the
-hot backward rules add floats directly, the collector is paused during
-backward and can be asked to run less often while graphs are built
-(``collect_less()``, which the CLI calls at start-up): ~1 us per node forward plus backward, against ~14 us for
-the classic closure-based design (``benchmarks/bench_engine.py``).
+    >>> x = Value(3.0, label="x")
+    >>> (dx,) = grad(x ** 3, [x], create_graph=True)   # 3 x**2, as a graph
+    >>> dx.data, grad(dx, [x])[0]                          # and its derivative 6 x
+    (27.0, 18.0)
+
+Speed: the operations a network uses most (``+ - * /``, ``tanh``, ``relu``,
+``exp``, ``sigmoid``) have hand-written forward methods and backward rules in
+one marked block below, checked against their records by a test; a walk marks
+nodes with a stamp instead of hashing them into sets; the collector is paused
+during backward and can be asked to run less often while graphs are built
+(``collect_less()``, which the CLI calls at start-up).  About 1 us per node
+forward plus backward, against ~14 us for the classic closure-based design
+(``benchmarks/bench_engine.py``).
 """
 
 from __future__ import annotations
@@ -37,8 +47,10 @@ import itertools
 import math
 
 from ..errors import DomainError
+from .ops import FLOATS, FUNCTIONS, OPERATORS, OPS, MathSpace, Op, arrays, as_data, sum_to_shape
 
-__all__ = ["Value", "topological_order", "collect_less", "GC_THRESHOLDS"]
+__all__ = ["Value", "apply", "grad", "register", "topological_order", "input_gradients", "VALUES",
+           "collect_less", "GC_THRESHOLDS"]
 
 # Python's default collector thresholds (700, 10, 10) make the cyclic garbage
 # collector rescan a growing graph again and again while it is built: about 80%
@@ -48,40 +60,19 @@ __all__ = ["Value", "topological_order", "collect_less", "GC_THRESHOLDS"]
 # this module changes nothing: the CLI calls it at start-up; library users opt in.
 GC_THRESHOLDS = (100_000, 50, 10)
 
-
 def collect_less() -> None:
     """Raise the collector's thresholds to at least ``GC_THRESHOLDS`` (never lowers them)."""
     current = gc.get_threshold()
     gc.set_threshold(*(max(have, want) for have, want in zip(current, GC_THRESHOLDS)))
 
-
-_numpy = None
-
-
-def _np():
-    """NumPy, imported on first use (only array-valued graphs need it)."""
-    global _numpy
-    if _numpy is None:
-        import numpy
-
-        _numpy = numpy
-    return _numpy
-
-
-def _fmt(x) -> str:
-    """A number for an error message: short, and integral values without '.0'."""
-    if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
-        return str(int(x))
-    return f"{x:.6g}" if isinstance(x, float) else str(x)
-
-
 class Value:
-    """A scalar (or, for batches, an array) in a computation graph.
+    """A number (a float, or a NumPy array for tensors and batches) in a computation graph.
 
     Attributes: ``data`` (the value), ``grad`` (d output / d this value, filled
-    by ``backward``), ``op`` (the operation that made it, ``""`` for a leaf),
-    ``inputs`` (tuple of the Values it was made from, in order), ``label``
-    (optional name), ``arg`` (a constant operand, e.g. the exponent of ``x**2``).
+    by ``backward``), ``op`` (the name of the operation that made it, ``""``
+    for a leaf), ``inputs`` (tuple of the Values it was made from, in order),
+    ``label`` (optional name), ``arg`` (a constant operand: the exponent of
+    ``x**2``, an axis, a shape).
     """
 
     __slots__ = ("data", "grad", "op", "inputs", "label", "arg", "_mark")
@@ -105,158 +96,95 @@ class Value:
     def is_leaf(self) -> bool:
         return not self.inputs
 
-    # -- arithmetic -------------------------------------------------------
+    @property
+    def shape(self) -> tuple:
+        """() for a float, the array's shape otherwise."""
+        return () if self.data.__class__ is float else self.data.shape
 
-    def __add__(self, other):
-        other = other if other.__class__ is Value else Value(other)
-        return _node(self.data + other.data, (self, other), "+")
-
-    def __radd__(self, other):  # other + self
-        return Value(other) + self
-
-    def __sub__(self, other):
-        other = other if other.__class__ is Value else Value(other)
-        return _node(self.data - other.data, (self, other), "-")
-
-    def __rsub__(self, other):  # other - self
-        return Value(other) - self
-
-    def __mul__(self, other):
-        other = other if other.__class__ is Value else Value(other)
-        return _node(self.data * other.data, (self, other), "*")
-
-    def __rmul__(self, other):  # other * self
-        return Value(other) * self
-
-    def __truediv__(self, other):
-        other = other if other.__class__ is Value else Value(other)
-        b = other.data
-        if b.__class__ is float and b == 0.0:
-            raise DomainError("division by zero (the divisor is 0)")
-        return _node(self.data / b, (self, other), "/")
-
-    def __rtruediv__(self, other):  # other / self
-        return Value(other) / self
-
-    def __neg__(self):
-        return _node(-self.data, (self,), "neg")
-
-    def __pos__(self):
-        return self
+    # -- operations that are not on the hot path: each is its record, applied ------------
 
     def __pow__(self, exponent):
         """``x ** n`` with a constant n (op ``**``), or ``x ** y`` with a Value y (op ``pow``)."""
         if exponent.__class__ is Value:
-            return _pow_value(self, exponent)
+            return apply("pow", self, exponent)
         if not isinstance(exponent, (int, float)):
             raise TypeError(f"unsupported exponent type: {type(exponent).__name__}")
-        n = float(exponent)
-        out = _node(_pow_data(self.data, n), (self,), "**")
-        out.arg = n
-        return out
+        return apply("**", self, arg=float(exponent))
 
     def __rpow__(self, base):  # base ** self, base a plain number
-        return _pow_value(Value(base), self)
+        return apply("pow", Value(base), self)
 
-    # -- functions --------------------------------------------------------
-
-    def exp(self):
-        x = self.data
-        if x.__class__ is float:
-            try:
-                y = math.exp(x)
-            except OverflowError:
-                raise DomainError(f"argument is {_fmt(x)}, exp overflows above 709.78") from None
-        else:
-            y = _np().exp(x)
-        return _node(y, (self,), "exp")
-
-    def log(self):
-        x = self.data
-        if x.__class__ is float:
-            if x <= 0.0:
-                raise DomainError(f"argument is {_fmt(x)}, log needs a positive number")
-            y = math.log(x)
-        else:
-            y = _np().log(x)
-        return _node(y, (self,), "log")
-
-    def tanh(self):
-        x = self.data
-        y = math.tanh(x) if x.__class__ is float else _np().tanh(x)
-        return _node(y, (self,), "tanh")
-
-    def sigmoid(self):
-        x = self.data
-        if x.__class__ is float:
-            # two branches so that exp never overflows
-            if x >= 0.0:
-                y = 1.0 / (1.0 + math.exp(-x))
-            else:
-                z = math.exp(x)
-                y = z / (1.0 + z)
-        else:
-            np = _np()
-            z = np.exp(-np.abs(x))
-            y = np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
-        return _node(y, (self,), "sigmoid")
-
-    def relu(self):
-        x = self.data
-        y = (x if x > 0.0 else 0.0) if x.__class__ is float else _np().maximum(x, 0.0)
-        return _node(y, (self,), "relu")
-
-    def sin(self):
-        x = self.data
-        return _node(math.sin(x) if x.__class__ is float else _np().sin(x), (self,), "sin")
-
-    def cos(self):
-        x = self.data
-        return _node(math.cos(x) if x.__class__ is float else _np().cos(x), (self,), "cos")
-
-    def sqrt(self):
-        x = self.data
-        if x.__class__ is float:
-            if x < 0.0:
-                raise DomainError(f"argument is {_fmt(x)}, sqrt needs a number >= 0")
-            y = math.sqrt(x)
-        else:
-            y = _np().sqrt(x)
-        return _node(y, (self,), "sqrt")
+    def __pos__(self):
+        return self
 
     def __abs__(self):
-        x = self.data
-        return _node(abs(x), (self,), "abs")
+        return apply("abs", self)
 
-    abs = __abs__
+    def __matmul__(self, other):
+        return apply("matmul", self, other)
 
-    # -- reductions (for batched graphs) -------------------------------------
+    def __rmatmul__(self, other):  # other @ self
+        return apply("matmul", Value(other), self)
+
+    # -- tensor operations ----------------------------------------------------------------
+
+    def sum(self, axis=None):
+        """The sum of the entries (all, or along ``axis``); the identity on a float."""
+        return apply("sum", self, arg=axis)
+
+    def max(self, axis=None):
+        """The largest entry (all, or along ``axis``); the gradient goes to the maximum."""
+        return apply("max", self, arg=axis)
+
+    def transpose(self, axes=None):
+        return apply("transpose", self, arg=None if axes is None else tuple(axes))
+
+    @property
+    def T(self):
+        return apply("transpose", self, arg=None)
+
+    def reshape(self, *shape):
+        shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+        return apply("reshape", self, arg=shape)
+
+    def broadcast_to(self, shape):
+        return apply("broadcast_to", self, arg=tuple(shape))
+
+    def __getitem__(self, index):
+        return apply("getitem", self, arg=index)
+
+    def softmax(self, axis=-1):
+        return apply("softmax", self, arg=axis)
+
+    def log_softmax(self, axis=-1):
+        return apply("log_softmax", self, arg=axis)
 
     @staticmethod
-    def sum(values):
-        """The sum of many Values as one node (op ``sum``): cheaper than a chain of ``+``."""
-        values = tuple(v if v.__class__ is Value else Value(v) for v in values)
-        if not values:
-            raise ValueError("Value.sum needs at least one value")
-        total = values[0].data
-        for v in values[1:]:
-            total = total + v.data
-        return _node(total, values, "sum")
+    def concat(values, axis: int = 0):
+        """The arrays of ``values`` joined along ``axis`` (one node)."""
+        return apply("concat", *values, arg=axis)
 
-    def mean(self):
-        """The mean over a batch (op ``mean``); the identity on a float."""
-        x = self.data
-        return _node(x if x.__class__ is float else float(x.mean()), (self,), "mean")
+    @staticmethod
+    def where(condition, a, b):
+        """``a`` where ``condition`` holds, else ``b`` (condition: booleans, a constant)."""
+        return apply("where", a, b, arg=condition)
 
     # -- gradients --------------------------------------------------------
 
-    def backward(self, grad=1.0) -> None:
+    def backward(self, grad=1.0, *, create_graph: bool = False) -> None:
         """Fill ``grad`` of every node that this Value depends on.
 
-        The output is seeded with ``grad`` (1 by default).  Leaves accumulate
-        across calls, as in PyTorch (call ``zero_grad`` between passes); inner
-        nodes start from zero on every call so each pass counts each path once.
+        The output is seeded with ``grad`` (1 by default, broadcast over an
+        array).  Leaves accumulate across calls, as in PyTorch (call
+        ``zero_grad`` between passes); inner nodes start from zero on every
+        call so each pass counts each path once.  With ``create_graph=True``
+        every ``grad`` becomes a Value whose graph can be differentiated again.
         """
+        if create_graph:
+            _backward_creating_graph(self, grad)
+            return
+        if self.data.__class__ is not float and grad.__class__ is float:
+            grad = arrays().broadcast_to(grad, self.data.shape)
         gc_was_enabled = gc.isenabled()
         gc.disable()  # the pass creates no cycles; collecting would only cost time
         node = self
@@ -278,18 +206,21 @@ class Value:
         for node in topological_order(self):
             node.grad = 0.0
 
-
 def _as_data(data):
-    """Coerce a Python number to float; keep a NumPy array (as float64) as it is."""
+    """Coerce a Python number to float; keep an array (as float64); a 0-d array becomes a float."""
     if isinstance(data, bool):
         return float(data)
     if isinstance(data, (int, float)):
         return float(data)
     if isinstance(data, Value):
         raise TypeError("Value(Value(...)): pass the inner Value itself")
-    np = _np()
-    return np.asarray(data, dtype=np.float64)
+    np = _numpy()
+    return as_data(np.array(data, dtype=np.float64))
 
+def _numpy():
+    import numpy
+
+    return numpy
 
 def _node(data, inputs, op):
     """A new inner node (no checks: the op computed ``data`` already)."""
@@ -303,36 +234,339 @@ def _node(data, inputs, op):
     out._mark = 0
     return out
 
+def apply(name: str, *inputs, arg=None) -> Value:
+    """A new node: the operation ``name`` (a record of ``ops.OPS``) on ``inputs`` (Values or numbers).
 
-def _pow_data(a, n: float):
-    """a ** n for a constant n, with domain errors for real-valued floats."""
-    if a.__class__ is not float:
-        return _np().power(a, n)
-    if a == 0.0 and n < 0.0:
-        raise DomainError(f"0 to the power {_fmt(n)} is a division by zero")
-    if a < 0.0 and not n.is_integer():
-        raise DomainError(
-            f"base is {_fmt(a)} and exponent {_fmt(n)}: a negative number to a fractional power is not real"
-        )
-    try:
-        return math.pow(a, n)
-    except OverflowError:
-        raise DomainError(f"{_fmt(a)} to the power {_fmt(n)} overflows a float") from None
+    On floats the record's domain is checked first (``DomainError`` says why:
+    "argument is -1, log needs a positive number"); ``arg`` is the constant
+    operand of operations that take one (an exponent, an axis, a shape).
+    """
+    op = OPS[name]
+    values = tuple(v if v.__class__ is Value else Value(v) for v in inputs)
+    out = _node(op.forward(tuple(v.data for v in values), arg), values, name)
+    out.arg = arg
+    return out
 
+def _method(name: str):
+    def method(self, *others):
+        return apply(name, self, *others)
 
-def _pow_value(base: Value, exponent: Value) -> Value:
-    """base ** exponent where the exponent is a Value: needs base > 0 (or 0 with exponent > 0)."""
-    a, b = base.data, exponent.data
-    if a.__class__ is float and b.__class__ is float:
-        if a < 0.0:
-            raise DomainError(
-                f"base is {_fmt(a)}: a variable exponent needs a base >= 0 (d/dy x**y = x**y * log(x))"
-            )
-        y = _pow_data(a, b)
+    method.__name__ = name
+    method.__doc__ = f"{FUNCTIONS[name].summary or name}: {FUNCTIONS[name].derivative}"
+    return method
+
+# Every function of the language is also a method (x.sin(), x.log()), made from its record; the hot
+# ones are written by hand in the block below.
+for _name in FUNCTIONS:
+    setattr(Value, _name, _method(_name))
+
+# == hot path: hand-written forward methods and backward rules ==================================
+# The operations a network uses most, specialised for speed (plain floats skip every check they
+# can).  Each is the same computation as its record in ops.py, and tests/test_engine.py checks
+# that, op by op, on floats, arrays and mixed inputs: a reader can skip this block.
+
+def _add(self, other):
+    other = other if other.__class__ is Value else Value(other)
+    return _node(self.data + other.data, (self, other), "+")
+
+def _radd(self, other):  # other + self
+    return Value(other) + self
+
+def _sub(self, other):
+    other = other if other.__class__ is Value else Value(other)
+    return _node(self.data - other.data, (self, other), "-")
+
+def _rsub(self, other):  # other - self
+    return Value(other) - self
+
+def _mul(self, other):
+    other = other if other.__class__ is Value else Value(other)
+    return _node(self.data * other.data, (self, other), "*")
+
+def _rmul(self, other):  # other * self
+    return Value(other) * self
+
+def _truediv(self, other):
+    other = other if other.__class__ is Value else Value(other)
+    b = other.data
+    if b.__class__ is float and b == 0.0:
+        raise DomainError(OPS["/"].domain(self.data, b))
+    return _node(self.data / b, (self, other), "/")
+
+def _rtruediv(self, other):  # other / self
+    return Value(other) / self
+
+def _neg(self):
+    return _node(-self.data, (self,), "neg")
+
+def _exp(self):
+    x = self.data
+    if x.__class__ is float:
+        try:
+            return _node(math.exp(x), (self,), "exp")
+        except OverflowError:
+            raise DomainError(OPS["exp"].overflow(x)) from None
+    return apply("exp", self)
+
+def _tanh(self):
+    x = self.data
+    return _node(math.tanh(x), (self,), "tanh") if x.__class__ is float else apply("tanh", self)
+
+def _relu(self):
+    x = self.data
+    return _node(x if x > 0.0 else 0.0, (self,), "relu") if x.__class__ is float else apply("relu", self)
+
+def _sigmoid(self):
+    x = self.data
+    return _node(OPS["sigmoid"].scalar(x), (self,), "sigmoid") if x.__class__ is float else apply("sigmoid", self)
+
+def _mean(self, axis=None):
+    """The mean of the entries (all, or along ``axis``); the identity on a float."""
+    x = self.data
+    if x.__class__ is float:
+        return _node(x, (self,), "mean")
+    return apply("mean", self, arg=axis)
+
+def _sum_of(values):
+    """The sum of many Values as one ``+`` node (a neuron's w.x + b): cheaper than a chain of ``+``."""
+    values = tuple(v if v.__class__ is Value else Value(v) for v in values)
+    if not values:
+        raise ValueError("Value.sum_of needs at least one value")
+    total = values[0].data
+    for v in values[1:]:
+        total = total + v.data
+    return _node(total, values, "+")
+
+Value.__add__, Value.__radd__ = _add, _radd
+Value.__sub__, Value.__rsub__ = _sub, _rsub
+Value.__mul__, Value.__rmul__ = _mul, _rmul
+Value.__truediv__, Value.__rtruediv__ = _truediv, _rtruediv
+Value.__neg__ = _neg
+_HOT_METHODS = {"exp": _exp, "tanh": _tanh, "relu": _relu, "sigmoid": _sigmoid}
+for _name, _hot in _HOT_METHODS.items():
+    setattr(Value, _name, _hot)
+Value.mean = _mean
+Value.sum_of = staticmethod(_sum_of)
+Value.abs = Value.__abs__
+
+def _acc(v: Value, g) -> None:
+    """Add ``g`` to ``v.grad``, summed back over the axes along which v was broadcast."""
+    if g.__class__ is not float and v.data.__class__ is float:
+        g = float(g.sum())
+    elif g.__class__ is not float and g.shape != v.data.shape:
+        g = sum_to_shape(g, v.data.shape)
+    v.grad += g
+
+def _back_add(out):
+    g = out.grad
+    if g.__class__ is float:
+        for v in out.inputs:
+            v.grad += g
     else:
-        y = _np().power(a, b)
-    return _node(y, (base, exponent), "pow")
+        for v in out.inputs:
+            _acc(v, g)
 
+def _back_sub(out):
+    a, b = out.inputs
+    g = out.grad
+    _acc(a, g)
+    _acc(b, -g)
+
+def _back_mul(out):
+    a, b = out.inputs
+    g = out.grad
+    if a.data.__class__ is float and b.data.__class__ is not float and g.__class__ is not float \
+            and b.data.ndim == 1 and g.ndim == 1:
+        # a float (a parameter) broadcast over a batch: its gradient sums b * g over the
+        # batch, which one dot product does in a single C call (batched training's hot path)
+        a.grad += float(b.data.dot(g))
+        _acc(b, a.data * g)
+        return
+    ga = b.data * g
+    gb = a.data * g
+    if ga.__class__ is float and gb.__class__ is float:
+        a.grad += ga
+        b.grad += gb
+    else:
+        _acc(a, ga)
+        _acc(b, gb)
+
+def _back_div(out):
+    a, b = out.inputs
+    g = out.grad
+    _acc(a, g / b.data)  # d(a/b)/da = 1/b
+    _acc(b, -out.data / b.data * g)  # d(a/b)/db = -a/b**2
+
+def _back_neg(out):
+    _acc(out.inputs[0], -out.grad)
+
+def _back_exp(out):
+    _acc(out.inputs[0], out.data * out.grad)  # d e^x = e^x
+
+def _back_tanh(out):
+    t = out.data
+    g = (1.0 - t * t) * out.grad
+    if g.__class__ is float:
+        out.inputs[0].grad += g
+    else:
+        _acc(out.inputs[0], g)
+
+def _back_sigmoid(out):
+    s = out.data
+    _acc(out.inputs[0], s * (1.0 - s) * out.grad)
+
+def _back_relu(out):
+    x = out.inputs[0].data
+    local = (1.0 if x > 0.0 else 0.0) if x.__class__ is float else (x > 0.0)
+    _acc(out.inputs[0], local * out.grad)  # relu'(0) = 0, as in PyTorch
+
+HOT_BACKWARD = {"+": _back_add, "-": _back_sub, "*": _back_mul, "/": _back_div, "neg": _back_neg,
+                "exp": _back_exp, "tanh": _back_tanh, "sigmoid": _back_sigmoid, "relu": _back_relu}
+
+# == end of the hot path ===========================================================================
+
+def _space_of(node: Value):
+    """The math space for a node's data: floats when everything is a float, arrays otherwise."""
+    if node.data.__class__ is float and all(v.data.__class__ is float for v in node.inputs):
+        return FLOATS
+    return arrays()
+
+def input_gradients(node: Value, g, m: MathSpace | None = None) -> tuple:
+    """The gradient each input of ``node`` receives when ``node``'s gradient is ``g``, by its record.
+
+    Over numbers (``m`` None: floats or arrays, by the data) or over Values
+    (``m`` = ``VALUES``, where ``g`` is a Value and the result is a graph).
+    Array contributions are already summed back to each input's shape.
+    """
+    op = OPS[node.op]
+    if m is None:
+        m = _space_of(node)
+    if m is VALUES:
+        xs, y = node.inputs, node
+    else:
+        xs, y = tuple(v.data for v in node.inputs), node.data
+    if op.partials is None:
+        return tuple(op.vjp(m, xs, y, g, node.arg))
+    grads = []
+    for local, x in zip(op.partials(m, xs, y, node.arg), xs):
+        if local.__class__ is float and local == 1.0:
+            contribution = g
+        elif local.__class__ is float and local == -1.0:
+            contribution = -g
+        else:
+            contribution = local * g
+        grads.append(m.sum_to(contribution, m.shape(x)))
+    return tuple(grads)
+
+def _generic_backward(out: Value) -> None:
+    """The backward step of any record: its rule over the node's data, added to the inputs."""
+    for v, contribution in zip(out.inputs, input_gradients(out, out.grad)):
+        _acc(v, contribution)
+
+_BACKWARD = {name: HOT_BACKWARD.get(name, _generic_backward) for name in OPS}
+_BUILT_IN = dict(OPS)
+
+
+def register(op: Op) -> Op | None:
+    """Add an operation, or replace one by name; return the record it replaced (None if new).
+
+    From then on the parser (for a function), ``apply`` and every backward
+    pass use the new record.  A replaced built-in loses its hand-written fast
+    path until its own record is registered again::
+
+        previous = register(dataclasses.replace(OPS["sin"], partials=my_rule))
+        ...
+        register(previous)
+    """
+    previous = OPS.get(op.name)
+    OPS[op.name] = op
+    for table, kind in ((FUNCTIONS, "function"), (OPERATORS, "operator")):
+        if op.kind == kind:
+            table[op.name] = op
+        else:
+            table.pop(op.name, None)
+    built_in = _BUILT_IN.get(op.name) is op
+    _BACKWARD[op.name] = HOT_BACKWARD.get(op.name, _generic_backward) if built_in else _generic_backward
+    if op.kind == "function" and not (built_in and op.name in _HOT_METHODS):
+        setattr(Value, op.name, _method(op.name))
+        if op.scalar is not None:
+            setattr(FLOATS, op.name, op.scalar)
+    if built_in and op.name in _HOT_METHODS:
+        setattr(Value, op.name, _HOT_METHODS[op.name])
+    return previous
+
+# -- gradients as graphs ---------------------------------------------------------------------
+
+def _values_space() -> MathSpace:
+    """The records' functions over Values: derivative rules applied here build graphs."""
+    m = MathSpace("values")
+    for op in OPS.values():
+        if op.takes_arg:  # the constant operand comes last: m.sum(g, axis)
+            setattr(m, op.name, lambda *xs, _name=op.name: apply(_name, *xs[:-1], arg=xs[-1]))
+        else:
+            setattr(m, op.name, lambda *xs, _name=op.name: apply(_name, *xs))
+    m.data = lambda v: v.data if v.__class__ is Value else v
+    m.shape = lambda v: v.shape if v.__class__ is Value else arrays().shape(v)
+    m.is_array = lambda v: m.data(v).__class__ is not float
+    m.where = _values_where
+    m.sum_to = lambda g, shape: g if m.shape(g) == tuple(shape) else apply("sum_to", g, arg=tuple(shape))
+    m.broadcast_to = lambda g, shape: g if m.shape(g) == tuple(shape) else apply("broadcast_to", g,
+                                                                                     arg=tuple(shape))
+    return m
+
+def _values_where(condition, a, b):
+    if condition.__class__ is bool or getattr(condition, "ndim", 1) == 0:
+        return a if condition else b
+    return apply("where", a, b, arg=condition)
+
+VALUES = _values_space()
+
+def grad(output: Value, inputs, *, seed=None, create_graph: bool = False) -> list:
+    """d output / d input for each of ``inputs``, leaving every ``.grad`` untouched.
+
+    PyTorch's ``torch.autograd.grad``: with ``create_graph=True`` the results
+    are Values whose graphs can be differentiated again (second derivatives,
+    Hessians); otherwise they are numbers.  ``seed`` is d(final)/d output
+    (1 by default).  An input the output does not depend on gets 0.
+    """
+    order = topological_order(output)
+    m = VALUES if create_graph else None
+    if seed is None:
+        seed = 1.0 if output.data.__class__ is float else arrays().broadcast_to(1.0, output.data.shape)
+    grads = {id(output): Value(seed) if create_graph and seed.__class__ is not Value else seed}
+    node = output
+    try:
+        for node in reversed(order):
+            g = grads.get(id(node))
+            if g is None or not node.inputs:
+                continue
+            for child, contribution in zip(node.inputs, input_gradients(node, g, m)):
+                key = id(child)
+                grads[key] = contribution if key not in grads else grads[key] + contribution
+    except (ZeroDivisionError, OverflowError, ValueError, DomainError) as exc:
+        raise DomainError(_backward_failure(node, exc)) from None
+    results = []
+    for v in inputs:
+        g = grads.get(id(v))
+        if g is None:
+            g = 0.0 if v.data.__class__ is float else arrays().broadcast_to(0.0, v.data.shape).copy()
+            g = Value(g) if create_graph else g
+        elif create_graph and g.__class__ is not Value:
+            g = Value(g)
+        results.append(g)
+    return results
+
+def _backward_creating_graph(output: Value, seed) -> None:
+    """``backward(create_graph=True)``: every node's ``grad`` becomes a Value (leaves accumulate)."""
+    order = topological_order(output)
+    gradients = grad(output, order, seed=seed, create_graph=True)
+    for node, g in zip(order, gradients):
+        if node.inputs or (node.grad.__class__ is float and node.grad == 0.0):
+            node.grad = g
+        else:
+            node.grad = node.grad + g
+
+# -- walking the graph ---------------------------------------------------------------------
 
 def topological_order(root: Value) -> list:
     """Every node ``root`` depends on, inputs before outputs, without recursion.
@@ -344,9 +578,7 @@ def topological_order(root: Value) -> list:
     """
     return _walk(root, zero_inner=False)
 
-
 _stamps = itertools.count(1)
-
 
 def _walk(root: Value, zero_inner: bool) -> list:
     """topological_order; with ``zero_inner`` it also zeroes inner gradients on the way (for backward)."""
@@ -380,187 +612,6 @@ def _walk(root: Value, zero_inner: bool) -> list:
             if mark != expanded and mark != finished:
                 push(child)
     return order
-
-
-# -- backward rules: out.grad -> inputs, local derivative x upstream ----------
-
-
-def _acc(v: Value, g) -> None:
-    """Add ``g`` to ``v.grad``, summing over the batch when v is a float broadcast into an array."""
-    if v.data.__class__ is float and g.__class__ is not float:
-        g = float(g.sum()) if hasattr(g, "sum") else float(g)
-    v.grad += g
-
-
-# The hot rules (+, *, tanh, sum) add plain floats directly: the common scalar case
-# skips _acc's call and checks, which are only needed when arrays are involved.
-
-
-def _back_add(out):
-    a, b = out.inputs
-    g = out.grad
-    if g.__class__ is float:
-        a.grad += g
-        b.grad += g
-    else:
-        _acc(a, g)
-        _acc(b, g)
-
-
-def _back_sub(out):
-    a, b = out.inputs
-    g = out.grad
-    _acc(a, g)
-    _acc(b, -g)
-
-
-def _back_mul(out):
-    a, b = out.inputs
-    g = out.grad
-    if a.data.__class__ is float and b.data.__class__ is not float and g.__class__ is not float \
-            and b.data.ndim == 1 and g.ndim == 1:
-        # a float (a parameter) broadcast over a batch: its gradient sums b * g over the
-        # batch, which one dot product does in a single C call (batched training's hot path)
-        a.grad += float(b.data.dot(g))
-        _acc(b, a.data * g)
-        return
-    ga = b.data * g
-    gb = a.data * g
-    if ga.__class__ is float and gb.__class__ is float:
-        a.grad += ga
-        b.grad += gb
-    else:
-        _acc(a, ga)
-        _acc(b, gb)
-
-
-def _back_div(out):
-    a, b = out.inputs
-    g = out.grad
-    _acc(a, g / b.data)  # d(a/b)/da = 1/b
-    _acc(b, -out.data / b.data * g)  # d(a/b)/db = -a/b**2
-
-
-def _back_pow_const(out):
-    (a,) = out.inputs
-    n = out.arg
-    _acc(a, n * _pow_data(a.data, n - 1.0) * out.grad if n != 0.0 else 0.0 * out.grad)
-
-
-def _back_pow_value(out):
-    a, b = out.inputs
-    g = out.grad
-    x, y = a.data, b.data
-    if x.__class__ is float and y.__class__ is float:
-        da = 0.0 if y == 0.0 else y * _pow_data(x, y - 1.0)
-        db = 0.0 if x == 0.0 else out.data * math.log(x)  # lim x->0+ of x**y log x is 0 for y > 0
-    else:
-        np = _np()
-        da = y * np.power(x, y - 1.0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            db = np.where(x > 0, out.data * np.log(np.where(x > 0, x, 1.0)), 0.0)
-    _acc(a, da * g)
-    _acc(b, db * g)
-
-
-def _back_neg(out):
-    _acc(out.inputs[0], -out.grad)
-
-
-def _back_exp(out):
-    _acc(out.inputs[0], out.data * out.grad)  # d e^x = e^x
-
-
-def _back_log(out):
-    _acc(out.inputs[0], out.grad / out.inputs[0].data)  # d log x = 1/x
-
-
-def _back_tanh(out):
-    t = out.data
-    g = (1.0 - t * t) * out.grad
-    if g.__class__ is float:
-        out.inputs[0].grad += g
-    else:
-        _acc(out.inputs[0], g)
-
-
-def _back_sigmoid(out):
-    s = out.data
-    _acc(out.inputs[0], s * (1.0 - s) * out.grad)
-
-
-def _back_relu(out):
-    x = out.inputs[0].data
-    local = (1.0 if x > 0.0 else 0.0) if x.__class__ is float else (x > 0.0)
-    _acc(out.inputs[0], local * out.grad)  # relu'(0) = 0, as in PyTorch
-
-
-def _back_sin(out):
-    x = out.inputs[0].data
-    _acc(out.inputs[0], (math.cos(x) if x.__class__ is float else _np().cos(x)) * out.grad)
-
-
-def _back_cos(out):
-    x = out.inputs[0].data
-    _acc(out.inputs[0], -(math.sin(x) if x.__class__ is float else _np().sin(x)) * out.grad)
-
-
-def _back_sqrt(out):
-    y = out.data
-    if y.__class__ is float and y == 0.0:
-        raise ZeroDivisionError("sqrt has an infinite slope at 0")
-    _acc(out.inputs[0], 0.5 / y * out.grad)
-
-
-def _back_abs(out):
-    x = out.inputs[0].data
-    if x.__class__ is float:
-        local = 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)  # abs'(0) = 0, as in PyTorch
-    else:
-        local = _np().sign(x)
-    _acc(out.inputs[0], local * out.grad)
-
-
-def _back_sum(out):
-    g = out.grad
-    if g.__class__ is float:
-        for v in out.inputs:
-            v.grad += g
-    else:
-        for v in out.inputs:
-            _acc(v, g)
-
-
-def _back_mean(out):
-    (a,) = out.inputs
-    x = a.data
-    if x.__class__ is float:
-        _acc(a, out.grad)
-    else:
-        _acc(a, _np().full(x.shape, out.grad / x.size))
-
-
-_BACKWARD = {
-    "+": _back_add,
-    "-": _back_sub,
-    "*": _back_mul,
-    "/": _back_div,
-    "**": _back_pow_const,
-    "pow": _back_pow_value,
-    "neg": _back_neg,
-    "exp": _back_exp,
-    "log": _back_log,
-    "tanh": _back_tanh,
-    "sigmoid": _back_sigmoid,
-    "relu": _back_relu,
-    "sin": _back_sin,
-    "cos": _back_cos,
-    "sqrt": _back_sqrt,
-    "abs": _back_abs,
-    "sum": _back_sum,
-    "mean": _back_mean,
-}
-
 
 def _backward_failure(node: Value, exc: Exception) -> str:
     """Message for a gradient that cannot be computed at this point."""

@@ -31,8 +31,8 @@ import re
 from dataclasses import dataclass, field
 
 from ..numbers import plain
-from .engine import Value, topological_order
-from ..errors import DomainError, ExprError, UsageError
+from .engine import Value, apply, topological_order
+from ..errors import DomainError, ExprError, MissingValuesError
 from .ops import CONSTANTS, FUNCTIONS
 
 MAX_LENGTH = 5000  # characters in an expression
@@ -122,9 +122,8 @@ class Expression:
         missing = [name for name in self.variables if name not in values]
         if missing:
             missing.sort()
-            flags = " ".join(f"--{name} VALUE" for name in missing)
             noun = "variable" if len(missing) == 1 else "variables"
-            raise UsageError(f"no value for {noun} {', '.join(missing)}: pass {flags}")
+            raise MissingValuesError(f"no value for {noun} {', '.join(missing)}", names=missing)
         leaves = {name: Value(float(values[name]), label=name) for name in self.variables}
         built: dict[int, Value] = {}
         for node in self.nodes:
@@ -375,7 +374,7 @@ def _build(node: Node, built: dict, leaves: dict) -> Value:
         if kind == "neg":
             out = -inputs[0]
         elif kind == "call":
-            out = FUNCTIONS[node.op].apply(inputs[0])
+            out = apply(node.op, *inputs)
         elif node.op == "**" and not node.children[1].has_variables:
             out = inputs[0] ** inputs[1].data  # a constant exponent: d/dx x**n = n x**(n-1)
         else:

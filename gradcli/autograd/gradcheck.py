@@ -177,9 +177,10 @@ def check_random_points(expression, count: int, *, seed: int = 0, low: float = -
     ``max_draws`` in all (20 per point by default).
     """
     if count < 0:
-        raise UsageError(f"--points must be 0 or more, not {count}")
+        raise UsageError(f"{{setting}} must be 0 or more, not {count}", setting="count", value=count)
     if not low < high:
-        raise UsageError(f"the range {low:g},{high:g} is empty: give LO,HI with LO < HI, e.g. -2,2")
+        raise UsageError(f"the range {low:g},{high:g} is empty: low must be below high, e.g. -2,2",
+                         setting="low", value=(low, high))
     _check_options(h, rtol, atol)
     rng = random.Random(seed)
     reports = []
@@ -198,7 +199,7 @@ def check_random_points(expression, count: int, *, seed: int = 0, low: float = -
     if count and len(reports) == (fixed is not None):
         raise DomainError(
             f"the expression is undefined at all {draws} random points drawn from [{low:g}, {high:g}]",
-            hint="pick a --range inside its domain, e.g. --range 0.1,3 for log or sqrt",
+            hint="pick a {setting} inside its domain, e.g. 0.1,3 for log or sqrt", setting="range",
         )
     worst, worst_points = _worst_cases(reports, rtol, atol)
     return RandomReport(expression.source, reports, worst, worst_points, skipped, seed, low, high, rtol, atol, h)
@@ -365,6 +366,7 @@ def _badness(check: Check, rtol: float, atol: float) -> float:
 
 def _check_options(h, rtol, atol) -> None:
     if h is not None and not (h > 0 and math.isfinite(h)):
-        raise UsageError(f"--h must be a positive step such as 1e-6, not {h:g}")
-    if not rtol >= 0 or not atol >= 0:
-        raise UsageError("--rtol and --atol must be 0 or more")
+        raise UsageError(f"{{setting}} must be a positive step such as 1e-6, not {h:g}", setting="h", value=h)
+    for name, tolerance in (("rtol", rtol), ("atol", atol)):
+        if not tolerance >= 0:
+            raise UsageError(f"{{setting}} must be 0 or more, not {tolerance:g}", setting=name, value=tolerance)

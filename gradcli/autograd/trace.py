@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .engine import Value, topological_order
+from .engine import Value, input_gradients, topological_order
 from .ops import local_derivatives, op_symbol
 
 
@@ -37,7 +37,7 @@ class ForwardStep:
 class Contribution:
     input_id: int
     input_label: str
-    local: float  # d node / d input
+    local: float | None  # d node / d input (None for a tensor operation such as a matrix product)
     upstream: float  # d output / d node
     contribution: float  # local * upstream, added to the input's gradient
 
@@ -85,11 +85,15 @@ def trace(output: Value, variables: dict | None = None) -> Trace:
         if not node.inputs:
             continue
         step = BackwardStep(index, labels[index], op_symbol(node), node.grad)
-        for child, local in zip(node.inputs, local_derivatives(node)):
+        locals_ = local_derivatives(node)
+        if locals_ is None:  # a tensor operation: its rule gives the contributions directly
+            contributions = input_gradients(node, node.grad)
+            locals_ = [None] * len(node.inputs)
+        else:
+            contributions = [local * node.grad for local in locals_]
+        for child, local, contribution in zip(node.inputs, locals_, contributions):
             child_id = ids[id(child)]
-            step.contributions.append(
-                Contribution(child_id, labels[child_id], local, node.grad, local * node.grad)
-            )
+            step.contributions.append(Contribution(child_id, labels[child_id], local, node.grad, contribution))
         backward.append(step)
     return Trace(forward, backward)
 

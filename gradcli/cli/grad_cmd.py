@@ -11,6 +11,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import fast_params
+from ..autograd.ops import FUNCTIONS
 from .app import app
 from .common import VARIABLE_CONTEXT, console, reports_errors, split_variables, warn, warn_unused, write_stdout
 from .options import check_precision, parse_wrt
@@ -26,6 +27,8 @@ EXAMPLES = """Examples:
   gradcli grad "3*x**2 - 4*x + 5" --x 3 --no-trace
 
   gradcli grad "(a*b + c)*f" a=2 b=-3 c=10 f=-2 --format markdown
+
+Functions: """ + ", ".join(FUNCTIONS) + """ (their derivatives: docs/expressions.md)
 """
 
 OWN_OPTIONS = ["--format", "--json", "--precision", "--wrt", "--no-trace"]

@@ -88,7 +88,7 @@ def per_sample_loss(loss: str, outputs: list[Value], targets: list) -> Value:
     if loss == "mse":
         errors = [z - t for z, t in zip(outputs, targets)]
         # e*e rather than e**2: the same number, and a float overflow gives inf instead of an error
-        total = Value.sum([e * e for e in errors])
+        total = Value.sum_of([e * e for e in errors])
         return total if len(errors) == 1 else total / float(len(errors))
     if loss == "cross-entropy":
         return _cross_entropy(outputs, targets)
@@ -99,8 +99,8 @@ def _cross_entropy(logits: list[Value], one_hot: list) -> Value:
     """-log softmax(z)[y] = log(sum_k exp(z_k - m)) + m - z_y, with m = max_k z_k held constant."""
     datas = [z.data for z in logits]
     m = max(datas) if datas[0].__class__ is float else np.maximum.reduce(datas)
-    log_norm = Value.sum([(z - m).exp() for z in logits]).log() + m
-    picked = Value.sum([z * t for z, t in zip(logits, one_hot)])  # z_y: the one-hot target picks it
+    log_norm = Value.sum_of([(z - m).exp() for z in logits]).log() + m
+    picked = Value.sum_of([z * t for z, t in zip(logits, one_hot)])  # z_y: the one-hot target picks it
     return log_norm - picked
 
 
@@ -108,9 +108,9 @@ def regularization(params: list[Value], l2: float = 1e-4, l1: float = 0.0) -> Va
     """l2 * sum(p^2) + l1 * sum(|p|) over ``params``; None when both are 0."""
     terms = []
     if l2:
-        terms.append(l2 * Value.sum([p * p for p in params]))
+        terms.append(l2 * Value.sum_of([p * p for p in params]))
     if l1:
-        terms.append(l1 * Value.sum([abs(p) for p in params]))
+        terms.append(l1 * Value.sum_of([abs(p) for p in params]))
     if not terms:
         return None
     return terms[0] if len(terms) == 1 else terms[0] + terms[1]

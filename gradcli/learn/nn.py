@@ -100,7 +100,7 @@ class Neuron(Module):
 
     def __call__(self, x) -> Value:
         # One n-ary sum node instead of a chain of nin additions: a smaller graph, same value.
-        total = Value.sum([wi * xi for wi, xi in zip(self.w, x)] + [self.b])
+        total = Value.sum_of([wi * xi for wi, xi in zip(self.w, x)] + [self.b])
         return _apply_value(self.activation, total)
 
     def parameters(self) -> list[Value]:

@@ -8,17 +8,23 @@ app shows them under its expression editor.
 
 from __future__ import annotations
 
-from ..errors import ExprError, GradcliError
+from ..errors import ExprError, GradcliError, MissingValuesError
+
+# Core settings whose flag is not simply their name with dashes.
+SETTING_FLAGS = {"count": "--points", "low": "--range", "range": "--range"}
 
 
 def flag_name(setting: str) -> str:
     """The command-line spelling of a core setting: ``batch_size`` -> ``--batch-size``."""
-    return "--" + setting.replace("_", "-")
+    return SETTING_FLAGS.get(setting) or "--" + setting.replace("_", "-")
 
 
 def error_lines(error: GradcliError) -> list[str]:
     """The one or two lines (plus a caret display for parse errors) that report ``error``, in flag words."""
-    lines = [f"error: {error.describe(flag_name)}"]
+    message = error.describe(flag_name)
+    if isinstance(error, MissingValuesError):  # the command line says how to pass them
+        message += ": pass " + " ".join(f"--{name} VALUE" for name in error.facts["names"])
+    lines = [f"error: {message}"]
     if isinstance(error, ExprError):
         lines += error.caret_lines()
     hint = error.describe_hint(flag_name)
