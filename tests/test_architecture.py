@@ -22,12 +22,6 @@ PACKAGE = Path(__file__).resolve().parent.parent / "gradcli"
 FLOORS = ["cli", "explore", "render", "pictures", "learn", "data", "autograd", "base"]  # top to bottom
 EXEMPT = {"gradcli/__init__.py", "gradcli/__main__.py"}
 
-# The lead removes these in the op-record change (engine internals shared with ops.py).
-PRIVATE_IMPORTS_ALLOWED = {
-    ("gradcli/autograd/ops.py", "gradcli.autograd.engine", "_np"),
-}
-
-
 def modules() -> list[Path]:
     return sorted(PACKAGE.rglob("*.py"))
 
@@ -88,8 +82,7 @@ def test_imports_flow_down(path):
 @pytest.mark.parametrize("path", modules(), ids=name_of)
 def test_no_private_name_crosses_modules(path):
     private = [f"line {line}: {name} from {module}" for module, names, line in imports(path) for name in names
-               if name.startswith("_") and not name.startswith("__")
-               and (name_of(path), module, name) not in PRIVATE_IMPORTS_ALLOWED]
+               if name.startswith("_") and not name.startswith("__")]
     assert not private, f"{name_of(path)} imports private names: {private}"
 
 
