@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gradcli.cli.common import flag_name
+from gradcli.render.errors import flag_name
 from gradcli.data import csvfile as csvdata
 from gradcli.data.csvfile import write_csv
 from gradcli.data.datasets import Dataset, load_dataset, shipped_names

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gradcli.cli.common import flag_name
+from gradcli.render.errors import flag_name
 from gradcli.data import playground
 from gradcli.data.datasets import (
     GENERATORS,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from gradcli.pictures.graph import HOT, DrawOptions, expression_drawing, format_number, shorten
+from gradcli.pictures.graph import HOT, DrawOptions, expression_drawing, shorten
 from gradcli.pictures.network import network_drawing
 from gradcli.errors import RenderError
 from gradcli.autograd.expr import evaluate
@@ -125,14 +125,6 @@ def test_tb_layout_and_precision():
     assert "rankdir=TB" in source
     assert set(value_labels(source).values()) == {"x data 3.0 grad 6.0", "x**2 data 9.0 grad 1.0"}
     assert '[label="**2"' in source
-
-
-@pytest.mark.parametrize("x, precision, text", [
-    (0.70710678, 4, "0.7071"), (-1.5, 4, "-1.5000"), (-0.0, 4, "0.0000"), (-1e-9, 4, "-1.0000e-09"),
-    (2.5e7, 2, "2.50e+07"), (float("nan"), 4, "nan"), (float("-inf"), 4, "-inf"), (3.0, 0, "3"),
-])
-def test_format_number(x, precision, text):
-    assert format_number(x, precision) == text
 
 
 def test_long_labels_are_shortened_in_the_middle():

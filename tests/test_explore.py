@@ -11,7 +11,8 @@ import sys
 import pytest
 
 from gradcli.errors import DomainError, ExprError, UsageError
-from gradcli.explore.state import NEW_VARIABLE_VALUE, Explorer, format_exact
+from gradcli.explore.state import NEW_VARIABLE_VALUE, Explorer
+from gradcli.numbers import exact
 from gradcli.autograd.expr import evaluate
 
 
@@ -262,7 +263,7 @@ def test_command_line_writes_clashing_names_as_pairs_and_guards_a_leading_minus(
 @pytest.mark.parametrize("x, text", [(0.0, "0"), (-0.0, "0"), (3.0, "3"), (0.1 + 0.2, "0.30000000000000004"),
                                      (1e-5, "1e-05"), (-2.5, "-2.5"), (1e20, "1e+20")])
 def test_format_exact_reads_back_as_the_same_float(x, text):
-    assert format_exact(x) == text and float(text) == x
+    assert exact(x) == text and float(text) == x
 
 
 # -- the command outside a terminal ---------------------------------------------------

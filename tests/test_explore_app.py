@@ -13,7 +13,8 @@ from textual.widgets import DataTable, Input, Static  # noqa: E402
 
 from gradcli.explore.state import Explorer  # noqa: E402
 from gradcli.explore.app import ExploreApp  # noqa: E402
-from gradcli.explore.panels import TraceView, significant  # noqa: E402
+from gradcli.explore.panels import TraceView  # noqa: E402
+from gradcli.numbers import significant  # noqa: E402
 from gradcli.autograd.expr import evaluate  # noqa: E402
 
 SIZE = (110, 40)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from gradcli.autograd.engine import Value
-from gradcli.cli.common import flag_name
+from gradcli.render.errors import flag_name
 from gradcli.errors import UsageError
 from gradcli.learn.losses import (
     accuracy, check_loss, encode_targets, per_sample_loss, predict_classes, r2_score, regularization,

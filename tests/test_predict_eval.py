@@ -105,7 +105,7 @@ def test_predict_bad_csv_names_row_and_column(cli, moons_model, tmp_path):
     points.write_text("x1,x2\n1,2\n3,oops\n")
     result = cli("predict", str(path), "--input", str(points))
     assert result.exit_code == 2
-    assert f"{points}, row 3, column 2 (x2): 'oops' is not a finite number" in result.stderr
+    assert f"{points}, row 3, column 2 ('x2'): 'oops' is not a number" in result.stderr
     points.write_text("a,b\n1,2\n")
     result = cli("predict", str(path), "--input", str(points))
     assert "has no column x1, x2; the model's inputs are x1, x2" in result.stderr

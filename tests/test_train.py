@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from gradcli.cli.common import flag_name
+from gradcli.render.errors import flag_name
 from gradcli.learn.engines import loss_and_gradients
 from gradcli.data.datasets import InputPipeline, load_dataset
 from gradcli.errors import UsageError

@@ -30,8 +30,8 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from ..numbers import plain
 from .engine import Value, apply, topological_order
-from .ops import number_text
 from ..errors import DomainError, ExprError, MissingValuesError
 from .ops import CONSTANTS, FUNCTIONS
 
@@ -95,7 +95,7 @@ class Graph:
                  for label in self.underflows]
         for name, leaf in self.variables.items():
             if not math.isfinite(leaf.grad):
-                notes.append(f"the gradient of {name} is {number_text(leaf.grad)}: the chain rule's product leaves "
+                notes.append(f"the gradient of {name} is {plain(leaf.grad)}: the chain rule's product leaves "
                              "the float range at these values")
         return notes
 
@@ -385,7 +385,7 @@ def _build(node: Node, built: dict, leaves: dict) -> Value:
         raise DomainError(f"{node.label}: {exc.message}") from None
     if math.isinf(out.data) or math.isnan(out.data):
         if all(math.isfinite(v.data) for v in inputs):
-            raise DomainError(f"{node.label}: the result overflows to {number_text(out.data)} (too large for a float)")
+            raise DomainError(f"{node.label}: the result overflows to {plain(out.data)} (too large for a float)")
     out.label = node.label
     return out
 

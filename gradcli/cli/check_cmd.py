@@ -2,7 +2,7 @@
 
 Three beats: read the expression, its variables and the options -> run
 ``gradcheck.check_gradients`` (or ``sweep`` / ``check_random_points``) ->
-render with ``render_check``.  Exit status: 0 when every gradient matches,
+render with ``gradcli.render.check``.  Exit status: 0 when every gradient matches,
 1 when any does not, 2 on a usage error.
 """
 
@@ -14,7 +14,8 @@ from . import fast_params
 from .app import app
 from .common import VARIABLE_CONTEXT, console, parse_number, reports_errors, split_variables, warn, warn_unused, \
     write_stdout
-from .options import FormatOption, OutputFormat, check_precision, parse_wrt
+from .options import check_precision, parse_wrt
+from .output import FormatOption, JsonOption, OutputFormat, chosen_format, write_json
 
 fast_params.install()  # idempotent: whichever command module is imported first installs it
 
@@ -27,8 +28,8 @@ EXAMPLES = """Examples:
   gradcli check "log(x)*sin(y)" --points 100 --seed 1 --range 0.1,3
 """
 
-OWN_OPTIONS = ["--h", "--rtol", "--atol", "--sweep", "--points", "--seed", "--range", "--format", "--precision",
-               "--wrt"]
+OWN_OPTIONS = ["--h", "--rtol", "--atol", "--sweep", "--points", "--seed", "--range", "--format", "--json",
+               "--precision", "--wrt"]
 
 
 @app.command("check", context_settings=VARIABLE_CONTEXT, epilog=EXAMPLES)
@@ -52,6 +53,7 @@ def check(
     value_range: Annotated[str, typer.Option("--range", help="LO,HI: each variable is drawn uniformly from "
                                                              "this interval.")] = "-2,2",
     output_format: FormatOption = OutputFormat.table,
+    json_output: JsonOption = False,
     precision: Annotated[int, typer.Option(help="Decimals shown in tables (0-15); JSON keeps every "
                                                 "digit.")] = 6,
     wrt: Annotated[Optional[str], typer.Option(help="Check only these variables, comma-separated: --wrt x1,w1.",
@@ -68,6 +70,7 @@ def check(
 
     text, values = split_variables(expression, ctx.args)
     check_precision(precision)
+    output_format = chosen_format(output_format, json_output)
     parsed = parse(text)
     names = parse_wrt(wrt, parsed.variables)
     warn_unused(values, parsed.variables, OWN_OPTIONS)
@@ -115,8 +118,8 @@ def _render_checks(result, output_format: OutputFormat, precision: int, random_p
     from ..render import check as render_check
 
     if output_format == OutputFormat.json:
-        text = render_check.random_json(result) if random_points else render_check.check_json(result)
-        write_stdout(text)
+        document = render_check.random_document(result) if random_points else render_check.check_document(result)
+        write_json(document, indent=2)
     elif output_format == OutputFormat.markdown:
         write_stdout(render_check.check_markdown(result.worst if random_points else result.checks, precision))
     elif output_format == OutputFormat.csv:
@@ -132,7 +135,7 @@ def _render_sweep(result, output_format: OutputFormat, precision: int) -> None:
     from ..render import check as render_check
 
     if output_format == OutputFormat.json:
-        write_stdout(render_check.sweep_json(result))
+        write_json(render_check.sweep_document(result), indent=2)
     elif output_format in (OutputFormat.markdown, OutputFormat.csv):
         write_stdout(render_check.sweep_table_text(result, precision, markdown=output_format == OutputFormat.markdown))
     else:

@@ -17,7 +17,8 @@ from typing import Callable
 
 import typer
 
-from ..errors import ExprError, GradcliError, MissingValuesError, ModelFileError, UsageError
+from ..errors import GradcliError, UsageError
+from ..render.errors import error_lines, flag_name
 
 # Commands that take an expression and its variables as free-form options.
 VARIABLE_CONTEXT = {"allow_extra_args": True, "ignore_unknown_options": True}
@@ -44,46 +45,8 @@ def warn(message) -> None:
     console(stderr=True).print(line, highlight=False, soft_wrap=True)
 
 
-# Core settings whose flag is not ``--`` + the name with ``-`` for ``_``.
-FLAGS = {
-    "test_fraction": "--test-split",  # datasets.split(dataset, test_fraction, seed)
-    "count": "--points",  # gradcheck.check_random_points(expression, count, low=, high=)
-    "low": "--range",
-    "range": "--range",
-}
-
-
-def flag_name(setting: str) -> str:
-    """The command-line spelling of a core setting: ``batch_size`` -> ``--batch-size``."""
-    return FLAGS.get(setting) or "--" + setting.replace("_", "-")
-
-
-def command_hint(error: GradcliError) -> str | None:
-    """Advice only the command line can give (a command to run), in place of the core's hint."""
-    if isinstance(error, ModelFileError) and error.facts.get("missing"):
-        return "train one first: gradcli train moons --save model.json"
-    return None
-
-
-def error_lines(error: GradcliError) -> list[str]:
-    """The one or two lines (plus a caret display for parse errors) that report ``error``.
-
-    The core names settings as Python does (``batch_size``); here they become flags.
-    """
-    message = error.describe(flag_name)
-    if isinstance(error, MissingValuesError):  # the CLI says how to pass them
-        message += ": pass " + " ".join(f"--{name} VALUE" for name in error.facts["names"])
-    lines = [f"error: {message}"]
-    if isinstance(error, ExprError):
-        lines += error.caret_lines()
-    hint = command_hint(error) or error.describe_hint(flag_name)
-    if hint:
-        lines.append(f"hint: {hint}")
-    return lines
-
-
 def report(error: GradcliError) -> None:
-    """Print ``error`` to stderr without markup (messages may contain brackets)."""
+    """Print ``error`` to stderr (``render.errors.error_lines``: settings as flags) without markup."""
     err = console(stderr=True)
     for index, line in enumerate(error_lines(error)):
         err.print(line, style="bold red" if index == 0 else None, markup=False, highlight=False, soft_wrap=True)

@@ -2,7 +2,7 @@
 
 Three beats: read the expression, its variables and the options -> parse,
 evaluate, backward and trace (``expr.py``, ``trace.py``) -> render as Rich
-tables, JSON, Markdown or CSV (``render.py``).  The options it shares with
+tables, JSON, Markdown or CSV (``gradcli.render.grad``).  The options it shares with
 ``gradcli check`` live in ``options.py``.
 """
 
@@ -14,7 +14,8 @@ from . import fast_params
 from ..autograd.ops import FUNCTIONS
 from .app import app
 from .common import VARIABLE_CONTEXT, console, reports_errors, split_variables, warn, warn_unused, write_stdout
-from .options import FormatOption, OutputFormat, check_precision, parse_wrt
+from .options import check_precision, parse_wrt
+from .output import FormatOption, JsonOption, OutputFormat, chosen_format, write_json
 
 fast_params.install()  # keep pydantic (~130 ms) off the start-up path of every command
 
@@ -30,7 +31,7 @@ EXAMPLES = """Examples:
 Functions: """ + ", ".join(FUNCTIONS) + """ (their derivatives: docs/expressions.md)
 """
 
-OWN_OPTIONS = ["--format", "--precision", "--wrt", "--no-trace"]
+OWN_OPTIONS = ["--format", "--json", "--precision", "--wrt", "--no-trace"]
 
 ExpressionArg = Annotated[
     Optional[str],
@@ -51,6 +52,7 @@ def grad(
     ctx: typer.Context,
     expression: ExpressionArg = None,
     output_format: FormatOption = OutputFormat.table,
+    json_output: JsonOption = False,
     precision: PrecisionOption = 4,
     wrt: WrtOption = None,
     no_trace: Annotated[bool, typer.Option("--no-trace", help="Print the value and the gradients only.")] = False,
@@ -66,6 +68,7 @@ def grad(
 
     text, values = split_variables(expression, ctx.args)
     check_precision(precision)
+    output_format = chosen_format(output_format, json_output)
     parsed = parse(text)
     names = parse_wrt(wrt, parsed.variables)
     warn_unused(values, parsed.variables, OWN_OPTIONS)
@@ -81,7 +84,7 @@ def grad(
 
     show_trace = not no_trace
     if output_format == OutputFormat.json:
-        write_stdout(render.grad_json(graph, steps, wrt=names, show_trace=show_trace))
+        write_json(render.grad_document(graph, steps, wrt=names, show_trace=show_trace), indent=2)
     elif output_format == OutputFormat.markdown:
         write_stdout(render.grad_markdown(graph, steps, precision=precision, wrt=names, show_trace=show_trace))
     elif output_format == OutputFormat.csv:

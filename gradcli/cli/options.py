@@ -1,30 +1,12 @@
-"""Options and checks shared by the expression commands (``grad``, ``check``).
+"""Checks shared by the expression commands (``grad``, ``check``).
 
-``OutputFormat`` is the ``--format`` choice; ``parse_wrt`` and
-``check_precision`` validate ``--wrt`` and ``--precision`` with one clear
-usage error each.  Kept apart from the command modules so that each of them
-can import it without importing the other.
+``parse_wrt`` and ``check_precision`` validate ``--wrt`` and ``--precision``
+with one clear usage error each.  Kept apart from the command modules so that
+each of them can import it without importing the other.  The output options
+(``--format``, ``--json``) are in ``output.py``.
 """
 
-from enum import Enum
-from typing import Annotated
-
-import typer
-
 from ..errors import UsageError
-
-
-class OutputFormat(str, Enum):
-    table = "table"
-    json = "json"
-    markdown = "markdown"
-    csv = "csv"
-
-
-FormatOption = Annotated[
-    OutputFormat,
-    typer.Option("--format", "-f", help="table (Rich, for reading), json (full precision), markdown or csv."),
-]
 
 
 def check_precision(precision: int) -> None:

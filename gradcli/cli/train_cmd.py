@@ -20,8 +20,9 @@ from ..data.choices import DEFAULT_NOISE, DEFAULT_SAMPLES, DEFAULT_SEED, TaskCho
 from ..learn.config import (DEFAULT_HIDDEN, DEFAULT_LRS, Activation, Engine, Init, Loss, Optimizer, Schedule,
                             TrainConfig)
 from .app import app
-from .common import console, reports_errors, warn, write_stdout
+from .common import console, reports_errors, warn
 from .dataset_options import ClassesOption, DatasetArgument, NoiseOption, SamplesOption, TargetOption, TaskOption
+from .output import JsonOption, TableFormat, TableFormatOption, chosen_format, write_json
 
 EXAMPLES = """Examples:
 
@@ -142,8 +143,8 @@ def train_command(
                                                      show_default=False)] = None,
     log: Annotated[Optional[str], typer.Option(help="Write one CSV row per step: step, loss, accuracy, lr.",
                                                metavar="FILE.csv", show_default=False)] = None,
-    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object (settings, metrics, "
-                                                             "history, command) instead of the tables.")] = False,
+    output_format: TableFormatOption = TableFormat.table,
+    json_output: JsonOption = False,
 ) -> None:
     """Train a multi-layer perceptron on a dataset, with live progress and a summary.
 
@@ -154,6 +155,7 @@ def train_command(
     from ..atomicfile import check_writable
     from ..learn.run import DataOptions, prepare_run
 
+    json_output = chosen_format(output_format, json_output) is TableFormat.json
     sizes = parse_layers(layers) if layers is not None else None
     options = DataOptions(samples, noise, classes, target, task, features, test_split)
     # fail before training, not after, on a path that cannot be written
@@ -217,10 +219,10 @@ def _write_files(run, result, command: str, save, log) -> None:
 
 
 def _report(run, result, command: str, save, log, json_output: bool) -> None:
-    from ..render.train import decision_picture, final_map_size, result_json, summary_tables
+    from ..render.train import decision_picture, final_map_size, result_document, summary_tables
 
     if json_output:
-        write_stdout(result_json(run, result, command, save))
+        write_json(result_document(run, result, command, save))
     else:
         out = console()
         if run.dataset.is_2d:

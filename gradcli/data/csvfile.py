@@ -1,4 +1,4 @@
-"""Read a numeric CSV file into input columns and a target column, with errors that point at the cell.
+"""Read CSV files: the one CSV reader of gradcli, with errors that point at the cell.
 
 The format is the plainest one: a header row naming the columns, then one row
 per sample, every cell a finite number.  The target is the last column unless
@@ -8,8 +8,12 @@ is a class label or a value is decided by ``infer_task`` (data.py applies it).
     table = read_csv("data.csv")                 # CsvTable(columns, values (n, c))
     X, y, inputs, target = table.split_target("y")
 
+    text = read_text_table("points.csv")         # any CSV file: header and rows as text
+    X = text.numbers([0, 2])                     # only these columns must hold numbers
+
 Every problem raises ``DataError`` naming the file, the row (the line number
 in the file, header = row 1) and the column, so the user can go straight to it.
+Writing CSV is ``gradcli.csvtext``'s job (``write_csv`` below uses it).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..atomicfile import write_text_atomic
+from ..csvtext import write_csv_rows
 from ..errors import DataError
 
 MAX_BYTES = 50 * 1024 * 1024   # larger files are not "small datasets"; refuse before reading
@@ -58,10 +62,51 @@ class CsvTable:
         return X, self.values[:, index].copy(), inputs, self.columns[index]
 
 
+@dataclass
+class CsvText:
+    """A CSV file read as text: its header, and each non-blank row with the line it starts on."""
+
+    source: str                          # the file name as the user gave it, used in messages
+    header_row: int                      # the line the header is on (1 unless blank lines come first)
+    header: list[str]
+    rows: list[tuple[int, list[str]]]    # (line number, stripped cells)
+
+    def numbers(self, columns: list[int]) -> np.ndarray:
+        """The cells of ``columns`` as floats, (rows, len(columns)); DataError at a ragged row or a bad cell."""
+        values = []
+        for row, cells in self.rows:
+            if len(cells) != len(self.header):
+                raise DataError(
+                    f"{self.source}, row {row}: {len(cells)} value{'s' if len(cells) != 1 else ''}, "
+                    f"but the header names {len(self.header)} columns",
+                    hint=f"every row needs one number per column: {', '.join(self.header)}",
+                )
+            try:
+                numbers = [float(cells[j]) for j in columns]
+            except ValueError:
+                numbers = None
+            if numbers is None or not all(math.isfinite(v) for v in numbers):
+                _raise_bad_cell(self.source, row, self.header, cells, columns)
+            values.append(numbers)
+            if len(values) > MAX_ROWS:
+                raise DataError(f"{self.source} has more than {MAX_ROWS:,} rows; gradcli reads at most {MAX_ROWS:,}")
+        return np.array(values, dtype=np.float64).reshape(len(values), len(columns))
+
+
 def read_csv(path: str) -> CsvTable:
-    """Parse the CSV file at ``path``; ``DataError`` on any problem (missing, too big, malformed)."""
+    """Parse the dataset in the CSV file at ``path``; ``DataError`` on any problem (missing, too big, malformed)."""
+    hint = "give a built-in dataset name (see `gradcli datasets`) or a CSV path"
+    return parse_csv_bytes(_read_bytes(path, hint), path)
+
+
+def read_text_table(path: str) -> CsvText:
+    """Read any CSV file with a header row as text (``CsvText.numbers`` reads its numbers)."""
+    return _text_table(_read_bytes(path), path)
+
+
+def _read_bytes(path: str, hint: str | None = None) -> bytes:
     if not os.path.exists(path):
-        raise DataError(f"no such file: {path}", hint="give a built-in dataset name (see `gradcli datasets`) or a CSV path")
+        raise DataError(f"no such file: {path}", hint=hint)
     if os.path.isdir(path):
         raise DataError(f"{path} is a folder, not a CSV file")
     size = os.path.getsize(path)
@@ -69,22 +114,32 @@ def read_csv(path: str) -> CsvTable:
         raise DataError(f"{path} is {size / 2**20:.1f} MB; gradcli reads CSV files up to {MAX_BYTES / 2**20:g} MB")
     try:
         with open(path, "rb") as handle:
-            raw = handle.read()
+            return handle.read()
     except OSError as error:
         raise DataError(f"cannot read {path}: {error.strerror}") from None
-    return parse_csv_bytes(raw, path)
 
 
 def parse_csv_bytes(raw: bytes, source: str) -> CsvTable:
-    """Parse CSV content; ``source`` names it in messages (a path, or a shipped dataset's name)."""
+    """Parse a dataset's CSV content; ``source`` names it in messages (a path, or a shipped dataset's name)."""
+    text = _text_table(raw, source)
+    _check_header(text)
+    values = text.numbers(list(range(len(text.header))))
+    if len(values) < MIN_ROWS:
+        found = "no data rows" if not len(values) else "one data row"
+        raise DataError(f"{source} has {found} after the header; a dataset needs at least {MIN_ROWS}")
+    return CsvTable(source, text.header, values)
+
+
+def _text_table(raw: bytes, source: str) -> CsvText:
     try:
         text = raw.decode("utf-8-sig")  # tolerate the byte-order mark spreadsheets write
     except UnicodeDecodeError as error:
         raise DataError(f"{source} is not UTF-8 text (byte {error.start + 1} cannot be decoded)") from None
-    lines = _nonblank_rows(csv.reader(io.StringIO(text, newline="")), source)
-    header = _read_header(lines, source)
-    rows = _read_rows(lines, source, header)
-    return CsvTable(source, header, np.array(rows, dtype=np.float64).reshape(len(rows), len(header)))
+    lines = list(_nonblank_rows(csv.reader(io.StringIO(text, newline="")), source))
+    if not lines:
+        raise DataError(f"{source} is empty: expected a header row (e.g. x1,x2,y) and rows of numbers")
+    (header_row, header), rows = lines[0], lines[1:]
+    return CsvText(source, header_row, header, rows)
 
 
 def _nonblank_rows(reader, source: str):
@@ -102,11 +157,9 @@ def _nonblank_rows(reader, source: str):
         raise DataError(f"{source}, row {reader.line_num}: {error}") from None
 
 
-def _read_header(lines, source: str) -> list[str]:
-    first = next(lines, None)
-    if first is None:
-        raise DataError(f"{source} is empty: expected a header row (e.g. x1,x2,y) and rows of numbers")
-    row, header = first
+def _check_header(text: CsvText) -> None:
+    """A dataset's header: column names (not numbers), none empty or twice, at least an input and a target."""
+    source, header, row = text.source, text.header, text.header_row
     if len(header) > MAX_COLUMNS:
         raise DataError(f"{source} has {len(header)} columns; gradcli reads at most {MAX_COLUMNS}")
     if all(_is_number(cell) for cell in header):
@@ -121,37 +174,13 @@ def _read_header(lines, source: str) -> list[str]:
             raise DataError(f"{source}, row {row}, column {column}: the column name '{name}' appears twice")
     if len(header) < 2:
         raise DataError(f"{source} has one column ('{header[0]}'); a dataset needs at least one input and a target")
-    return header
 
 
-def _read_rows(lines, source: str, header: list[str]) -> list[list[float]]:
-    rows: list[list[float]] = []
-    for row, cells in lines:
-        if len(cells) != len(header):
-            raise DataError(
-                f"{source}, row {row}: {len(cells)} value{'s' if len(cells) != 1 else ''}, "
-                f"but the header names {len(header)} columns",
-                hint=f"every row needs one number per column: {', '.join(header)}",
-            )
-        try:
-            values = [float(cell) for cell in cells]
-        except ValueError:
-            values = None
-        if values is None or not all(math.isfinite(v) for v in values):
-            _raise_bad_cell(source, row, header, cells)
-        rows.append(values)
-        if len(rows) > MAX_ROWS:
-            raise DataError(f"{source} has more than {MAX_ROWS:,} rows; gradcli reads at most {MAX_ROWS:,}")
-    if len(rows) < MIN_ROWS:
-        found = "no data rows" if not rows else "one data row"
-        raise DataError(f"{source} has {found} after the header; a dataset needs at least {MIN_ROWS}")
-    return rows
-
-
-def _raise_bad_cell(source: str, row: int, header: list[str], cells: list[str]) -> None:
-    """Find the first cell that is not a finite number and raise a DataError naming it."""
-    for column, (name, cell) in enumerate(zip(header, cells), start=1):
-        where = f"{source}, row {row}, column {column} ('{name}')"
+def _raise_bad_cell(source: str, row: int, header: list[str], cells: list[str], columns: list[int]) -> None:
+    """Find the first cell of ``columns`` that is not a finite number and raise a DataError naming it."""
+    for index in columns:
+        name, cell = header[index], cells[index]
+        where = f"{source}, row {row}, column {index + 1} ('{name}')"
         if not cell:
             raise DataError(f"{where}: the cell is empty; every cell needs a number")
         if not _is_number(cell):
@@ -172,16 +201,13 @@ def write_csv(path: str, dataset) -> None:
     """Write ``dataset`` as a CSV file that ``read_csv`` reads back to the same numbers.
 
     Targets are written as the user knows them (the original class labels);
-    floats are written with ``repr`` so that every digit survives.  The file
-    is written atomically: a temporary file in the same folder, then a rename.
+    floats are written in full so that every digit survives.  The file is
+    written atomically: a temporary file in the same folder, then a rename.
     """
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*dataset.input_names, dataset.target_name])
     labels = dataset.class_labels
-    for inputs, target in zip(dataset.X.tolist(), dataset.y.tolist()):
-        writer.writerow([*map(repr, inputs), repr(labels[int(target)] if labels else target)])
-    write_text_atomic(path, out.getvalue(), DataError)
+    rows = [[*inputs, labels[int(target)] if labels else target]
+            for inputs, target in zip(dataset.X.tolist(), dataset.y.tolist())]
+    write_csv_rows(path, [*dataset.input_names, dataset.target_name], rows, DataError)
 
 
 # ---------------------------------------------------------------- task inference

@@ -20,10 +20,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Footer, Input, Static
 
-from ..cli.common import error_lines
 from ..errors import DomainError, GradcliError
-from .state import NEW_VARIABLE_VALUE, Explorer, State, format_exact
-from .panels import TraceView, expression_text, nudge_table, significant, variables_table
+from ..render.errors import error_lines
+from ..numbers import exact, significant
+from .panels import TraceView, expression_text, nudge_table, variables_table
+from .state import NEW_VARIABLE_VALUE, Explorer, State
 
 
 # -- the app ------------------------------------------------------------------------
@@ -104,7 +105,7 @@ class ExploreApp(App):
         self.query_one("#nudge", Static).update(nudge_table(nudge))
         self.query_one("#nudge").border_title = f"nudge {nudge.name} by h" if nudge else "nudge"
         self.query_one("#variables").border_subtitle = (
-            f"step {format_exact(explorer.step)} · lr {format_exact(explorer.lr)}")
+            f"step {exact(explorer.step)} · lr {exact(explorer.lr)}")
         self.query_one("#trace", TraceView).show(state.trace)
 
     def say(self, message: str, error: bool = False) -> None:
@@ -144,18 +145,18 @@ class ExploreApp(App):
 
     def action_scale_step(self, up: int) -> None:
         self.attempt(lambda: self.explorer.scale_step(bool(up)),
-                     lambda *_: f"step = {format_exact(self.explorer.step)}")
+                     lambda *_: f"step = {exact(self.explorer.step)}")
 
     def action_scale_h(self, up: int) -> None:
         self.attempt(lambda: self.explorer.scale_h(bool(up)),
-                     lambda *_: f"h = {format_exact(self.explorer.h)}: watch (f(x+h) - f(x)) / h")
+                     lambda *_: f"h = {exact(self.explorer.h)}: watch (f(x+h) - f(x)) / h")
 
     def action_gradient_step(self, ascent: int) -> None:
         kind, sign = ("ascent", "+=") if ascent else ("descent", "-=")
 
         def describe(_, values: tuple) -> str:
             before, after = values
-            lr = format_exact(self.explorer.lr)
+            lr = exact(self.explorer.lr)
             return (f"gradient {kind} (each variable {sign} {lr} × its gradient):  "
                     f"f {significant(before)} → {significant(after)}")
 

@@ -19,18 +19,10 @@ from textual.containers import Vertical
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
-from .state import Nudge, State
-from ..render.grad import backward_rows, forward_rows
 from ..autograd.trace import Trace
-
-
-def significant(x: float | None, digits: int = 10) -> str:
-    """A number for the screen: ``digits`` significant digits, no '-0'."""
-    if x is None:
-        return "undefined"
-    if x == 0.0:
-        return "0"
-    return f"{x:.{digits}g}"
+from ..numbers import significant
+from ..render.grad import backward_rows, forward_rows
+from .state import Nudge, State
 
 
 def expression_text(state: State) -> Text:

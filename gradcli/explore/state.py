@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..errors import DomainError, UsageError
+from ..numbers import exact
 from ..autograd.expr import Expression, parse
 from ..autograd.trace import Trace, trace
 
@@ -208,7 +209,7 @@ class Explorer:
         # none of which a shell treats specially inside double quotes
         parts.append(f'"{self.text}"')
         for name, x in self.state.values.items():
-            number = format_exact(x)
+            number = exact(x)
             parts.append(f"{name}={number}" if f"--{name}" in reserved else f"--{name} {number}")
         return " ".join(parts)
 
@@ -217,15 +218,6 @@ class Explorer:
         if name is None:
             raise UsageError(f"the expression has no variables to {what}: press e and add one")
         return name
-
-
-def format_exact(x: float) -> str:
-    """The shortest text that reads back as exactly ``x`` (integral values without '.0')."""
-    if x == 0.0:
-        return "0"  # also for -0.0
-    if x.is_integer() and abs(x) < 1e15:
-        return str(int(x))
-    return repr(x)
 
 
 def _decimal_add(x: float, delta: float) -> float:
@@ -239,14 +231,14 @@ def _scaled(name: str, size: float, up: bool, bounds: tuple) -> float:
     low, high = bounds
     if not low <= scaled <= high:
         limit = "largest" if up else "smallest"
-        raise UsageError(f"{name} is {format_exact(size)}, the {limit} this explorer allows")
+        raise UsageError(f"{name} is {exact(size)}, the {limit} this explorer allows")
     return scaled
 
 
 def _checked_size(name: str, size: float, bounds: tuple) -> float:
     low, high = bounds
     if not (math.isfinite(size) and size > 0.0):
-        raise UsageError(f"{name} must be a positive number, not {format_exact(size)}")
+        raise UsageError(f"{name} must be a positive number, not {exact(size)}")
     if not low <= size <= high:
         raise UsageError(f"{name} must be between {low:g} and {high:g}, not {size:g}")
     return float(size)

@@ -175,43 +175,19 @@ def _model_class_indices(predictor: Predictor, dataset) -> np.ndarray:
 
 
 def read_input_rows(path: str, names: list[str]) -> np.ndarray:
-    """Rows of raw inputs from a CSV file whose header names (at least) the model's inputs."""
-    import csv
-
+    """Rows of raw inputs from a CSV file whose header names (at least) the model's inputs, in any order."""
+    from ..data.csvfile import read_text_table
     from ..errors import DataError
 
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            lines = [(number, row) for number, row in enumerate(csv.reader(handle), start=1) if any(c.strip() for c in row)]
-    except FileNotFoundError:
-        raise DataError(f"no such file: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
-    if not lines:
-        raise DataError(f"{path} is empty: it needs a header row naming the inputs ({', '.join(names)})")
-    header = [cell.strip() for cell in lines[0][1]]
-    missing = [name for name in names if name not in header]
+    table = read_text_table(path)
+    missing = [name for name in names if name not in table.header]
     if missing:
         raise DataError(f"{path} has no column {', '.join(missing)}; the model's inputs are {', '.join(names)}",
-                        hint=f"its header is: {', '.join(header)}")
-    columns = [header.index(name) for name in names]
-    rows = []
-    for number, cells in lines[1:]:
-        if len(cells) != len(header):
-            raise DataError(f"{path}, row {number}: {len(cells)} values, but the header names {len(header)} columns")
-        values = []
-        for j in columns:
-            try:
-                value = float(cells[j])
-            except ValueError:
-                value = float("nan")
-            if not np.isfinite(value):
-                raise DataError(f"{path}, row {number}, column {j + 1} ({header[j]}): '{cells[j]}' is not a finite number")
-            values.append(value)
-        rows.append(values)
-    if not rows:
+                        hint=f"its header is: {', '.join(table.header)}")
+    rows = table.numbers([table.header.index(name) for name in names])
+    if not len(rows):
         raise DataError(f"{path} has no data rows after the header")
-    return np.array(rows, dtype=np.float64)
+    return rows
 
 
 def prediction_table(predictor: Predictor, X_raw: np.ndarray) -> tuple[list[str], list[list]]:

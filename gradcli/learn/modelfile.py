@@ -29,6 +29,7 @@ from pathlib import Path
 from ..atomicfile import write_text_atomic
 from ..data.choices import Task
 from ..errors import ModelFileError
+from ..jsontext import to_json
 from .config import Activation
 
 __all__ = [
@@ -102,9 +103,13 @@ class SavedModel:
 
 
 def save_model(path, model: SavedModel) -> None:
-    """Write ``model`` to ``path`` atomically (temp file in the same folder, then rename)."""
+    """Write ``model`` to ``path`` atomically (temp file in the same folder, then rename).
+
+    The parameters are checked to be finite; a metric in ``meta`` that is not
+    (the loss of a diverged run) is written as null, as JSON requires.
+    """
     _check_model(model.to_dict(), str(path))  # never write a file we could not read back
-    write_text_atomic(path, json.dumps(model.to_dict(), indent=1, allow_nan=False) + "\n", ModelFileError)
+    write_text_atomic(path, to_json(model.to_dict(), indent=1) + "\n", ModelFileError)
 
 
 def load_model(path) -> SavedModel:

@@ -17,13 +17,11 @@ builds the network, from the model file when given.
 
 from __future__ import annotations
 
-import csv
-import io
 import time
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from ..atomicfile import write_text_atomic
+from ..csvtext import write_csv_rows
 from ..data.choices import DEFAULT_NOISE, DEFAULT_SAMPLES, DEFAULT_SEED
 from ..data.datasets import GENERATORS, Dataset, InputPipeline, load_dataset, shipped_names, split
 from ..data.features import parse_features
@@ -157,13 +155,7 @@ def write_history_csv(path: str, result: TrainResult) -> None:
     name = result.metric_name
     history = result.history
     has_test = any(value is not None for value in history["test_metric"])
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["step", "loss", name] + ([f"test_{name}"] if has_test else []) + ["lr"])
-    for k in range(result.steps_done):
-        row = [k + 1, repr(history["loss"][k]), repr(history["metric"][k])]
-        if has_test:
-            row.append(repr(history["test_metric"][k]))
-        writer.writerow(row + [repr(history["lr"][k])])
-    write_text_atomic(path, buffer.getvalue(), error=UsageError)
-
+    header = ["step", "loss", name] + ([f"test_{name}"] if has_test else []) + ["lr"]
+    rows = [[k + 1, history["loss"][k], history["metric"][k]] + ([history["test_metric"][k]] if has_test else [])
+            + [history["lr"][k]] for k in range(result.steps_done)]
+    write_csv_rows(path, header, rows, error=UsageError)

@@ -27,10 +27,9 @@ from dataclasses import dataclass
 import graphviz
 
 from ..autograd.engine import Value
-from ..errors import UsageError
 from ..autograd.ops import op_symbol
-
-DEFAULT_PRECISION = 4  # digits after the point, as micrograd's "%.4f"
+from ..errors import UsageError
+from ..numbers import DEFAULT_PRECISION, decimals, trimmed
 LABEL_WIDTH = 40  # longer sub-expression labels are shortened in the middle
 FONT = "Helvetica"  # both renderers know its metrics (graphviz-pure maps it to Arimo)
 
@@ -76,26 +75,6 @@ class Drawing:
     source: str
     nodes: int
     edges: int
-
-
-def format_number(x: float, precision: int = DEFAULT_PRECISION) -> str:
-    """``x`` with ``precision`` digits after the point; very large or tiny values in e-notation."""
-    if math.isnan(x):
-        return "nan"
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    if x != 0.0 and (abs(x) >= 1e6 or abs(x) < 0.5 * 10.0**-precision):
-        return f"{x:.{precision}e}"  # "0.0000" would hide a small but real gradient
-    text = f"{x:.{precision}f}"
-    return text[1:] if text.startswith("-") and float(text) == 0.0 else text  # no "-0.0000"
-
-
-def short_number(x: float, precision: int = DEFAULT_PRECISION) -> str:
-    """A number for a title line: like ``format_number`` without trailing zeros (``2``, ``6.8814``)."""
-    text = format_number(x, precision)
-    if "." in text and "e" not in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
 
 
 def shorten(text: str, width: int = LABEL_WIDTH) -> str:
@@ -207,11 +186,11 @@ def _value_label(node: Value, kind: str, heat: float, options: DrawOptions) -> s
     elif kind == "constant":
         name = f'<font color="{MUTED}">{name}</font>'
     fill = _heat_colour(heat) if options.color_grad else "white"
-    data = format_number(float(node.data), options.precision)
+    data = decimals(float(node.data), options.precision)
     cells = (f'<td bgcolor="{fill}">{name}</td>'
              f'<td bgcolor="{DATA_FILL}"><font color="{DATA_TEXT}">data {data}</font></td>')
     if options.show_grad:
-        grad = format_number(float(node.grad), options.precision)
+        grad = decimals(float(node.grad), options.precision)
         cells += f'<td bgcolor="{GRAD_FILL}"><font color="{GRAD_TEXT}">grad {grad}</font></td>'
     # the output stands out by a heavier frame
     frame = f'border="2" color="{INK}"' if kind == "output" else 'border="0"'
@@ -227,9 +206,9 @@ def _heat_colour(heat: float) -> str:
 
 def _tooltip(node: Value, options: DrawOptions) -> str:
     """The hover text of a value box in SVG: the full label, whatever its length."""
-    text = f"{node.label or 'value'} = {format_number(float(node.data), options.precision)}"
+    text = f"{node.label or 'value'} = {decimals(float(node.data), options.precision)}"
     if options.show_grad:
-        text += f", grad {format_number(float(node.grad), options.precision)}"
+        text += f", grad {decimals(float(node.grad), options.precision)}"
     return text
 
 
@@ -239,10 +218,10 @@ def _title(graph, options: DrawOptions) -> str:
     lines = []
     if options.title:
         lines.append(f'<font point-size="14"><b>{html.escape(options.title)}</b></font>')
-    summary = f"{shorten(graph.expression, 80)} = {short_number(float(graph.output.data), p)}"
+    summary = f"{shorten(graph.expression, 80)} = {trimmed(float(graph.output.data), p)}"
     lines.append(f'<font point-size="12">{html.escape(summary)}</font>')
     if graph.variables:
-        at = ", ".join(f"{name} = {short_number(float(leaf.data), p)}" for name, leaf in graph.variables.items())
+        at = ", ".join(f"{name} = {trimmed(float(leaf.data), p)}" for name, leaf in graph.variables.items())
         lines.append(f'<font point-size="10" color="{MUTED}">at {html.escape(at)}</font>')
     legend = [("data: value in the forward pass", DATA_FILL, DATA_TEXT)]
     if options.show_grad:

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import html
 
-from .graph import INK, MUTED, Drawing, finish, format_number, legend_cells, new_digraph, short_number, shorten
+from ..numbers import decimals, trimmed
+from .graph import INK, MUTED, Drawing, finish, legend_cells, new_digraph, shorten
 
 POSITIVE = (37, 99, 235)  # blue, as the Playground draws positive weights
 NEGATIVE = (234, 88, 12)  # orange for negative ones
@@ -111,7 +112,7 @@ def _neuron(activation: str, bias: float, largest_bias: float, precision: int, o
     attributes = {"label": f"<{text}>", "shape": "circle", "style": "filled", "fillcolor": fill,
                   "color": INK if output else MUTED, "penwidth": "2" if output else "1",
                   "fixedsize": "true", "width": "0.62",
-                  "tooltip": f"{where}: {activation}, bias {format_number(bias, 6)}"}
+                  "tooltip": f"{where}: {activation}, bias {decimals(bias, 6)}"}
     return attributes
 
 
@@ -129,7 +130,7 @@ def _weight_style(weight: float, largest: float, precision: int) -> dict:
         "color": "#" + "".join(f"{c:02x}" for c in colour) + f"{alpha:02x}",
         "penwidth": f"{MIN_PENWIDTH + (MAX_PENWIDTH - MIN_PENWIDTH) * share:.2f}",
         "arrowhead": "none",
-        "tooltip": f"w = {format_number(weight, max(precision, 4))}",
+        "tooltip": f"w = {decimals(weight, max(precision, 4))}",
     }
 
 
@@ -150,7 +151,7 @@ def _title(model, title: str | None, largest_weight: float, precision: int) -> s
     lines.append(f'<font point-size="12">{html.escape(summary)}</font>')
     if dataset:
         lines.append(f'<font point-size="10" color="{MUTED}">trained on {html.escape(str(dataset))}</font>')
-    largest = short_number(largest_weight, precision)
+    largest = trimmed(largest_weight, precision)
     legend = legend_cells([
         ("weight > 0", _mix(POSITIVE, 0.35), INK),
         ("weight < 0", _mix(NEGATIVE, 0.35), INK),

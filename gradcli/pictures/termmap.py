@@ -23,6 +23,9 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from ..numbers import significant
+
+TICK_DIGITS = 3  # significant digits of axis ticks and legend values
 PLAYGROUND_COLORS = ["#f59322", "#0877bd"]
 TAB10 = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
          "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
@@ -173,10 +176,11 @@ def _place_points(canvas: _Canvas, X2, values, task, class_colors, class_labels)
             # colour: the sign and size of the value; digit (no colour): its place between low and high
             digit = str(min(9, int((mean - low) / (high - low) * 10))) if high > low else "5"
             canvas.points[divmod(int(cell), canvas.width)] = ("●", digit, _regression_rgb(mean / scale, NEUTRAL_POINT))
-        return [("●", None, _regression_rgb(low / scale, NEUTRAL_POINT), f"{low:.3g}"),
+        low_text, high_text = significant(low, TICK_DIGITS), significant(high, TICK_DIGITS)
+        return [("●", None, _regression_rgb(low / scale, NEUTRAL_POINT), low_text),
                 ("●", None, NEUTRAL_POINT, "0"),
-                ("●", None, _regression_rgb(high / scale, NEUTRAL_POINT), f"{high:.3g}"),
-                (None, "0-9:", None, f"the target from {low:.3g} (0) to {high:.3g} (9)")]
+                ("●", None, _regression_rgb(high / scale, NEUTRAL_POINT), high_text),
+                (None, "0-9:", None, f"the target from {low_text} (0) to {high_text} (9)")]
     classes = values.astype(int)
     n_classes = max(int(classes.max()) + 1, len(class_labels or []), 2)
     colors = _class_rgbs(n_classes, class_colors)
@@ -200,8 +204,8 @@ class Plot:
     def __init__(self, canvas: _Canvas, x_label: str, y_label: str, legend: list):
         self.canvas, self.x_label, self.y_label, self.legend = canvas, x_label, y_label, legend
         x0, x1, y0, y1 = canvas.bounds
-        self.y_ticks = (f"{y1:.3g}", f"{y0:.3g}")
-        self.x_ticks = (f"{x0:.3g}", f"{x1:.3g}")
+        self.y_ticks = (significant(y1, TICK_DIGITS), significant(y0, TICK_DIGITS))
+        self.x_ticks = (significant(x0, TICK_DIGITS), significant(x1, TICK_DIGITS))
         self.gutter = max(len(t) for t in self.y_ticks) + 1
 
     def __rich_measure__(self, console, options):

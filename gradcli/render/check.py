@@ -1,19 +1,19 @@
-"""Gradient-check results -> text: Rich tables, JSON, Markdown and CSV for ``gradcli check``.
+"""Gradient-check results -> text: Rich tables, JSON documents, Markdown and CSV for ``gradcli check``.
 
 Takes the dataclasses of ``gradcheck.py`` (``CheckReport``, ``SweepReport``,
-``RandomReport``) and returns Rich renderables or strings; numbers are
-formatted as in ``render.py`` (errors always in scientific notation).
+``RandomReport``) and returns Rich renderables, plain data for the JSON writer
+(``*_document``), or strings; numbers are formatted by ``gradcli.numbers``
+as in ``gradcli grad`` (errors and steps always in e-notation).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import math
 
 from ..autograd.gradcheck import FAIL, KINK, PASS, UNCHECKED
-from .grad import _table, error_number, number, point_text
+from ..numbers import decimals, scientific, significant
+from . import style
+from .grad import point_text
 
 _STATUS_STYLE = {PASS: "green", FAIL: "bold red", KINK: "yellow", UNCHECKED: "bold red"}
 
@@ -24,9 +24,9 @@ def _status(check) -> str:
 
 
 def _step_text(report) -> str:
-    rule = "cbrt(eps) * max(1, |x|)" if report.h is None else f"{report.h:g} (fixed)"
+    rule = "cbrt(eps) * max(1, |x|)" if report.h is None else f"{significant(report.h)} (fixed)"
     return f"step: h = {rule}\npass when |autograd - numeric| <= atol + rtol * |numeric|, " \
-           f"with rtol = {report.rtol:g}, atol = {report.atol:g}"
+           f"with rtol = {significant(report.rtol)}, atol = {significant(report.atol)}"
 
 
 def _verdict(ok: bool, failures: int, kinks: int):
@@ -53,7 +53,7 @@ def check_rich(report, precision: int = 6) -> list:
     header = Text()
     header.append("f = ", style="bold")
     header.append(report.expression, style="bold cyan")
-    header.append(f" = {number(report.value, precision)}")
+    header.append(f" = {decimals(report.value, precision)}")
     header.append(f"\n    at {point_text(report.point)}", style="dim")
     table = check_table(report.checks, precision, title="Gradient check: autograd vs central finite difference")
     failures = sum(1 for c in report.checks if not c.ok)
@@ -66,7 +66,7 @@ def check_rich(report, precision: int = 6) -> list:
 
 def check_table(checks, precision: int, title: str):
     """One row per check; numbers never wrap (the variable and result columns do, on a narrow terminal)."""
-    table = _table(title)
+    table = style.table(title)
     table.add_column("variable", overflow="fold", min_width=8)
     table.add_column("autograd", justify="right", no_wrap=True)
     table.add_column("numeric", justify="right", no_wrap=True)
@@ -76,9 +76,9 @@ def check_table(checks, precision: int, title: str):
     table.add_column("result")
     for check in checks:
         table.add_row(
-            check.name, number(check.autograd, precision),
-            number(check.numeric, precision), error_number(check.abs_error), error_number(check.rel_error),
-            f"{check.h:.1e}", f"[{_STATUS_STYLE[check.status]}]{_status(check)}[/]",
+            check.name, decimals(check.autograd, precision),
+            decimals(check.numeric, precision), scientific(check.abs_error), scientific(check.rel_error),
+            scientific(check.h, 1), f"[{_STATUS_STYLE[check.status]}]{_status(check)}[/]",
         )
     return table
 
@@ -89,22 +89,22 @@ def _notes(checks) -> list:
     notes = []
     for check in checks:
         if check.status == KINK:
-            low, high = number(min(check.left, check.right)), number(max(check.left, check.right))
+            low, high = decimals(min(check.left, check.right)), decimals(max(check.left, check.right))
             verdict = "one of them" if check.ok else "outside them: a mismatch"
             notes.append(Text(
-                f"{check.name}: not differentiable at {check.at:g}: left slope {number(check.left)}, right slope "
-                f"{number(check.right)}; every value in [{low}, {high}] is a subgradient, and autograd's "
-                f"{number(check.autograd)} is {verdict}", style="yellow"))
+                f"{check.name}: not differentiable at {significant(check.at)}: left slope {decimals(check.left)}, "
+                f"right slope {decimals(check.right)}; every value in [{low}, {high}] is a subgradient, and autograd's "
+                f"{decimals(check.autograd)} is {verdict}", style="yellow"))
         elif check.note:
             notes.append(Text(f"{check.name}: {check.note}", style="yellow"))
     return notes
 
 
-def check_json(report) -> str:
-    document = {"expression": report.expression, "value": report.value, "point": report.point, "ok": report.ok,
-                "rtol": report.rtol, "atol": report.atol, "h_rule": "cbrt(eps)*max(1,|x|)" if report.h is None
-                else "fixed", "checks": [_check_dict(c) for c in report.checks]}
-    return json.dumps(document, indent=2)
+def check_document(report) -> dict:
+    """One point's checks as plain data for the JSON writer."""
+    return {"expression": report.expression, "value": report.value, "point": report.point, "ok": report.ok,
+            "rtol": report.rtol, "atol": report.atol, "h_rule": "cbrt(eps)*max(1,|x|)" if report.h is None
+            else "fixed", "checks": [_check_dict(c) for c in report.checks]}
 
 
 def _check_dict(check) -> dict:
@@ -123,25 +123,19 @@ def _check_dict(check) -> dict:
 def check_markdown(checks, precision: int = 6) -> str:
     lines = ["| Variable | At | Autograd | Numeric | Abs error | Rel error | Result |", "|---|---|---|---|---|---|---|"]
     for c in checks:
-        lines.append(f"| {c.name} | {number(c.at, precision)} | {number(c.autograd, precision)} | "
-                     f"{number(c.numeric, precision)} | {error_number(c.abs_error)} | {error_number(c.rel_error)} | "
+        lines.append(f"| {c.name} | {decimals(c.at, precision)} | {decimals(c.autograd, precision)} | "
+                     f"{decimals(c.numeric, precision)} | {scientific(c.abs_error)} | {scientific(c.rel_error)} | "
                      f"{_status(c)} |")
     return "\n".join(lines)
 
 
 def check_csv(checks, points=None) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["point", "name", "at", "autograd", "numeric", "abs_error", "rel_error", "h", "status", "ok"])
-    for index, c in enumerate(checks):
-        point = points[index] if points else 0
-        writer.writerow([point, c.name, repr(c.at), repr(c.autograd), _raw(c.numeric), _raw(c.abs_error),
-                         _raw(c.rel_error), repr(c.h), c.status, c.ok])
-    return buffer.getvalue()
+    """One row per check (and the index of its point with ``--points``), full precision."""
+    from ..csvtext import csv_text
 
-
-def _raw(x) -> str:
-    return "" if x is None else repr(x)
+    return csv_text(["point", "name", "at", "autograd", "numeric", "abs_error", "rel_error", "h", "status", "ok"],
+                    [[points[index] if points else 0, c.name, c.at, c.autograd, c.numeric, c.abs_error, c.rel_error,
+                      c.h, c.status, c.ok] for index, c in enumerate(checks)])
 
 
 # -- sweep -----------------------------------------------------------------------------
@@ -150,44 +144,45 @@ def _raw(x) -> str:
 def sweep_rich(report, precision: int = 10) -> list:
     from rich.text import Text
 
-    table = _table("Step sweep: (f(x+h) - f(x-h)) / 2h")
+    table = style.table("Step sweep: (f(x+h) - f(x-h)) / 2h")
     table.add_column("h", justify="right", no_wrap=True)
     for name in report.autograd:
         table.add_column(f"numeric ∂f/∂{name}", justify="right", no_wrap=True)
         table.add_column(f"|error| {name}", justify="right", no_wrap=True)
     for row in report.rows:
-        cells = [f"{row.h:.0e}"]
+        cells = [scientific(row.h, 0)]
         for name in report.autograd:
             best = report.best_h.get(name) == row.h
-            error = error_number(row.abs_error[name])
-            cells += [number(row.numeric[name], precision), f"[bold green]{error}[/]" if best else error]
+            error = scientific(row.abs_error[name])
+            cells += [decimals(row.numeric[name], precision), f"[bold green]{error}[/]" if best else error]
         table.add_row(*cells)
-    autograd = ", ".join(f"∂f/∂{name} = {number(g, precision)}" for name, g in report.autograd.items())
+    autograd = ", ".join(f"∂f/∂{name} = {decimals(g, precision)}" for name, g in report.autograd.items())
     note = Text(
         f"autograd: {autograd}\nLarge h: truncation error (~h²) dominates; small h: round-off (~eps/h) takes "
         "over. Green marks the smallest error per variable.", style="dim")
     return [Text(f"f = {report.expression}   at {point_text(report.point)}", style="bold"), Text(), table, note]
 
 
-def sweep_json(report) -> str:
-    document = {"expression": report.expression, "point": report.point, "autograd": report.autograd,
-                "best_h": report.best_h,
-                "rows": [{"h": r.h, "numeric": r.numeric, "abs_error": r.abs_error} for r in report.rows]}
-    return json.dumps(document, indent=2)
+def sweep_document(report) -> dict:
+    """The step sweep as plain data for the JSON writer."""
+    return {"expression": report.expression, "point": report.point, "autograd": report.autograd,
+            "best_h": report.best_h,
+            "rows": [{"h": r.h, "numeric": r.numeric, "abs_error": r.abs_error} for r in report.rows]}
 
 
 def sweep_table_text(report, precision: int = 10, markdown: bool = True) -> str:
-    """Markdown (or CSV) of the sweep: one row per h, estimate and error per variable."""
+    """Markdown (or CSV, full precision) of the sweep: one row per h, estimate and error per variable."""
     names = list(report.autograd)
     header = ["h"] + [f"{kind} {name}" for name in names for kind in ("numeric", "abs_error")]
-    rows = [[f"{r.h:.0e}"] + [v for name in names for v in
-                              (number(r.numeric[name], precision) if markdown else _raw(r.numeric[name]),
-                               error_number(r.abs_error[name]) if markdown else _raw(r.abs_error[name]))]
-            for r in report.rows]
     if not markdown:
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerows([header] + rows)
-        return buffer.getvalue()
+        from ..csvtext import csv_text
+
+        return csv_text(header, [[scientific(r.h, 0)] + [v for name in names
+                                                         for v in (r.numeric[name], r.abs_error[name])]
+                                 for r in report.rows])
+    rows = [[scientific(r.h, 0)] + [v for name in names for v in
+                                    (decimals(r.numeric[name], precision), scientific(r.abs_error[name]))]
+            for r in report.rows]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines)
@@ -203,10 +198,9 @@ def random_rich(report, precision: int = 6) -> list:
     failures = sum(1 for c in checks if not c.ok)
     kinks = sum(1 for c in checks if c.status == KINK)
     header = Text(f"f = {report.expression}", style="bold")
-    header.append(
-        f"\n    {len(report.reports)} points, every variable uniform in [{report.low:g}, {report.high:g}], "
-        f"seed {report.seed}" + (f"; {report.skipped} draws outside the domain were drawn again"
-                                 if report.skipped else ""), style="dim")
+    redrawn = f"; {report.skipped} draws outside the domain were drawn again" if report.skipped else ""
+    header.append(f"\n    {len(report.reports)} points, every variable uniform in "
+                  f"[{significant(report.low)}, {significant(report.high)}], seed {report.seed}{redrawn}", style="dim")
     table = check_table(report.worst, precision, title="Worst case per variable (largest error for its tolerance)")
     where = Text("\n".join(f"{c.name}: worst at {point_text(report.worst_points[c.name])}" for c in report.worst),
                  style="dim")
@@ -214,16 +208,16 @@ def random_rich(report, precision: int = 6) -> list:
             _verdict(report.ok, failures, kinks)]
 
 
-def random_json(report) -> str:
+def random_document(report) -> dict:
+    """Every point's checks and the worst case per variable as plain data for the JSON writer."""
     checks = []
     for index, point_report in enumerate(report.reports):
         for check in point_report.checks:
             checks.append(dict(_check_dict(check), point=index))
-    document = {"expression": report.expression, "ok": report.ok, "seed": report.seed,
-                "range": [report.low, report.high], "rtol": report.rtol, "atol": report.atol,
-                "points": [r.point for r in report.reports], "skipped": report.skipped, "checks": checks,
-                "worst": [dict(_check_dict(c), point_values=report.worst_points[c.name]) for c in report.worst]}
-    return json.dumps(document, indent=2)
+    return {"expression": report.expression, "ok": report.ok, "seed": report.seed,
+            "range": [report.low, report.high], "rtol": report.rtol, "atol": report.atol,
+            "points": [r.point for r in report.reports], "skipped": report.skipped, "checks": checks,
+            "worst": [dict(_check_dict(c), point_values=report.worst_points[c.name]) for c in report.worst]}
 
 
 def random_point_indices(report) -> list:

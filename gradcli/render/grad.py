@@ -1,52 +1,29 @@
-"""Results -> text: Rich tables, JSON, Markdown and CSV for ``gradcli grad``.
+"""Results -> text: Rich tables, a JSON document, Markdown and CSV for ``gradcli grad``.
 
     >>> from gradcli.autograd.expr import evaluate
     >>> from gradcli.autograd.trace import trace
-    >>> from gradcli import render
+    >>> from gradcli.render import grad as render
     >>> graph = evaluate("3*x**2 - 4*x + 5", {"x": 3})
     >>> graph.backward()
     >>> print(render.grad_markdown(graph, trace(graph.output, graph.variables), precision=2))  # doctest: +SKIP
 
 The Rich builders return renderables (the CLI prints them on its console);
-the others return strings.  Tables round numbers to ``precision`` decimals;
-JSON always carries full precision.  ``render_check.py`` does the same for
-``gradcli check`` and shares the number formatting defined here.
+``grad_document`` returns the plain data that the one JSON writer
+(``gradcli.jsontext``) writes; Markdown and CSV are strings.  Tables round
+numbers to ``precision`` decimals (``numbers.decimals``); JSON and CSV carry
+every digit.  ``render/check.py`` does the same for ``gradcli check``.
 """
 
 from __future__ import annotations
 
-import math
-
 from ..autograd.ops import op_symbol
-
-DEFAULT_PRECISION = 4  # as in the published traces (0.7071, 0.1004)
-
-
-def number(x, precision: int = DEFAULT_PRECISION) -> str:
-    """``x`` with ``precision`` decimals; scientific when that would hide it (1e-9, 3e12)."""
-    if x is None:
-        return "-"
-    if isinstance(x, bool):
-        return str(x)
-    x = float(x)
-    if math.isnan(x) or math.isinf(x):
-        return str(x)
-    if x == 0.0:
-        x = 0.0  # no "-0.0000"
-    magnitude = abs(x)
-    if magnitude and (magnitude < 10.0**-precision or magnitude >= 1e9):
-        return f"{x:.{max(precision - 1, 1)}e}"
-    return f"{x:.{precision}f}"
-
-
-def error_number(x) -> str:
-    """An error size: always scientific, two significant decimals (6.26e-11)."""
-    return "-" if x is None else f"{x:.2e}"
+from ..numbers import DEFAULT_PRECISION, decimals, significant
+from . import style
 
 
 def point_text(point: dict) -> str:
     """``x1 = 2, w1 = -3``: the values an expression is evaluated at, as given."""
-    return ", ".join(f"{name} = {value:.10g}" for name, value in point.items())
+    return ", ".join(f"{name} = {significant(value)}" for name, value in point.items())
 
 
 def selected(gradients: dict, wrt) -> dict:
@@ -65,7 +42,7 @@ def grad_rich(graph, steps, *, precision: int = DEFAULT_PRECISION, wrt=None, sho
     header.append("f = ", style="bold")
     header.append(graph.expression, style="bold cyan")
     header.append(" = ")
-    header.append(number(graph.output.data, precision), style="bold")
+    header.append(decimals(graph.output.data, precision), style="bold")
     if point:
         header.append(f"\n    at {point_text(point)}", style="dim")
     parts = [header]
@@ -76,7 +53,7 @@ def grad_rich(graph, steps, *, precision: int = DEFAULT_PRECISION, wrt=None, sho
 
 
 def forward_table(steps, precision: int):
-    table = _table("Forward pass: each node computed from its inputs (inputs first)")
+    table = style.table("Forward pass: each node computed from its inputs (inputs first)")
     table.add_column("step", justify="right", style="dim", no_wrap=True)
     table.add_column("node (sub-expression)", overflow="fold", min_width=12)
     table.add_column("op", justify="center", no_wrap=True)
@@ -89,7 +66,7 @@ def forward_table(steps, precision: int):
 
 def forward_rows(steps, precision: int = DEFAULT_PRECISION) -> list:
     """(step, node, op, inputs, value) as text, one row per node: shared by the table and ``explore``."""
-    return [(str(s.id), s.label, s.op or s.kind, ", ".join(map(str, s.inputs)), number(s.value, precision))
+    return [(str(s.id), s.label, s.op or s.kind, ", ".join(map(str, s.inputs)), decimals(s.value, precision))
             for s in steps.forward]
 
 
@@ -104,14 +81,14 @@ def backward_rows(steps, precision: int = DEFAULT_PRECISION) -> list:
         for index, part in enumerate(step.contributions):
             first = index == 0
             rows.append((str(step.id) if first else "", f"{step.label}   ({step.op})" if first else "",
-                         number(step.grad, precision) if first else "", f"{part.input_label}  [{part.input_id}]",
-                         number(part.local, precision), number(part.upstream, precision),
-                         number(part.contribution, precision), index == last))
+                         decimals(step.grad, precision) if first else "", f"{part.input_label}  [{part.input_id}]",
+                         decimals(part.local, precision), decimals(part.upstream, precision),
+                         decimals(part.contribution, precision), index == last))
     return rows
 
 
 def backward_table(steps, precision: int):
-    table = _table("Backward pass: chain rule from the output back (local × upstream = contribution)")
+    table = style.table("Backward pass: chain rule from the output back (local × upstream = contribution)")
     table.add_column("step", justify="right", style="dim", no_wrap=True)
     table.add_column("node", overflow="fold", min_width=8)
     table.add_column("∂f/∂node", justify="right", no_wrap=True)
@@ -126,31 +103,24 @@ def backward_table(steps, precision: int):
 
 
 def gradient_table(graph, precision: int, wrt=None):
-    table = _table("Gradients (all paths summed)")
+    table = style.table("Gradients (all paths summed)")
     table.add_column("variable", overflow="fold", min_width=8)
     table.add_column("value", justify="right", no_wrap=True)
     table.add_column("∂f/∂variable", justify="right", style="bold", no_wrap=True)
     for name, grad in selected(graph.gradients(), wrt).items():
-        table.add_row(name, number(graph.variables[name].data, precision), number(grad, precision))
+        table.add_row(name, decimals(graph.variables[name].data, precision), decimals(grad, precision))
     return table
-
-
-def _table(title: str):
-    """A table in gradcli's style; the title is a Text, so Rich never parses it for markup or emoji."""
-    from rich import box
-    from rich.table import Table
-    from rich.text import Text
-
-    return Table(title=Text(title, style="bold"), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
 
 
 # -- grad: JSON, Markdown, CSV --------------------------------------------------------
 
 
-def grad_json(graph, steps, *, wrt=None, show_trace: bool = True) -> str:
-    """The whole result as one JSON object, full precision."""
-    import json
+def grad_document(graph, steps, *, wrt=None, show_trace: bool = True) -> dict:
+    """The whole result as plain data for the JSON writer, full precision.
 
+    A gradient that overflowed is infinite here; the JSON writer makes it null,
+    and ``warnings`` (the graph's own notes) says why.
+    """
     document = {
         "expression": graph.expression,
         "value": graph.output.data,
@@ -171,19 +141,7 @@ def grad_json(graph, steps, *, wrt=None, show_trace: bool = True) -> str:
                                for c in s.contributions]}
             for s in steps.backward
         ]
-    # strict JSON: a gradient that overflowed is null here (and explained in "warnings")
-    return json.dumps(_finite_or_null(document), indent=2, allow_nan=False)
-
-
-def _finite_or_null(item):
-    """``item`` with every inf or nan float replaced by None, at any depth."""
-    if isinstance(item, float):
-        return item if item == item and item not in (float("inf"), float("-inf")) else None
-    if isinstance(item, dict):
-        return {key: _finite_or_null(value) for key, value in item.items()}
-    if isinstance(item, list):
-        return [_finite_or_null(value) for value in item]
-    return item
+    return document
 
 
 def markdown_rows(graph, steps) -> list:
@@ -203,7 +161,7 @@ def markdown_rows(graph, steps) -> list:
     count = 0
     for node in order:
         if not node.inputs:
-            names.setdefault(id(node), node.label or number(node.data))  # constants appear inline
+            names.setdefault(id(node), node.label or decimals(node.data))  # constants appear inline
             continue
         if node is graph.output:
             names[id(node)] = "out" if "f" in graph.variables else "f"
@@ -230,16 +188,16 @@ def _definition(node, names: dict) -> str:
 
 def grad_markdown(graph, steps, *, precision: int = DEFAULT_PRECISION, wrt=None, show_trace: bool = True) -> str:
     """``Variable | Expression | Forward Value | Gradient``, ready to paste into notes."""
-    lines = [f"f = `{graph.expression}` = {number(graph.output.data, precision)}", ""]
+    lines = [f"f = `{graph.expression}` = {decimals(graph.output.data, precision)}", ""]
     lines += ["| Variable | Expression | Forward Value | Gradient |", "|---|---|---|---|"]
     wanted = set(wrt or graph.variables)
     for name, definition, node in markdown_rows(graph, steps):
         if node.inputs:
             if not show_trace and node is not graph.output:
                 continue  # without the trace: the variables and the output only
-            cells = [name, f"`{definition}`", number(node.data, precision), number(node.grad, precision)]
+            cells = [name, f"`{definition}`", decimals(node.data, precision), decimals(node.grad, precision)]
         elif name in wanted:
-            cells = [name, definition, number(node.data, precision), number(node.grad, precision)]
+            cells = [name, definition, decimals(node.data, precision), decimals(node.grad, precision)]
         else:
             continue
         lines.append("| " + " | ".join(cells) + " |")
@@ -248,17 +206,12 @@ def grad_markdown(graph, steps, *, precision: int = DEFAULT_PRECISION, wrt=None,
 
 def grad_csv(graph, steps, *, wrt=None, show_trace: bool = True) -> str:
     """One row per node (or per variable with ``show_trace=False``), full precision."""
-    import csv
-    import io
+    from ..csvtext import csv_text
 
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
     if show_trace:
-        writer.writerow(["id", "label", "kind", "op", "inputs", "value", "grad"])
-        for s in steps.forward:
-            writer.writerow([s.id, s.label, s.kind, s.op, " ".join(map(str, s.inputs)), repr(s.value), repr(s.grad)])
-    else:
-        writer.writerow(["variable", "value", "gradient"])
-        for name, grad in selected(graph.gradients(), wrt).items():
-            writer.writerow([name, repr(graph.variables[name].data), repr(grad)])
-    return buffer.getvalue()
+        return csv_text(["id", "label", "kind", "op", "inputs", "value", "grad"],
+                        [[s.id, s.label, s.kind, s.op, " ".join(map(str, s.inputs)), s.value, s.grad]
+                         for s in steps.forward])
+    return csv_text(["variable", "value", "gradient"],
+                    [[name, graph.variables[name].data, grad]
+                     for name, grad in selected(graph.gradients(), wrt).items()])

@@ -23,17 +23,16 @@ import signal
 import time
 from typing import Callable
 
+from ..numbers import percent, short, significant
+
 MAP_REDRAW_SECONDS = 0.25  # the live map costs a forward pass over its grid: a few redraws a second suffice
 REFRESH_PER_SECOND = 8
 PLAIN_LINES = 10  # about one line per 10% of the steps
 
 
-def _fmt_metric(name: str, value) -> str:
-    if value is None:
-        return "-"
-    if name == "r2":  # R^2 is at most 1 but unbounded below: a diverging run shows -1.2e+171
-        return f"{value:.3f}" if abs(value) < 1e4 else f"{value:.3g}"
-    return f"{100 * value:.1f}%"
+def metric_text(name: str, value) -> str:
+    """R^2 with three digits (at most 1 but unbounded below: a diverging run shows -1.2e+171), accuracy in %."""
+    return short(value, 3) if name == "r2" else percent(value)
 
 
 def _eta(done: int, total: int, elapsed: float) -> str:
@@ -69,21 +68,15 @@ class PlainProgress(QuietProgress):
             self.write(step_line(info, self.metric_name))
 
 
-def short_number(value) -> str:
-    """4 decimals, or 4 significant digits for very large or very small numbers ("-" for None)."""
-    if value is None:
-        return "-"
-    return f"{value:.4g}" if value and (abs(value) >= 1e4 or abs(value) < 1e-3) else f"{value:.4f}"
-
-
 def step_line(info, metric_name: str) -> str:
     """``step 10/100  loss 0.3021  accuracy 87.0%  test 85.0%  lr 0.91  250 steps/s``"""
     label = "R^2" if metric_name == "r2" else "accuracy"
-    parts = [f"step {info.step}/{info.steps}", f"loss {short_number(info.loss)}", f"{label} {_fmt_metric(metric_name, info.metric)}"]
+    parts = [f"step {info.step}/{info.steps}", f"loss {short(info.loss)}",
+             f"{label} {metric_text(metric_name, info.metric)}"]
     if info.test_metric is not None:
-        parts.append(f"test {_fmt_metric(metric_name, info.test_metric)}")
+        parts.append(f"test {metric_text(metric_name, info.test_metric)}")
     rate = info.step / info.elapsed if info.elapsed > 0 else 0.0
-    parts += [f"lr {info.lr:.3g}", f"{rate:.0f} steps/s"]
+    parts += [f"lr {significant(info.lr, 3)}", f"{rate:.0f} steps/s"]
     return "  ".join(parts)
 
 

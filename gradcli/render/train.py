@@ -1,24 +1,18 @@
 """How a finished training run is shown: Rich summary tables, the final decision map, or JSON.
 
 ``summary_tables(run, result)`` -> renderables for the console;
-``result_json(run, result, command, saved)`` -> the one JSON object of ``--json``;
+``result_document(run, result, command, saved)`` -> the data of ``--format json`` (for the JSON writer);
 ``decision_picture(run, width, height)`` -> a terminal decision map for 2-D data.
 """
 
 from __future__ import annotations
 
-import json
-import math
-
-from .progress import short_number
+from ..numbers import decimals, percent, short
+from . import style
 
 LIVE_MAP_SIZE = (36, 12)  # columns x rows of the map drawn while training
 FINAL_MAP_MAX_WIDTH = 64
 SOURCE_MARKS = {"option": "your option", "preset": "dataset preset", "init-from": "--init-from", "default": ""}
-
-
-def _percent(value) -> str:
-    return "-" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{100 * value:.1f}%"
 
 
 def summary_rows(run, result) -> list[tuple[str, str]]:
@@ -28,14 +22,14 @@ def summary_rows(run, result) -> list[tuple[str, str]]:
     penalty = " + penalty" if (result.config.l2 or result.config.l1) else ""
     rows = [("dataset", f"{data.name}: {run.n_train} training samples"
                         + (f", {run.n_test} held out" if run.n_test else "") + f", {data.task}"),
-            ("final loss", f"{short_number(result.final_loss)}  ({loss_name}{penalty})")]
+            ("final loss", f"{short(result.final_loss)}  ({loss_name}{penalty})")]
     if data.task == "regression":
-        rows.append(("train R^2 / MSE", f"{result.train.r2:.4f} / {short_number(result.train.mse)}"))
+        rows.append(("train R^2 / MSE", f"{decimals(result.train.r2)} / {short(result.train.mse)}"))
         if result.test:
-            rows.append(("test R^2 / MSE", f"{result.test.r2:.4f} / {short_number(result.test.mse)}"))
+            rows.append(("test R^2 / MSE", f"{decimals(result.test.r2)} / {short(result.test.mse)}"))
     else:
-        rows.append(("train accuracy", _percent(result.train.accuracy)))
-        rows.append(("test accuracy", _percent(result.test.accuracy) if result.test else "- (use --test-split 0.2)"))
+        rows.append(("train accuracy", percent(result.train.accuracy)))
+        rows.append(("test accuracy", percent(result.test.accuracy) if result.test else "- (use --test-split 0.2)"))
     rows += [
         ("parameters", str(len(run.model.parameters()))),
         ("steps", f"{result.steps_done} of {result.config.steps}" + ("" if result.stopped == "completed"
@@ -47,15 +41,8 @@ def summary_rows(run, result) -> list[tuple[str, str]]:
 
 def summary_tables(run, result) -> list:
     """The result table and the settings table (with where each setting came from)."""
-    from rich.table import Table
-
-    results = Table(title="Training summary", title_justify="left", show_header=False, box=None, padding=(0, 2))
-    results.add_column(style="bold")
-    results.add_column()
-    for name, value in summary_rows(run, result):
-        results.add_row(name, value)
-
-    settings = Table(title="Settings", title_justify="left", box=None, padding=(0, 2))
+    results = style.summary_table("Training summary", summary_rows(run, result))
+    settings = style.table("Settings", rules=False)
     settings.add_column("setting")
     settings.add_column("value")
     settings.add_column("from", style="dim")
@@ -88,8 +75,8 @@ def final_map_size(console_width: int, X) -> tuple[int, int]:
     return fit_size(console_width, X, max_width=FINAL_MAP_MAX_WIDTH, max_height=22)
 
 
-def result_json(run, result, command: str, saved: str | None) -> str:
-    """The single JSON object of ``train --json``."""
+def result_document(run, result, command: str, saved: str | None) -> dict:
+    """The data of ``train --format json``: settings, metrics, history and the command (NaN stays NaN here)."""
     regression = run.dataset.task == "regression"
     config = result.config
     history = {"loss": result.history["loss"], ("r2" if regression else "accuracy"): result.history["metric"],
@@ -130,15 +117,4 @@ def result_json(run, result, command: str, saved: str | None) -> str:
     if regression:
         out.update(train_r2=result.train.r2, train_mse=result.train.mse,
                    test_r2=result.test.r2 if result.test else None, test_mse=result.test.mse if result.test else None)
-    return json.dumps(_finite(out))
-
-
-def _finite(value):
-    """NaN and infinities become null: JSON has no such numbers."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {key: _finite(v) for key, v in value.items()}
-    if isinstance(value, list):
-        return [_finite(v) for v in value]
-    return value
+    return out

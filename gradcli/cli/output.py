@@ -1,0 +1,77 @@
+"""The output convention of every command: ``--format`` chooses, ``--json`` is short for ``--format json``.
+
+A command that can print machine-readable output takes ``--format`` with the
+formats it has (always ``table``, the default, and ``json``; ``grad`` and
+``check`` add ``markdown`` and ``csv``, ``predict`` adds ``csv``) and ``--json``,
+an alias of ``--format json``.  ``--format`` is the primary spelling: one option
+names every format a command has and leaves room for new ones.  docs/cli.md
+("Output formats") describes the convention once.
+
+    output = chosen_format(output_format, json_output)    # --json folded in
+    if output is TableFormat.json:
+        write_json(render.some_document(result))          # strict JSON on stdout, nulls explained on stderr
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+import typer
+
+from ..errors import UsageError
+from .common import warn, write_stdout
+
+
+class OutputFormat(str, Enum):
+    """The formats of ``grad`` and ``check``."""
+
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+    csv = "csv"
+
+
+class TableFormat(str, Enum):
+    """The formats of ``train``, ``eval`` and ``datasets``."""
+
+    table = "table"
+    json = "json"
+
+
+class PredictFormat(str, Enum):
+    """The formats of ``predict``."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+# `-f` stays on grad and check only: no other command gives it to --format.
+FormatOption = Annotated[
+    OutputFormat,
+    typer.Option("--format", "-f", help="table (Rich, for reading), json (full precision), markdown or csv."),
+]
+TableFormatOption = Annotated[TableFormat, typer.Option("--format", help="table (for reading) or json (every digit).")]
+PredictFormatOption = Annotated[PredictFormat, typer.Option(
+    "--format", help="table (for reading), csv or json (every digit).")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Short for --format json.")]
+
+
+def chosen_format(output_format: Enum, json_output: bool) -> Enum:
+    """``output_format`` with ``--json`` folded in; --json with another format than table or json is a usage error."""
+    if not json_output:
+        return output_format
+    if output_format.value not in ("table", "json"):
+        raise UsageError(f"--json is short for --format json: give one of --json and --format {output_format.value}")
+    return type(output_format)("json")
+
+
+def write_json(document, *, indent: int | None = None) -> None:
+    """Print ``document`` as strict JSON on stdout: a NaN or an infinity is null, and a warning says which."""
+    from ..jsontext import null_warning, to_json
+
+    note = null_warning(document)
+    if note:
+        warn(note)
+    write_stdout(to_json(document, indent=indent))

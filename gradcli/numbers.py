@@ -1,0 +1,117 @@
+"""Numbers as text: every way gradcli writes a number for a person to read, each with one rule.
+
+    >>> from gradcli import numbers
+    >>> numbers.decimals(0.70710678), numbers.decimals(-1e-9), numbers.decimals(2.5e7, 2)
+    ('0.7071', '-1.0000e-09', '2.50e+07')
+    >>> numbers.trimmed(2.0), numbers.trimmed(6.88137358)
+    ('2', '6.8814')
+    >>> numbers.scientific(6.2618e-11), numbers.scientific(1e-6, 0)
+    ('6.26e-11', '1e-06')
+    >>> numbers.significant(6.8813735870195432), numbers.significant(0.1 + 0.2, 6)
+    ('6.881373587', '0.3')
+    >>> numbers.short(0.302149), numbers.short(12345.6), numbers.short(0.9123, 3)
+    ('0.3021', '1.235e+04', '0.912')
+    >>> numbers.percent(0.87), numbers.percent(None)
+    ('87.0%', '-')
+    >>> numbers.plain(1000.0), numbers.plain(0.1 + 0.2)
+    ('1000', '0.3')
+    >>> numbers.exact(0.1 + 0.2), numbers.exact(-0.0)
+    ('0.30000000000000004', '0')
+
+Which one to use:
+
+- ``decimals``: tables, Markdown and drawings (``--precision``);
+- ``trimmed``: a title line (drawings);
+- ``scientific``: error sizes and finite-difference steps, always in e-notation;
+- ``significant``: values as the user gave them, tick labels, raw data in tables;
+- ``short``: metrics in progress lines and training summaries (loss, MSE, R^2);
+- ``percent``: accuracy;
+- ``plain``: a number inside a sentence (warnings and error messages);
+- ``exact``: a number that must read back as the same float (a command line to repeat).
+
+Every formatter writes ``None`` (a number that does not exist) as ``-``;
+``nan`` and ``inf`` are written as Python writes them.  -0.0 is never written
+with its sign.  JSON and CSV carry every digit instead (``jsontext``, ``csvtext``).
+"""
+
+from __future__ import annotations
+
+import math
+
+MISSING = "-"                  # how a number that does not exist (None) is shown
+DEFAULT_PRECISION = 4          # decimals in tables and drawings, as in the published traces (0.7071)
+LARGE = 1e6                    # from here on, decimals() switches to e-notation
+EXACT_INTEGERS = 1e15          # integral floats below this are written without '.0' (plain, exact)
+
+
+def decimals(x, precision: int = DEFAULT_PRECISION) -> str:
+    """``x`` with ``precision`` decimals; e-notation (as many decimals) where that would show 0, and from 1e6 on.
+
+    So a tiny but real gradient never reads as 0.0000: ``decimals(-1e-9) == '-1.0000e-09'``.
+    """
+    if x is None:
+        return MISSING
+    if isinstance(x, bool):
+        return str(x)
+    x = float(x)
+    if not math.isfinite(x):
+        return str(x)  # nan, inf, -inf
+    magnitude = abs(x)
+    if magnitude and (magnitude >= LARGE or magnitude < 0.5 * 10.0**-precision):
+        return f"{x:.{precision}e}"
+    text = f"{x:.{precision}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0.0 else text  # no "-0.0000"
+
+
+def trimmed(x, precision: int = DEFAULT_PRECISION) -> str:
+    """``decimals`` without trailing zeros: ``2``, ``6.8814`` (for title lines)."""
+    text = decimals(x, precision)
+    if "." in text and "e" not in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def scientific(x, digits: int = 2) -> str:
+    """Always e-notation with ``digits`` decimals: ``6.26e-11`` (error sizes, steps h)."""
+    return MISSING if x is None else f"{x:.{digits}e}"
+
+
+def significant(x, digits: int = 10) -> str:
+    """At most ``digits`` significant digits, no trailing zeros: ``0.5``, ``6.881373587``, ``1e-05``."""
+    if x is None:
+        return MISSING
+    if x == 0:
+        return "0"  # also for -0.0
+    return f"{x:.{digits}g}"
+
+
+def short(x, digits: int = 4) -> str:
+    """``digits`` decimals, or ``digits`` significant digits for very large or small values (>= 1e4, < 1e-3)."""
+    if x is None:
+        return MISSING
+    if x and (abs(x) >= 1e4 or abs(x) < 1e-3):
+        return f"{x:.{digits}g}"
+    return f"{x:.{digits}f}"
+
+
+def percent(fraction) -> str:
+    """A fraction as a percentage with one decimal: ``87.0%``; ``-`` for None or NaN."""
+    if fraction is None or (isinstance(fraction, float) and math.isnan(fraction)):
+        return MISSING
+    return f"{100 * fraction:.1f}%"
+
+
+def plain(x) -> str:
+    """A number inside a sentence: six significant digits, integral values without '.0' (``1000``, ``-8``)."""
+    if isinstance(x, float) and x.is_integer() and abs(x) < EXACT_INTEGERS:
+        return str(int(x))
+    return f"{x:.6g}" if isinstance(x, float) else str(x)
+
+
+def exact(x: float) -> str:
+    """The shortest text that reads back as exactly ``x`` (integral values without '.0')."""
+    if x == 0.0:
+        return "0"  # also for -0.0
+    if x.is_integer() and abs(x) < EXACT_INTEGERS:
+        return str(int(x))
+    return repr(x)

@@ -1,0 +1,48 @@
+"""gradcli's tables: every Rich table a command prints is made here, so that they all look alike.
+
+    table("Gradients (all paths summed)")            # results: a rule under the header
+    table(rules=False)                               # plain aligned columns (predictions, settings)
+    table(borders=True, caption="... and 90 more")   # raw data, read across its columns
+    summary_table("Training summary", [("final loss", "0.0291"), ...])
+
+Titles are ``Text``: Rich never reads them as markup or emoji, whatever a
+dataset or an expression is called.  Rich is imported inside the functions
+(the start-up path of ``gradcli grad --format json`` never pays for it).
+"""
+
+from __future__ import annotations
+
+PLAIN_PADDING = (0, 2)  # columns without lines need a wider gap to read apart
+
+
+def table(title: str | None = None, *, caption: str | None = None, rules: bool = True, borders: bool = False):
+    """An empty Rich ``Table`` in gradcli's style; add columns and rows to it.
+
+    ``rules``: a line under the header (results: traces, checks, lists); without,
+    plain columns that copy and paste cleanly.  ``borders``: a line around every
+    cell (rows of raw data).
+    """
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    heading = Text(title, style="bold") if title else None
+    if borders:
+        return Table(title=heading, title_justify="left", caption=caption, caption_justify="left",
+                     box=box.HEAVY_HEAD)
+    if rules:
+        return Table(title=heading, title_justify="left", caption=caption, caption_justify="left",
+                     box=box.SIMPLE_HEAD, pad_edge=False)
+    return Table(title=heading, title_justify="left", caption=caption, caption_justify="left", box=None,
+                 padding=PLAIN_PADDING)
+
+
+def summary_table(title: str, rows):
+    """Name / value rows without a header, the names in bold: a run's summary, a model's metrics."""
+    summary = table(title, rules=False)
+    summary.show_header = False
+    summary.add_column(style="bold")
+    summary.add_column()
+    for name, value in rows:
+        summary.add_row(name, value)
+    return summary
