@@ -39,9 +39,10 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..errors import DomainError
+from ..numbers import plain
 
 __all__ = ["Op", "OPS", "FUNCTIONS", "OPERATORS", "CONSTANTS", "FLOATS", "arrays", "MathSpace",
-           "op_symbol", "local_derivatives", "number_text"]
+           "op_symbol", "local_derivatives"]
 
 
 @dataclass(frozen=True)
@@ -128,15 +129,8 @@ def as_data(out):
     return out
 
 
-def number_text(x) -> str:
-    """A number for an error message: short, and integral values without '.0'."""
-    if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
-        return str(int(x))
-    return f"{x:.6g}" if isinstance(x, float) else str(x)
-
-
 def arg_text(arg) -> str:
-    return number_text(float(arg)) if isinstance(arg, (int, float)) else str(arg)
+    return plain(float(arg)) if isinstance(arg, (int, float)) else str(arg)
 
 
 def symbol_of(op: Op, arg) -> str:
@@ -244,16 +238,16 @@ def _pow_partials(m, xs, y, arg):
 
 def _pow_domain(a, b):
     if a < 0.0:
-        return (f"base is {number_text(a)}: a variable exponent needs a base >= 0 "
+        return (f"base is {plain(a)}: a variable exponent needs a base >= 0 "
                 "(d/dy x**y = x**y * log(x))")
     return _power_domain(a, b)
 
 
 def _power_domain(a, n):
     if a == 0.0 and n < 0.0:
-        return f"0 to the power {number_text(n)} is a division by zero"
+        return f"0 to the power {plain(n)} is a division by zero"
     if a < 0.0 and not float(n).is_integer():
-        return (f"base is {number_text(a)} and exponent {number_text(n)}: a negative number to a fractional "
+        return (f"base is {plain(a)} and exponent {plain(n)}: a negative number to a fractional "
                 "power is not real")
     return None
 
@@ -416,22 +410,22 @@ _RECORDS = (
        roles=("num", "den"), sympy=lambda sp, a, b: a / b),
     Op("**", "**n", "d/dx x**n = n * x**(n-1)  (n a constant)", usage="x**n", summary="n a constant (no variable in it): one input, shown as op **n, e.g. **2", kind="operator", notation="power",
        takes_arg=True, scalar=math.pow, array=lambda np, a, n: np.power(a, n), partials=_pow_const_partials,
-       domain=_power_domain, overflow=lambda a, n: f"{number_text(a)} to the power {number_text(n)} overflows a float",
+       domain=_power_domain, overflow=lambda a, n: f"{plain(a)} to the power {plain(n)} overflows a float",
        sympy=lambda sp, a, n: a ** (sp.Integer(int(n)) if float(n).is_integer() else sp.nsimplify(n))),
     Op("pow", "**", "d/da a**b = b * a**(b-1),  d/db a**b = a**b * log(a)", usage="a**b", summary="b contains a variable: two inputs (op **), a >= 0", arity=2, kind="operator",
        notation="infix", scalar=math.pow, array=lambda np, a, b: np.power(a, b), partials=_pow_partials,
-       domain=_pow_domain, overflow=lambda a, b: f"{number_text(a)} to the power {number_text(b)} overflows a float",
+       domain=_pow_domain, overflow=lambda a, b: f"{plain(a)} to the power {plain(b)} overflows a float",
        roles=("base", "exp"), sympy=lambda sp, a, b: a ** b),
     Op("neg", "-", "d/dx (-x) = -1", usage="-x", kind="operator", notation="prefix", scalar=operator.neg,
        array=lambda np, x: -x, partials=lambda m, xs, y, arg: (-1.0,), sympy=lambda sp, x: -x),
     # functions of the expression language
     Op("exp", "exp", "d/dx exp(x) = exp(x)", scalar=math.exp, array=lambda np, x: np.exp(x),
        partials=lambda m, xs, y, arg: (y,),
-       overflow=lambda x: f"argument is {number_text(x)}, exp overflows above 709.78",
+       overflow=lambda x: f"argument is {plain(x)}, exp overflows above 709.78",
        sympy=lambda sp, x: sp.exp(x), summary="e to the power x"),
     Op("log", "log", "d/dx log(x) = 1/x  (natural log, x > 0)", scalar=math.log, array=lambda np, x: np.log(x),
        partials=lambda m, xs, y, arg: (1.0 / xs[0],),
-       domain=lambda x: f"argument is {number_text(x)}, log needs a positive number" if x <= 0.0 else None,
+       domain=lambda x: f"argument is {plain(x)}, log needs a positive number" if x <= 0.0 else None,
        sympy=lambda sp, x: sp.log(x), summary="natural logarithm"),
     Op("tanh", "tanh", "d/dx tanh(x) = 1 - tanh(x)**2", scalar=math.tanh, array=lambda np, x: np.tanh(x),
        partials=lambda m, xs, y, arg: (1.0 - y * y,), sympy=lambda sp, x: sp.tanh(x),
@@ -453,7 +447,7 @@ _RECORDS = (
        summary="cosine (radians)"),
     Op("sqrt", "sqrt", "d/dx sqrt(x) = 1 / (2 sqrt(x))  (x >= 0; undefined at 0)", scalar=math.sqrt,
        array=lambda np, x: np.sqrt(x), partials=lambda m, xs, y, arg: (0.5 / y,),
-       domain=lambda x: f"argument is {number_text(x)}, sqrt needs a number >= 0" if x < 0.0 else None,
+       domain=lambda x: f"argument is {plain(x)}, sqrt needs a number >= 0" if x < 0.0 else None,
        sympy=lambda sp, x: sp.sqrt(x), summary="square root"),
     Op("abs", "abs", "d/dx abs(x) = sign(x)  (0 at x = 0)", scalar=abs, array=lambda np, x: np.abs(x),
        partials=lambda m, xs, y, arg: (m.sign(xs[0]),), kink=lambda x: x == 0.0,

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import graphviz
 
 from ..autograd.engine import Value
-from ..autograd.ops import op_symbol
+from ..autograd.ops import OPS, op_symbol
 from ..errors import UsageError
 from ..numbers import DEFAULT_PRECISION, decimals, trimmed
 LABEL_WIDTH = 40  # longer sub-expression labels are shortened in the middle
@@ -54,7 +54,6 @@ QUICK_LAYOUT = {"nslimit": "0.2", "nslimit1": "0.2", "mclimit": "0.1", "remincro
 EDGES_PER_NODE = 10
 
 # Non-commutative operations say which input is which on their edges.
-_INPUT_ROLES = {"-": ("+", "\u2212"), "/": ("num", "den"), "pow": ("base", "exp")}
 
 
 @dataclass(frozen=True)
@@ -161,7 +160,7 @@ def expression_drawing(graph, options: DrawOptions = DrawOptions()) -> Drawing:
                  fontcolor=INK, margin="0.04,0.02", height="0.3", width="0.3",
                  tooltip=f"{symbol}: {node.label or 'operation'}")
         dot.edge(op_id, f"n{i}")
-        roles = _INPUT_ROLES.get(node.op, ())
+        roles = OPS[node.op].roles  # edge labels where the order of the inputs matters ("num", "den")
         for position, child in enumerate(node.inputs):
             attributes = {"label": roles[position]} if roles else {}
             if options.color_grad and hottest > 0:

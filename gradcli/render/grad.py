@@ -16,7 +16,7 @@ every digit.  ``render/check.py`` does the same for ``gradcli check``.
 
 from __future__ import annotations
 
-from ..autograd.ops import op_symbol
+from ..autograd.ops import OPS
 from ..numbers import DEFAULT_PRECISION, decimals, significant
 from . import style
 
@@ -173,17 +173,8 @@ def markdown_rows(graph, steps) -> list:
 
 
 def _definition(node, names: dict) -> str:
-    args = [names[id(child)] for child in node.inputs]
-    symbol = op_symbol(node)
-    if node.op in ("+", "-", "*", "/", "pow"):
-        return f"{args[0]} {symbol} {args[1]}"
-    if node.op == "**":
-        return f"{args[0]}{symbol}"
-    if node.op == "neg":
-        return f"-{args[0]}"
-    if node.op == "sum":
-        return " + ".join(args)
-    return f"{symbol}({', '.join(args)})"
+    """The node written from its inputs' names, as its op record writes it (``t1 + b``, ``tanh(t2)``)."""
+    return OPS[node.op].write([names[id(child)] for child in node.inputs], node.arg)
 
 
 def grad_markdown(graph, steps, *, precision: int = DEFAULT_PRECISION, wrt=None, show_trace: bool = True) -> str:
