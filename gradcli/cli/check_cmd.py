@@ -10,13 +10,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import fast_params
 from .app import app
 from .common import VARIABLE_CONTEXT, console, parse_number, reports_errors, split_variables, warn, warn_unused, \
     write_stdout
-from .options import FormatOption, OutputFormat, check_precision, parse_wrt
-
-fast_params.install()  # idempotent: whichever command module is imported first installs it
+from .options import MAX_PRECISION, FormatOption, OutputFormat, parse_wrt
 
 EXAMPLES = """Examples:
 
@@ -52,8 +49,8 @@ def check(
     value_range: Annotated[str, typer.Option("--range", help="LO,HI: each variable is drawn uniformly from "
                                                              "this interval.")] = "-2,2",
     output_format: FormatOption = OutputFormat.table,
-    precision: Annotated[int, typer.Option(help="Decimals shown in tables (0-15); JSON keeps every "
-                                                "digit.")] = 6,
+    precision: Annotated[int, typer.Option(min=0, max=MAX_PRECISION, help="Decimals shown in tables; JSON keeps "
+                                                                          "every digit.")] = 6,
     wrt: Annotated[Optional[str], typer.Option(help="Check only these variables, comma-separated: --wrt x1,w1.",
                                                show_default=False)] = None,
 ) -> None:
@@ -67,7 +64,6 @@ def check(
     from ..autograd.expr import parse
 
     text, values = split_variables(expression, ctx.args)
-    check_precision(precision)
     parsed = parse(text)
     names = parse_wrt(wrt, parsed.variables)
     warn_unused(values, parsed.variables, OWN_OPTIONS)

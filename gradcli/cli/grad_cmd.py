@@ -10,12 +10,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import fast_params
 from .app import app
 from .common import VARIABLE_CONTEXT, console, reports_errors, split_variables, warn, warn_unused, write_stdout
-from .options import FormatOption, OutputFormat, check_precision, parse_wrt
-
-fast_params.install()  # keep pydantic (~130 ms) off the start-up path of every command
+from .options import MAX_PRECISION, FormatOption, OutputFormat, parse_wrt
 
 
 EXAMPLES = """Examples:
@@ -34,7 +31,8 @@ ExpressionArg = Annotated[
     typer.Argument(help="The expression, quoted, e.g. \"tanh(x*w + b)\"; its variables follow as --x 2 or x=2.",
                    show_default=False),
 ]
-PrecisionOption = Annotated[int, typer.Option(help="Decimals shown in tables (0-15); JSON and CSV keep every digit.")]
+PrecisionOption = Annotated[int, typer.Option(min=0, max=MAX_PRECISION,
+                                              help="Decimals shown in tables; JSON and CSV keep every digit.")]
 WrtOption = Annotated[
     Optional[str],
     typer.Option(help="Only these variables in the gradient summary, comma-separated: --wrt x1,w1.",
@@ -62,7 +60,6 @@ def grad(
     from ..autograd.expr import parse
 
     text, values = split_variables(expression, ctx.args)
-    check_precision(precision)
     parsed = parse(text)
     names = parse_wrt(wrt, parsed.variables)
     warn_unused(values, parsed.variables, OWN_OPTIONS)

@@ -1,9 +1,9 @@
-"""Options and checks shared by the expression commands (``grad``, ``check``).
+"""Options and checks shared by the expression commands (``grad``, ``check``, ``draw``).
 
-``OutputFormat`` is the ``--format`` choice; ``parse_wrt`` and
-``check_precision`` validate ``--wrt`` and ``--precision`` with one clear
-usage error each.  Kept apart from the command modules so that each of them
-can import it without importing the other.
+``OutputFormat`` is the ``--format`` choice; ``MAX_PRECISION`` bounds every
+``--precision`` (declared with Typer's ``min=``/``max=``); ``parse_wrt``
+validates ``--wrt`` with one clear usage error.  Kept apart from the command
+modules so that each of them can import it without importing the other.
 """
 
 from enum import Enum
@@ -12,6 +12,10 @@ from typing import Annotated
 import typer
 
 from ..errors import UsageError
+
+
+# --precision (tables, Markdown, drawings): decimals a double can still show; Typer checks the range
+MAX_PRECISION = 15
 
 
 class OutputFormat(str, Enum):
@@ -25,12 +29,6 @@ FormatOption = Annotated[
     OutputFormat,
     typer.Option("--format", "-f", help="table (Rich, for reading), json (full precision), markdown or csv."),
 ]
-
-
-def check_precision(precision: int) -> None:
-    """``--precision`` is a number of decimals a table can show."""
-    if not 0 <= precision <= 15:
-        raise UsageError(f"--precision must be between 0 and 15, not {precision}")
 
 
 def parse_wrt(wrt: str | None, variables: list) -> list | None:
