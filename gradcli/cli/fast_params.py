@@ -1,8 +1,8 @@
 """Keep pydantic off the start-up path: plain option values coerced without it.
 
 Typer 0.29 coerces every parameter that is not a flag through a pydantic
-``TypeAdapter``; the first one imports pydantic, about 130 ms, as much as
-Python and Typer together, and ``gradcli grad`` must answer within 200 ms.
+``TypeAdapter``; the first one imports pydantic, 90 ms or more, longer than
+Python and Typer take together, and ``gradcli grad`` must answer within 200 ms.
 Typer 0.29 has no public way around it (``click_type=`` is gone, and
 ``parser=`` builds an adapter too), so this module is gradcli's one patch of
 Typer's internals, kept small and fenced in:
@@ -19,7 +19,7 @@ Typer's internals, kept small and fenced in:
   not when a module is imported; it patches only Typer ``TYPER_SERIES`` (the
   series pyproject.toml pins, and the one tested), only if those names exist,
   and not when the environment sets ``GRADCLI_FAST_PARAMS=0``.  Off, every
-  command behaves the same and starts ~130 ms slower: tests/test_fast_params.py
+  command behaves the same and starts ~90 ms slower: tests/test_fast_params.py
   runs each command both ways.
 """
 
