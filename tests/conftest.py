@@ -10,7 +10,12 @@ import pytest
 from hypothesis import settings
 from typer.testing import CliRunner
 
+from gradcli.cli import fast_params
 from gradcli.cli.app import app
+
+# in-process tests see what `gradcli` runs: the fast path in front of Typer's coercion (when Typer is the
+# tested series); tests/test_fast_params.py runs every command without it too
+fast_params.install()
 
 # Property tests explore new examples on every local run; in CI they replay a fixed set, so that a
 # rare example found by chance cannot block a landing (run them locally to keep exploring).

@@ -130,17 +130,26 @@ def test_bad_options_exit_2_with_the_allowed_range(cli, tmp_path):
         (["moons", "--samples", "1"], "error: --samples must lie in [4, 100,000], got 1"),
         (["moons", "--classes", "3"], "error: --classes applies only to blobs and spiral, not to moons"),
         (["spiral", "--classes", "12"], "error: --classes must lie in [2, 10], got 12"),
-        (["moons", "--rows", "0"], "error: --rows must be at least 1, got 0"),
-        (["moons", "--width", "2"], "error: the plot size must lie within 4-500 columns (--width) and 2-200 rows "
-                                    "(--height)"),
-        (["moons", "--height", "1"], "error: the plot size must lie within 4-500 columns (--width) and 2-200 rows "
-                                     "(--height)"),
     ]
     for args, message in cases:
         result = cli("datasets", "show", *args)
         assert result.exit_code == 2, args
         assert result.stderr.strip() == message
         assert result.stdout == ""   # nothing printed before the error
+    # the plot size and --rows are declared with their ranges: Typer checks them, shows them in --help
+    typer_cases = [
+        (["moons", "--rows", "0"], "'--rows': Input should be greater than or equal to 1"),
+        (["moons", "--width", "3"], "'--width': Input should be greater than or equal to 4"),
+        (["moons", "--width", "501"], "'--width': Input should be less than or equal to 500"),
+        (["moons", "--height", "1"], "'--height': Input should be greater than or equal to 2"),
+        (["moons", "--height", "201"], "'--height': Input should be less than or equal to 200"),
+    ]
+    for args, message in typer_cases:
+        result = cli("datasets", "show", *args)
+        assert result.exit_code == 2 and f"Invalid value for {message}" in result.stderr, args
+        assert result.stdout == ""
+    assert all(f"[{limits}]" in cli("datasets", "show", "--help").stdout
+               for limits in ("4<=x<=500", "2<=x<=200", "x>=1"))
 
 
 def test_bad_csv_reports_file_row_and_column(cli, tmp_path):

@@ -1,27 +1,36 @@
 """Ctrl-C at any moment of a real `gradcli train` process keeps the previous model file or a complete new one.
 
-Each case starts a real subprocess with a model file already in place, sends
-SIGINT after a delay (while Python loads its libraries, during the first step,
-mid-run) or twice in a row (the second one lands while the run is stopping and
-saving), and checks: exit status 130, no traceback, a message saying what
-happened, and a model file that is either byte-for-byte the previous one or a
-complete model that loads.
+Each case starts a real subprocess with a model file already in place and sends
+SIGINT when the run reaches a moment it shows on its own streams: an import
+finishing while Python loads its libraries (``python -X importtime`` reports each
+one on stderr as it completes), a progress line (``step 2/6 ...``, printed after
+each step), the summary on stdout.  Several Ctrl-C are pressed one after the
+other, each once the previous one has been delivered.  No case waits a fixed
+time, so a slow or busy machine changes how long a case takes, not what it tests
+(a signal may land a little after its moment, which every check allows).  Every
+case checks: exit status 130, no traceback, a message saying what happened, and
+a model file that is either byte-for-byte the previous one or a complete model
+that loads.
 """
 
 from __future__ import annotations
 
 import os
+import queue
 import signal
 import subprocess
 import sys
+import threading
 import time
+from pathlib import Path
 
 import pytest
 
 from gradcli.learn.modelfile import load_model
 
-# scalar engine on 1,000 samples: the first step takes about a second after ~1.5 s of imports
+# scalar engine on 1,000 samples: each step takes a good fraction of a second, one progress line per step
 RUN = ["train", "moons", "--engine", "scalar", "--samples", "1000", "--steps", "6"]
+TIMEOUT = 120  # seconds for any one wait; the run itself takes a few
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +38,7 @@ def previous_model(tmp_path_factory) -> bytes:
     """The bytes of a small, valid model file: the file a run is about to overwrite."""
     path = tmp_path_factory.mktemp("previous") / "m.json"
     done = subprocess.run([sys.executable, "-m", "gradcli", "train", "moons", "--steps", "2", "--quiet",
-                           "--save", str(path)], capture_output=True, text=True, timeout=120)
+                           "--save", str(path)], capture_output=True, text=True, timeout=TIMEOUT)
     assert done.returncode == 0, done.stderr
     return path.read_bytes()
 
@@ -40,35 +49,130 @@ def as_in_a_terminal() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def interrupt(path, delays: list[float]) -> subprocess.CompletedProcess:
-    """Run RUN --save path, sending SIGINT after each delay (seconds from the previous signal)."""
-    env = dict(os.environ, COLUMNS="200", NO_COLOR="1")
-    process = subprocess.Popen([sys.executable, "-m", "gradcli", *RUN, "--save", str(path)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                               preexec_fn=as_in_a_terminal)
+def sigint_pending(pid: int) -> bool:
+    """Whether a SIGINT sent to ``pid`` still waits to be delivered (Linux shows it in /proc/PID/status)."""
     try:
-        for delay in delays:
-            time.sleep(delay)
-            if process.poll() is None:
-                process.send_signal(signal.SIGINT)
-        stdout, stderr = process.communicate(timeout=120)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:  # the process is gone (or there is no /proc): nothing to wait for
+        return False
+    bit = 1 << (signal.SIGINT - 1)
+    return any(int(line.split()[1], 16) & bit for line in status.splitlines()
+               if line.startswith(("SigPnd:", "ShdPnd:")))
 
 
-@pytest.mark.parametrize("delays", [[0.4], [1.2], [2.2], [3.2], [2.5, 0.05], [1.8, 0.3], [1.0, 0.1, 0.1, 0.1],
-                                    [2.4, 0.2, 0.2, 0.2]],
-                         ids=["loading", "loading-late", "first-step", "mid-run", "twice", "twice-apart",
-                              "four-while-loading", "four-while-training"])
-def test_ctrl_c_keeps_the_previous_file_or_a_complete_new_one(tmp_path, previous_model, delays):
+def imported(module: str):
+    """The moment ``module`` has been imported: its ``-X importtime`` line on stderr."""
+    return "stderr", lambda line: line.startswith("import time:") and line.rsplit("|", 1)[-1].strip() == module
+
+
+def printed(stream: str, start: str):
+    """The moment a line starting with ``start`` appears on ``stream``."""
+    return stream, lambda line: line.startswith(start)
+
+
+class Run:
+    """A real `gradcli train` process whose stdout and stderr lines are watched as they arrive."""
+
+    def __init__(self, path):
+        env = dict(os.environ, COLUMNS="200", NO_COLOR="1")
+        self.process = subprocess.Popen(
+            [sys.executable, "-X", "importtime", "-m", "gradcli", *RUN, "--save", str(path)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+            preexec_fn=as_in_a_terminal)
+        self.lines = {"stdout": [], "stderr": []}
+        self.arrivals = queue.Queue()  # (stream, line), then (stream, None) at the end of each stream
+        self.readers = [threading.Thread(target=self._read, args=(name,), daemon=True) for name in self.lines]
+        for reader in self.readers:
+            reader.start()
+        self.open_streams = len(self.readers)
+
+    def _read(self, name: str) -> None:
+        for line in getattr(self.process, name):
+            self.lines[name].append(line)
+            self.arrivals.put((name, line))
+        self.arrivals.put((name, None))
+
+    def wait_for(self, moment) -> bool:
+        """Block until the moment shows on its stream (True), or the run has ended without it (False)."""
+        stream, matches = moment
+        deadline = time.monotonic() + TIMEOUT
+        while self.open_streams:
+            try:
+                name, line = self.arrivals.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise AssertionError(f"no sign of the awaited moment on {stream} after {TIMEOUT} s") from None
+            if line is None:
+                self.open_streams -= 1
+            elif name == stream and matches(line):
+                return True
+        return False
+
+    def printed_so_far(self) -> str:
+        return "".join(self.lines["stderr"][-20:]) + "".join(self.lines["stdout"][-20:])
+
+    def interrupt(self, times: int = 1) -> None:
+        """Press Ctrl-C ``times`` times, as long as the process runs: each SIGINT is sent once the one before
+        has been delivered, so that none merges into another (the kernel keeps one pending SIGINT, not two)."""
+        for _ in range(times):
+            if self.process.poll() is not None:
+                return
+            self.process.send_signal(signal.SIGINT)
+            deadline = time.monotonic() + TIMEOUT
+            while sigint_pending(self.process.pid):
+                assert time.monotonic() < deadline, f"SIGINT still pending after {TIMEOUT} s"
+                time.sleep(0.001)
+
+    def finish(self) -> subprocess.CompletedProcess:
+        try:
+            self.process.wait(timeout=TIMEOUT)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+                self.process.wait()
+        for reader in self.readers:
+            reader.join(timeout=TIMEOUT)
+        return subprocess.CompletedProcess(self.process.args, self.process.returncode, "".join(self.lines["stdout"]),
+                                           "".join(self.lines["stderr"]))
+
+
+# (the moment to wait for, how many Ctrl-C to press then), in order
+CASES = {
+    # while Python loads the CLI, then NumPy and scikit-learn
+    "loading": [(imported("typer"), 1)],
+    # scikit-learn's package is in, its datasets module is loading
+    "loading-late": [(imported("sklearn"), 1)],
+    # the last module loaded before the loop: the data and the network are ready, training is about to start
+    "before-training": [(imported("gradcli.render.train"), 1)],
+    # a step has just ended: the run stops after it, or after the next one
+    "first-step": [(printed("stderr", "step 1/"), 1)],
+    "mid-run": [(printed("stderr", "step 3/"), 1)],
+    # the second stops the step at once, or comes while the run is stopping
+    "twice": [(printed("stderr", "step 2/"), 2)],
+    # the first stops the run; the second comes while the summary is printed (after the model is saved)
+    "twice-apart": [(printed("stderr", "step 2/"), 1), (printed("stdout", "Training summary"), 1)],
+    # four while loading: the first ends the run, the others come as it exits
+    "four-while-loading": [(imported("typer"), 4)],
+    # two during training, then two more while the summary is printed
+    "four-while-training": [(printed("stderr", "step 2/"), 2), (printed("stdout", "Training summary"), 2)],
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_ctrl_c_keeps_the_previous_file_or_a_complete_new_one(tmp_path, previous_model, case):
     path = tmp_path / "m.json"
     path.write_bytes(previous_model)
-    done = interrupt(path, delays)
+    run = Run(path)
+    try:
+        for number, (moment, times) in enumerate(CASES[case]):
+            reached = run.wait_for(moment)
+            # the first moment comes before any Ctrl-C, so it must come; a later one may be cut short by the last
+            # Ctrl-C (e.g. one that lands between two steps ends the run without a summary), which is fine
+            assert reached or number > 0, f"the run ended before the first awaited moment:\n{run.printed_so_far()}"
+            run.interrupt(times)
+    finally:
+        done = run.finish()
     assert "Traceback" not in done.stderr, done.stderr
-    assert done.returncode == 130, (done.returncode, done.stderr)
+    assert done.returncode == 130, (done.returncode, done.stderr[-2000:])
     assert "interrupted" in done.stderr or "stopped after step" in done.stderr
     kept = path.read_bytes()
     if kept != previous_model:  # a new file: complete, loadable, and it says it was interrupted

@@ -11,12 +11,14 @@ import pytest
 
 HEAVY = ["numpy", "sklearn", "graphviz", "matplotlib", "textual", "pydantic"]
 
-# Run the real app in a fresh interpreter, then report which heavy top-level packages got imported.
+# Run the real app as `gradcli` runs it in a fresh interpreter, then report which heavy top-level packages got
+# imported.
 PROBE = """
 import json, sys
-from gradcli.cli.app import app
+from gradcli.cli.app import run
+sys.argv = ['gradcli', *sys.argv[1:]]
 try:
-    app(sys.argv[1:], standalone_mode=False)
+    run()
 except SystemExit:
     pass
 heavy = sorted({name.split('.')[0] for name in sys.modules} & set(json.loads(sys.stdin.readline())))

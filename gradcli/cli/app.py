@@ -52,7 +52,10 @@ from . import eval_cmd  # noqa: E402,F401
 
 def run() -> None:
     """Run the app (``gradcli.cli.main`` calls this); a closed pipe ends quietly."""
+    from . import fast_params
+
     collect_less()  # graphs are acyclic: fewer cyclic collections, same memory behaviour
+    fast_params.install()  # plain option values without pydantic (~130 ms of start-up); see fast_params.py
     try:
         app(prog_name="gradcli")  # the same name for `python -m gradcli`: usage lines, completion
     except BrokenPipeError:

@@ -10,14 +10,11 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import fast_params
 from .app import app
 from .common import VARIABLE_CONTEXT, console, parse_number, reports_errors, split_variables, warn, warn_unused, \
     write_stdout
-from .options import check_precision, parse_wrt
+from .options import MAX_PRECISION, parse_wrt
 from .output import FormatOption, JsonOption, OutputFormat, chosen_format, write_json
-
-fast_params.install()  # idempotent: whichever command module is imported first installs it
 
 EXAMPLES = """Examples:
 
@@ -54,8 +51,8 @@ def check(
                                                              "this interval.")] = "-2,2",
     output_format: FormatOption = OutputFormat.table,
     json_output: JsonOption = False,
-    precision: Annotated[int, typer.Option(help="Decimals shown in tables (0-15); JSON keeps every "
-                                                "digit.")] = 6,
+    precision: Annotated[int, typer.Option(min=0, max=MAX_PRECISION, help="Decimals shown in tables; JSON keeps "
+                                                                          "every digit.")] = 6,
     wrt: Annotated[Optional[str], typer.Option(help="Check only these variables, comma-separated: --wrt x1,w1.",
                                                show_default=False)] = None,
 ) -> None:
@@ -69,7 +66,6 @@ def check(
     from ..autograd.expr import parse
 
     text, values = split_variables(expression, ctx.args)
-    check_precision(precision)
     output_format = chosen_format(output_format, json_output)
     parsed = parse(text)
     names = parse_wrt(wrt, parsed.variables)

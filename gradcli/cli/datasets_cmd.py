@@ -90,10 +90,12 @@ def show(
     target: TargetOption = None,
     task: TaskOption = TaskChoice.auto,
     width: Annotated[Optional[int], typer.Option(help="Plot width in columns (default: fit the terminal, "
-                                                      f"at most {PLOT_MAX_WIDTH}).", show_default=False)] = None,
+                                                      f"at most {PLOT_MAX_WIDTH}).", show_default=False,
+                                                 min=4, max=500)] = None,
     height: Annotated[Optional[int], typer.Option(help="Plot height in rows (default: the data's proportions, "
-                                                       "8 to 24 rows).", show_default=False)] = None,
-    rows: Annotated[int, typer.Option(help="Rows to list for data that cannot be plotted.")] = PREVIEW_ROWS,
+                                                       "8 to 24 rows).", show_default=False,
+                                                  min=2, max=200)] = None,
+    rows: Annotated[int, typer.Option(min=1, help="Rows to list for data that cannot be plotted.")] = PREVIEW_ROWS,
     output_format: TableFormatOption = TableFormat.table,
     json_output: JsonOption = False,
     export: Annotated[Optional[str], typer.Option("--export", help="Also write the samples to this CSV file "
@@ -107,14 +109,9 @@ def show(
     (sine) is plotted as y against x1; other data is listed row by row.
     """
     from ..data.datasets import load_dataset
-    from ..errors import UsageError
     from ..render.datasets import dataset_document, picture, rows_table, summary_lines
 
     output_format = chosen_format(output_format, json_output)
-    if rows < 1:
-        raise UsageError(f"--rows must be at least 1, got {rows}")
-    if (width is not None and not 4 <= width <= 500) or (height is not None and not 2 <= height <= 200):
-        raise UsageError("the plot size must lie within 4-500 columns (--width) and 2-200 rows (--height)")
     data = load_dataset(name, samples=samples, noise=noise, seed=seed, classes=classes, target=target, task=task)
     ignored = _changed_generator_options(samples, noise, seed)
     if ignored and not data.params:

@@ -13,6 +13,7 @@ import typer
 from ..pictures.choices import Rankdir, Renderer
 from .app import app
 from .common import VARIABLE_CONTEXT, console, reports_errors, split_variables, warn, warn_unused, write_stdout
+from .options import MAX_PRECISION
 
 # The largest expressions the parser accepts draw as up to ~4000 nodes and render in
 # 3-15 s; a 2-128-128-1 network (16768 edges) in 1-34 s (docs/benchmarks.md).  Above
@@ -20,7 +21,6 @@ from .common import VARIABLE_CONTEXT, console, reports_errors, split_variables, 
 DEFAULT_MAX_NODES = 3000
 EXPRESSION_PRECISION = 4  # as micrograd's "%.4f"
 NETWORK_PRECISION = 2  # biases inside small circles
-MAX_PRECISION = 12
 
 OWN_OPTIONS = ["--output", "--rankdir", "--precision", "--forward-only", "--color-grad", "--title",
                "--max-nodes", "--renderer"]
@@ -49,14 +49,15 @@ def draw(
     = Rankdir.LR,
     precision: Annotated[Optional[int], typer.Option(
         help="Digits after the decimal point [default: 4 for expressions, 2 for networks].",
-        show_default=False)] = None,
+        show_default=False, min=0, max=MAX_PRECISION)] = None,
     forward_only: Annotated[bool, typer.Option(
         "--forward-only", help="Skip the backward pass: show data only, no gradients.")] = False,
     color_grad: Annotated[bool, typer.Option(
         "--color-grad", help="Shade value boxes by |grad| so the paths that matter stand out.")] = False,
     title: Annotated[Optional[str], typer.Option(help="A title line above the picture.", show_default=False)] = None,
     max_nodes: Annotated[int, typer.Option(
-        help="Refuse to render SVG/PNG with more nodes than this, or 10x as many edges (DOT output has no limit).")]
+        help="Refuse to render SVG/PNG with more nodes than this, or 10x as many edges (DOT output has no limit).",
+        min=1)]
     = DEFAULT_MAX_NODES,
     renderer: Annotated[Renderer, typer.Option(
         help="Program that lays out SVG/PNG: auto (dot if on PATH, else graphviz-pure), dot or graphviz-pure.")]
@@ -74,10 +75,6 @@ def draw(
     if output is None:
         raise UsageError("no output file: pass -o graph.svg (or .png, .dot), or -o - for DOT source on stdout")
     fmt = output_format(output)  # an unknown suffix fails before any work
-    if precision is not None and not 0 <= precision <= MAX_PRECISION:
-        raise UsageError(f"--precision {precision} is out of range: give 0 to {MAX_PRECISION} digits")
-    if max_nodes < 1:
-        raise UsageError(f"--max-nodes {max_nodes} is out of range: give a positive number such as 2000")
 
     if source is not None and source.lower().endswith(".json"):
         drawing = _network(source, ctx.args, rankdir.value, precision, title, forward_only or color_grad)

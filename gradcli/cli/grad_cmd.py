@@ -10,14 +10,11 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import fast_params
 from ..autograd.ops import FUNCTIONS
 from .app import app
 from .common import VARIABLE_CONTEXT, console, reports_errors, split_variables, warn, warn_unused, write_stdout
-from .options import check_precision, parse_wrt
+from .options import MAX_PRECISION, parse_wrt
 from .output import FormatOption, JsonOption, OutputFormat, chosen_format, write_json
-
-fast_params.install()  # keep pydantic (~130 ms) off the start-up path of every command
 
 
 EXAMPLES = """Examples:
@@ -38,7 +35,8 @@ ExpressionArg = Annotated[
     typer.Argument(help="The expression, quoted, e.g. \"tanh(x*w + b)\"; its variables follow as --x 2 or x=2.",
                    show_default=False),
 ]
-PrecisionOption = Annotated[int, typer.Option(help="Decimals shown in tables (0-15); JSON and CSV keep every digit.")]
+PrecisionOption = Annotated[int, typer.Option(min=0, max=MAX_PRECISION,
+                                              help="Decimals shown in tables; JSON and CSV keep every digit.")]
 WrtOption = Annotated[
     Optional[str],
     typer.Option(help="Only these variables in the gradient summary, comma-separated: --wrt x1,w1.",
@@ -67,7 +65,6 @@ def grad(
     from ..autograd.expr import parse
 
     text, values = split_variables(expression, ctx.args)
-    check_precision(precision)
     output_format = chosen_format(output_format, json_output)
     parsed = parse(text)
     names = parse_wrt(wrt, parsed.variables)

@@ -1,18 +1,16 @@
-"""Checks shared by the expression commands (``grad``, ``check``).
+"""Options and checks shared by the expression commands (``grad``, ``check``, ``draw``).
 
-``parse_wrt`` and ``check_precision`` validate ``--wrt`` and ``--precision``
-with one clear usage error each.  Kept apart from the command modules so that
-each of them can import it without importing the other.  The output options
-(``--format``, ``--json``) are in ``output.py``.
+``MAX_PRECISION`` bounds every ``--precision`` (declared with Typer's
+``min=``/``max=``); ``parse_wrt`` validates ``--wrt`` with one clear usage
+error.  Kept apart from the command modules so that each of them can import it
+without importing the other.  The output options (``--format``, ``--json``)
+are in ``output.py``.
 """
 
 from ..errors import UsageError
 
-
-def check_precision(precision: int) -> None:
-    """``--precision`` is a number of decimals a table can show."""
-    if not 0 <= precision <= 15:
-        raise UsageError(f"--precision must be between 0 and 15, not {precision}")
+# --precision (tables, Markdown, drawings): decimals a double can still show; Typer checks the range
+MAX_PRECISION = 15
 
 
 def parse_wrt(wrt: str | None, variables: list) -> list | None:

@@ -174,6 +174,8 @@ def train_command(
     for note in run.notes:
         warn(note)
     result = _train_with_progress(run, quiet, json_output)
+    if result.stopped == "interrupted":  # the run is over: more Ctrl-C must not cut saving or the summary short
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     command = command_line(ctx)
     _write_files(run, result, command, save, log)  # the trained model first: it is what a failure must not lose
     _report(run, result, command, save, log, json_output)
@@ -240,6 +242,5 @@ def _exit_status(result, save) -> None:
     if result.stopped == "diverged":
         raise result.divergence
     if result.stopped == "interrupted":
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the run is over: more Ctrl-C must not cut the exit
         warn(f"{result.message} (Ctrl-C)" + (f"; the model so far is in {save}" if save else ""))
         raise typer.Exit(EXIT_INTERRUPTED)
