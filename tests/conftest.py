@@ -23,6 +23,13 @@ settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
+# Generated datasets are cached per user (gradcli/data/cache.py); the tests keep theirs apart, in a fresh
+# folder per run, so that they neither read a developer's cache nor leave files in it.
+if "GRADCLI_CACHE_DIR" not in os.environ:
+    import tempfile
+
+    os.environ["GRADCLI_CACHE_DIR"] = tempfile.mkdtemp(prefix="gradcli-test-cache-")
+
 
 @pytest.fixture
 def cli():

@@ -24,6 +24,7 @@ from importlib import resources
 import numpy as np
 
 from . import playground
+from .cache import cached
 from .choices import DEFAULT_NOISE, DEFAULT_SAMPLES, DEFAULT_SEED, SEED_LIMIT, Task, TaskChoice
 from .csvfile import MAX_CLASSES, infer_task, parse_csv_bytes, read_csv
 from ..errors import DataError, UsageError
@@ -95,8 +96,8 @@ class _Generator:
 
 
 def _sklearn(name: str):
-    def make(samples: int, noise: float, seed: int, classes: int):
-        from sklearn import datasets as sk  # heavy: imported only when a scikit-learn set is asked for
+    def generate(samples: int, noise: float, seed: int, classes: int):
+        from sklearn import datasets as sk  # heavy (~1 s): imported only on a cache miss
 
         if name == "moons":
             return sk.make_moons(n_samples=samples, noise=noise, random_state=seed)
@@ -106,6 +107,11 @@ def _sklearn(name: str):
         # spaced evenly on a circle, so that every seed gives K clusters a linear layer can separate
         return sk.make_blobs(n_samples=samples, centers=blob_centres(classes), cluster_std=10.0 * noise,
                              random_state=seed)
+
+    def make(samples: int, noise: float, seed: int, classes: int):
+        # scikit-learn stays the source of the data; the cache only spares importing it again
+        key = {"dataset": name, "samples": samples, "noise": noise, "seed": seed, "classes": classes}
+        return cached(key, "scikit-learn", lambda: generate(samples, noise, seed, classes))
 
     return make
 
