@@ -43,6 +43,7 @@ import os
 import re
 import stat
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from .errors import FileWriteError, GradcliError, UsageError
@@ -209,15 +210,9 @@ def _failure(exc: OSError, shown: str, error, kept: str | None = None) -> Gradcl
 def _write_and_rename(target: _Target, data: bytes, shown: str, error) -> None:
     """A temporary file in the same folder, synced, given the old file's mode and owner, renamed over it."""
     tmp = _temporary_copy(target, data, shown, error)
-    try:
+    with _removed_on_failure(tmp, shown, error):
         _keep_mode_and_owner(tmp, target.info)
         os.replace(tmp, target.path)
-    except OSError as exc:
-        _remove_quietly(tmp)
-        raise _failure(exc, shown, error) from None
-    except BaseException:
-        _remove_quietly(tmp)
-        raise
     _sync_folder(os.path.dirname(target.path) or ".")
 
 
@@ -269,19 +264,26 @@ def _temporary_copy(target: _Target, data: bytes, shown: str, error) -> str:
         fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=folder)
     except OSError as exc:
         raise _failure(exc, shown, error) from None
-    try:
+    with _removed_on_failure(tmp, shown, error):
         try:
             _write_all(fd, data)
             os.fsync(fd)
         finally:
             os.close(fd)
+    return tmp
+
+
+@contextmanager
+def _removed_on_failure(tmp: str, shown: str, error):
+    """Run the block; if it fails in any way (Ctrl-C too), remove ``tmp``; an ``OSError`` is worded (``_failure``)."""
+    try:
+        yield
     except OSError as exc:
         _remove_quietly(tmp)
         raise _failure(exc, shown, error) from None
     except BaseException:
         _remove_quietly(tmp)
         raise
-    return tmp
 
 
 def _write_all(fd: int, data: bytes) -> None:
