@@ -1,8 +1,10 @@
 """CSV out: the one way gradcli writes CSV (stdout tables, --log, --output, --export).
 
 One header row, then one line per row; every float is written with ``repr``
-so that it reads back as exactly the same number, and a missing value (None)
-is an empty cell::
+so that it reads back as exactly the same number (NaN and infinities as
+``nan``, ``inf``, ``-inf``, as Python, NumPy and pandas read them, and
+``non_finite_warning`` says where), and a missing value (None) is an empty
+cell::
 
     >>> print(csv_text(["x", "grad", "note"], [[0.1 + 0.2, None, "a, b"]]), end="")
     x,grad,note
@@ -14,7 +16,11 @@ Reading CSV is ``gradcli.data.csvfile``'s job.
 
 from __future__ import annotations
 
+import math
+
 from .errors import GradcliError, UsageError
+
+SHOWN_CELLS = 3  # a warning names this many non-finite cells, then counts the rest
 
 
 def cell(value) -> str:
@@ -38,8 +44,28 @@ def csv_text(header, rows) -> str:
     return buffer.getvalue()
 
 
-def write_csv_rows(path, header, rows, error: type[GradcliError] = UsageError) -> None:
-    """Write ``csv_text(header, rows)`` to ``path`` atomically; ``error`` is the kind to raise on failure."""
+def write_csv_rows(path, header, rows, error: type[GradcliError] = UsageError) -> str | None:
+    """Write ``csv_text(header, rows)`` to ``path`` atomically (``error``: the kind for a bad path).
+
+    Returns ``non_finite_warning(header, rows)``: None when every float was finite.
+    """
     from .atomicfile import write_text_atomic
 
     write_text_atomic(path, csv_text(header, rows), error)
+    return non_finite_warning(header, rows)
+
+
+def non_finite_warning(header, rows) -> str | None:
+    """Which cells hold NaN or an infinity (written as ``nan``, ``inf``, ``-inf``); None if none do.
+
+        >>> non_finite_warning(["step", "r2"], [[1, 0.5], [2, float("nan")]])
+        'NaN or infinity written as nan, inf or -inf: r2 on line 3 (nan)'
+    """
+    found = [(f"{header[j] if j < len(header) else f'column {j + 1}'} on line {i + 2}", value)
+             for i, row in enumerate(rows) for j, value in enumerate(row)
+             if isinstance(value, float) and not math.isfinite(value)]
+    if not found:
+        return None
+    shown = ", ".join(f"{place} ({value})" for place, value in found[:SHOWN_CELLS])
+    more = len(found) - SHOWN_CELLS
+    return f"NaN or infinity written as nan, inf or -inf: {shown}" + (f" and {more} more" if more > 0 else "")

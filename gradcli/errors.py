@@ -118,3 +118,12 @@ class ModelFileError(UsageError):
 
 class RenderError(GradcliError):
     """A picture could not be rendered or written."""
+
+
+class FileWriteError(GradcliError):
+    """A file could not be written although its path is fine: the disk is full, an I/O error (exit 1).
+
+    A path that cannot be written at all (no such folder, permission denied, a
+    read-only file system, a name too long) is a usage error of the kind the
+    writer names (exit 2); see ``gradcli.atomicfile``.
+    """

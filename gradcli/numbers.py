@@ -27,7 +27,16 @@ Which one to use:
 - ``short``: metrics in progress lines and training summaries (loss, MSE, R^2);
 - ``percent``: accuracy;
 - ``plain``: a number inside a sentence (warnings and error messages);
-- ``exact``: a number that must read back as the same float (a command line to repeat).
+- ``exact``: a number that must read back as the same float (a command line to repeat);
+- ``byte_size``: the size of a file (``1.5 MB``).
+
+The other way, ``is_decimal`` is the syntax of a number read from a file (a CSV
+cell): ASCII digits with an optional sign, point and exponent.  Python's
+``float()`` also takes ``1_000``, other scripts' digits and ``nan``; a data
+file that holds those is more likely wrong than meant::
+
+    >>> numbers.is_decimal("-1.5e3"), numbers.is_decimal("1_000"), numbers.is_decimal("\u0663")
+    (True, False, False)
 
 Every formatter writes ``None`` (a number that does not exist) as ``-``;
 ``nan`` and ``inf`` are written as Python writes them.  -0.0 is never written
@@ -37,11 +46,13 @@ with its sign.  JSON and CSV carry every digit instead (``jsontext``, ``csvtext`
 from __future__ import annotations
 
 import math
+import re
 
 MISSING = "-"                  # how a number that does not exist (None) is shown
 DEFAULT_PRECISION = 4          # decimals in tables and drawings, as in the published traces (0.7071)
 LARGE = 1e6                    # from here on, decimals() switches to e-notation
 EXACT_INTEGERS = 1e15          # integral floats below this are written without '.0' (plain, exact)
+DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")  # ASCII only, unlike \d
 
 
 def decimals(x, precision: int = DEFAULT_PRECISION) -> str:
@@ -115,3 +126,16 @@ def exact(x: float) -> str:
     if x.is_integer() and abs(x) < EXACT_INTEGERS:
         return str(int(x))
     return repr(x)
+
+
+def byte_size(n_bytes: int) -> str:
+    """A size in bytes as a person reads it: ``812 bytes``, ``3.5 KB``, ``1.5 MB``, ``50 MB`` (binary units)."""
+    for unit, scale in (("GB", 2**30), ("MB", 2**20), ("KB", 2**10)):
+        if n_bytes >= scale:
+            return f"{n_bytes / scale:.1f}".rstrip("0").rstrip(".") + f" {unit}"
+    return f"{n_bytes} byte{'' if n_bytes == 1 else 's'}"
+
+
+def is_decimal(text: str) -> bool:
+    """Whether ``text`` is a number in the syntax gradcli reads from files (see the module docstring)."""
+    return DECIMAL.match(text) is not None

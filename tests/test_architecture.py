@@ -4,8 +4,8 @@ Floors, top to bottom (docs/architecture.md draws them):
 
     cli  >  explore  >  render  >  pictures  >  learn  >  data  >  autograd  >  base modules
 
-The base modules are the ones directly in gradcli/ (errors, atomicfile, numbers,
-jsontext, csvtext); ``gradcli/__init__.py`` (the public API re-exports the
+The base modules are the ones directly in gradcli/ (errors, atomicfile, readfile,
+paths, numbers, jsontext, csvtext); ``gradcli/__init__.py`` (the public API re-exports the
 autograd core) and ``gradcli/__main__.py`` (runs the CLI) are exempt.  And no
 module imports a private name (one starting with ``_``) from another gradcli
 module: a name shared is a public name in its one home.

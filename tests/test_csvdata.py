@@ -163,6 +163,35 @@ def test_empty_cell_and_infinite_values(tmp_path):
     assert error_of(path) == f"{path}, row 2, column 1 ('x1'): 'nan' is not a finite number"
 
 
+@pytest.mark.parametrize("cell", ["1_000", "\u0663", "\uff11", "1\u00a0000", "0x10", "1,5"])
+def test_only_plain_ascii_numbers_are_numbers(tmp_path, cell):
+    """float() takes '1_000', Arabic-Indic '٣' and full-width '１'; a data file that holds them is refused."""
+    path = write(tmp_path, f'x1,x2,y\n1,2,0\n"{cell}",4,1\n5,6,0\n7,8,1\n')
+    message = error_of(path)
+    assert message.startswith(f"{path}, row 3, column 1 ('x1'): '{cell}' is not a number"), message
+
+
+def test_a_number_beyond_the_float_range_says_so(tmp_path):
+    path = write(tmp_path, "x1,y\n1,0\n1e999,1\n")
+    assert error_of(path) == f"{path}, row 3, column 1 ('x1'): '1e999' is too large for a float (the largest is about 1.8e308)"
+
+
+def test_a_header_of_other_scripts_digits_is_a_header(tmp_path):
+    path = write(tmp_path, "\u0661,\u0662\n1,0\n2,1\n3,0\n4,1\n")
+    assert load_dataset(path).input_names == ["\u0661"]
+
+
+def test_a_cell_longer_than_the_csv_limit_names_row_and_column(tmp_path):
+    path = write(tmp_path, "x1,x2,y\n1,2,0\n3," + "1" * 140_000 + ",1\n")
+    assert error_of(path) == f"{path}, row 3, column 2: a cell holds more than 131,072 characters; a cell holds one number"
+
+
+def test_a_symlink_loop_is_read_as_a_path_not_a_dataset_name(tmp_path):
+    (tmp_path / "a").symlink_to("b")
+    (tmp_path / "b").symlink_to("a")
+    assert error_of(str(tmp_path / "a")) == f"cannot read {tmp_path / 'a'}: too many levels of symbolic links (a symlink loop?)"
+
+
 def test_empty_file_and_header_only(tmp_path):
     assert error_of(write(tmp_path, "")).endswith("is empty: expected a header row (e.g. x1,x2,y) and rows of numbers")
     assert error_of(write(tmp_path, "\n  \n", "blank.csv")).endswith("is empty: expected a header row "

@@ -85,6 +85,10 @@ def sandbox(tmp_path, monkeypatch, cli):
     Path("empty.csv").write_text("")
     Path("oneclass.csv").write_text("x1,y\n1,1\n2,1\n3,1\n")
     Path("points.csv").write_text("x1,x2\n0.5,-0.2\n1.5,-0.4\n")
+    Path("separators.csv").write_text("x1,x2,y\n1,2,0\n1_000,4,1\n")
+    Path("deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    Path("bigint.json").write_text(re.sub(r"-?\d+\.\d+", "9" * 400, Path("model.json").read_text(), count=1))
+    Path("onelabel.json").write_text(json.dumps({**json.loads(Path("model.json").read_text()), "class_labels": [1]}))
     Path("data").mkdir()
     Path("data/test.csv").write_text("x1,x2,y\n0.0,1.0,0\n1.0,-0.5,1\n-1.0,0.5,0\n2.0,0.0,1\n")
     return tmp_path

@@ -116,8 +116,55 @@ def test_oversized_file_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(modelfile, "MAX_BYTES", 100)
     path = tmp_path / "m.json"
     save_model(path, small_model())
-    with pytest.raises(ModelFileError, match="too large for a gradcli model"):
+    with pytest.raises(ModelFileError, match="m.json is 679 bytes; gradcli reads model files up to 100 bytes"):
         load_model(path)
+
+
+@pytest.mark.parametrize("text", [
+    json.dumps({**good_dict(), "meta": {"deep": json.loads("[" * 40 + "]" * 40)}}),  # parsed, then refused
+    "[" * 100_000 + "]" * 100_000,  # Python's parser gives up (RecursionError)
+], ids=["40 levels in meta", "100,000 levels"])
+def test_json_nested_too_deep_names_the_file(tmp_path, text):
+    path = write(tmp_path, text)
+    with pytest.raises(ModelFileError) as caught:
+        load_model(path)
+    assert str(caught.value) == f"{path}: the JSON nests more than 32 levels deep; a gradcli model nests a few"
+
+
+@pytest.mark.parametrize("digits", [400, 5000])
+def test_an_integer_no_float_can_hold_is_a_clear_error(tmp_path, digits):
+    data = json.dumps(good_dict()).replace("0.5", "9" * digits, 1)
+    with pytest.raises(ModelFileError, match=rf"the integer 999999999999\.\.\. \({digits} digits\) is too large for a float"):
+        load_model(write(tmp_path, data))
+
+
+def test_a_large_integer_that_fits_a_float_is_a_weight(tmp_path):
+    data = json.dumps(good_dict()).replace("0.5", "1" + "0" * 300, 1)
+    assert load_model(write(tmp_path, data)).layers[0].weights[0][0] == 1e300
+
+
+@pytest.mark.parametrize("labels, message", [
+    ([0], 'field "class_labels" has 1 label, but the network predicts 2 classes (one label each)'),
+    ([0, 1, 2], 'field "class_labels" has 3 labels, but the network predicts 2 classes (one label each)'),
+    ([1, 1], 'field "class_labels" names a class twice: [1, 1]'),
+    ([0, [1]], "class_labels[1] is [1], not a number"),
+])
+def test_class_labels_must_match_the_outputs(tmp_path, labels, message):
+    data = good_dict()
+    data["class_labels"] = labels
+    path = write(tmp_path, data)
+    with pytest.raises(ModelFileError) as caught:
+        load_model(path)
+    assert str(caught.value).endswith(message)
+
+
+def test_save_reports_numbers_written_as_null(tmp_path):
+    model = small_model()
+    assert save_model(tmp_path / "m.json", model) is None
+    model.meta["metrics"] = {"final_loss": float("inf")}
+    note = save_model(tmp_path / "m.json", model)
+    assert note == "JSON has no NaN or infinity: written as null: meta.metrics.final_loss (inf)"
+    assert json.loads((tmp_path / "m.json").read_text())["meta"]["metrics"]["final_loss"] is None
 
 
 def test_extra_keys_are_allowed(tmp_path):

@@ -189,3 +189,15 @@ def test_predict_as_a_real_subprocess(run_gradcli, moons_model):
     done = run_gradcli("predict", str(path), "--x1", "-1", "--x2", "0.5", "--format", "json")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["class"] == predictor.labels([[-1.0, 0.5]])[0]
+
+
+def test_a_model_with_named_classes_is_told_apart_from_numbered_data(cli, moons_model, tmp_path):
+    """A model file may name its classes ("setosa"); numbered data then has classes the model does not know."""
+    path, _ = moons_model
+    named = json.loads(path.read_text())
+    named["class_labels"] = ["a", "b"]
+    (tmp_path / "named.json").write_text(json.dumps(named))
+    result = cli("eval", str(tmp_path / "named.json"), "moons")
+    assert result.exit_code == 2 and "moons has class 0, which the model does not know (its classes: a, b)" in result.stderr
+    assert cli("predict", str(tmp_path / "named.json"), "--x1", "1", "--x2", "0", "--format", "csv").stdout.split()[-1] \
+        .endswith((",a", ",b"))

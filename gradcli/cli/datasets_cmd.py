@@ -108,10 +108,12 @@ def show(
     coloured from orange (negative) to blue (positive). A 1-D regression set
     (sine) is plotted as y against x1; other data is listed row by row.
     """
-    from ..data.datasets import load_dataset
+    from ..data.datasets import dataset_file, load_dataset
+    from ..paths import refuse_overlaps
     from ..render.datasets import dataset_document, picture, rows_table, summary_lines
 
     output_format = chosen_format(output_format, json_output)
+    refuse_overlaps(outputs={"export": export}, inputs={"dataset": dataset_file(name)})
     data = load_dataset(name, samples=samples, noise=noise, seed=seed, classes=classes, target=target, task=task)
     ignored = _changed_generator_options(samples, noise, seed)
     if ignored and not data.params:

@@ -77,6 +77,9 @@ def draw(
     fmt = output_format(output)  # an unknown suffix fails before any work
 
     if source is not None and source.lower().endswith(".json"):
+        from ..paths import refuse_overlaps
+
+        refuse_overlaps(outputs={"output": output}, inputs={"model": source})
         drawing = _network(source, ctx.args, rankdir.value, precision, title, forward_only or color_grad)
     else:
         drawing = _expression(source, ctx.args, rankdir.value, precision, title, forward_only, color_grad)

@@ -29,7 +29,8 @@ def predict(
     model_path: Annotated[str, typer.Argument(metavar="MODEL", help="A model saved by gradcli train --save.",
                                               show_default=False)],
     input_file: Annotated[Optional[str], typer.Option(
-        "--input", help="CSV file with a header naming the model's inputs; one prediction per row.",
+        "--input", help="CSV file with a header naming the model's inputs; one prediction per row ('-' reads "
+                        "it from stdin).",
         metavar="FILE.csv", show_default=False)] = None,
     output_file: Annotated[Optional[str], typer.Option(
         "--output", help="Also write the predictions to this CSV file (atomically).", metavar="FILE.csv",
@@ -50,8 +51,11 @@ def predict(
     from ..learn.modelfile import load_model
     from ..render.model import predictions_document, predictions_table
 
+    from ..paths import refuse_overlaps
+
     output_format = chosen_format(output_format, json_output)
     path, values = split_variables(model_path, ctx.args)
+    refuse_overlaps(outputs={"output": output_file}, inputs={"model": path, "input": input_file})
     saved = load_model(path)
     predictor = Predictor.from_saved(saved)
     names = predictor.input_names

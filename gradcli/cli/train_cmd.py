@@ -153,7 +153,9 @@ def train_command(
     current step, prints the summary and still saves the model.
     """
     from ..atomicfile import check_writable
+    from ..data.datasets import dataset_file
     from ..learn.run import DataOptions, prepare_run
+    from ..paths import refuse_overlaps
 
     json_output = chosen_format(output_format, json_output) is TableFormat.json
     sizes = parse_layers(layers) if layers is not None else None
@@ -166,6 +168,8 @@ def train_command(
         from ..pictures.plot import check_plot_path
 
         check_plot_path(plot)
+    refuse_overlaps(outputs={"save": save, "log": log, "plot": plot},
+                    inputs={"dataset": dataset_file(dataset), "init_from": init_from})
     # the settings of the run: None leaves one to the model file, the preset or the default
     run = prepare_run(dataset, options, init_from=init_from, layers=sizes, activation=activation, init=init,
                       loss=loss, optimizer=optimizer, lr=lr, schedule=schedule, steps=steps, batch_size=batch_size,
@@ -215,9 +219,13 @@ def _write_files(run, result, command: str, save, log) -> None:
     from ..learn.run import run_meta, write_history_csv
 
     if save is not None:
-        save_model(save, run.predictor.to_saved(run_meta(run, result, command)))
+        note = save_model(save, run.predictor.to_saved(run_meta(run, result, command)))
+        if note:
+            warn(f"{save}: {note}")
     if log is not None:
-        write_history_csv(log, result)
+        note = write_history_csv(log, result)
+        if note:
+            warn(f"{log}: {note}")
 
 
 def _report(run, result, command: str, save, log, json_output: bool) -> None:

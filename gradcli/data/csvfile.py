@@ -22,13 +22,15 @@ import csv
 import difflib
 import io
 import math
-import os
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..csvtext import write_csv_rows
 from ..errors import DataError
+from ..numbers import is_decimal
+from ..paths import STDIO
+from ..readfile import read_limited
 
 MAX_BYTES = 50 * 1024 * 1024   # larger files are not "small datasets"; refuse before reading
 MAX_ROWS = 100_000
@@ -81,11 +83,8 @@ class CsvText:
                     f"but the header names {len(self.header)} columns",
                     hint=f"every row needs one number per column: {', '.join(self.header)}",
                 )
-            try:
-                numbers = [float(cells[j]) for j in columns]
-            except ValueError:
-                numbers = None
-            if numbers is None or not all(math.isfinite(v) for v in numbers):
+            numbers = [float(cells[j]) if is_decimal(cells[j]) else None for j in columns]
+            if not all(v is not None and math.isfinite(v) for v in numbers):
                 _raise_bad_cell(self.source, row, self.header, cells, columns)
             values.append(numbers)
             if len(values) > MAX_ROWS:
@@ -99,24 +98,14 @@ def read_csv(path: str) -> CsvTable:
     return parse_csv_bytes(_read_bytes(path, hint), path)
 
 
-def read_text_table(path: str) -> CsvText:
-    """Read any CSV file with a header row as text (``CsvText.numbers`` reads its numbers)."""
-    return _text_table(_read_bytes(path), path)
+def read_text_table(path: str, stdin: bool = False) -> CsvText:
+    """Read any CSV file with a header row as text (``CsvText.numbers`` reads its numbers); ``-`` is stdin if allowed."""
+    return _text_table(_read_bytes(path, stdin=stdin), "stdin" if path == STDIO else path)
 
 
-def _read_bytes(path: str, hint: str | None = None) -> bytes:
-    if not os.path.exists(path):
-        raise DataError(f"no such file: {path}", hint=hint)
-    if os.path.isdir(path):
-        raise DataError(f"{path} is a folder, not a CSV file")
-    size = os.path.getsize(path)
-    if size > MAX_BYTES:
-        raise DataError(f"{path} is {size / 2**20:.1f} MB; gradcli reads CSV files up to {MAX_BYTES / 2**20:g} MB")
-    try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except OSError as error:
-        raise DataError(f"cannot read {path}: {error.strerror}") from None
+def _read_bytes(path: str, hint: str | None = None, stdin: bool = False) -> bytes:
+    """The file's bytes: a regular file (or ``-`` for stdin where allowed), at most ``MAX_BYTES``."""
+    return read_limited(path, MAX_BYTES, DataError, what="CSV file", hint=hint, stdin=stdin)
 
 
 def parse_csv_bytes(raw: bytes, source: str) -> CsvTable:
@@ -135,14 +124,14 @@ def _text_table(raw: bytes, source: str) -> CsvText:
         text = raw.decode("utf-8-sig")  # tolerate the byte-order mark spreadsheets write
     except UnicodeDecodeError as error:
         raise DataError(f"{source} is not UTF-8 text (byte {error.start + 1} cannot be decoded)") from None
-    lines = list(_nonblank_rows(csv.reader(io.StringIO(text, newline="")), source))
+    lines = list(_nonblank_rows(csv.reader(io.StringIO(text, newline="")), source, text))
     if not lines:
         raise DataError(f"{source} is empty: expected a header row (e.g. x1,x2,y) and rows of numbers")
     (header_row, header), rows = lines[0], lines[1:]
     return CsvText(source, header_row, header, rows)
 
 
-def _nonblank_rows(reader, source: str):
+def _nonblank_rows(reader, source: str, text: str):
     """(line number where the row starts, stripped cells) for each row that is not blank."""
     first_line = 1
     try:
@@ -153,8 +142,24 @@ def _nonblank_rows(reader, source: str):
             if any(cell.strip() for cell in cells):
                 yield first_line, [cell.strip() for cell in cells]
             first_line = reader.line_num + 1
-    except csv.Error as error:  # e.g. a NUL byte
+    except csv.Error as error:  # e.g. a NUL byte, or a cell longer than the csv module's limit
+        if "field limit" in str(error):
+            column = _long_cell_column(text, reader.line_num, csv.field_size_limit())
+            where = f"{source}, row {reader.line_num}" + (f", column {column}" if column else "")
+            raise DataError(f"{where}: a cell holds more than {csv.field_size_limit():,} characters; "
+                            "a cell holds one number") from None
         raise DataError(f"{source}, row {reader.line_num}: {error}") from None
+
+
+def _long_cell_column(text: str, line: int, limit: int) -> int | None:
+    """The column of the first over-long cell on ``line`` (1-based), read naively (no quotes); None if not found."""
+    lines = text.splitlines()
+    if not 1 <= line <= len(lines):
+        return None
+    for column, cell in enumerate(lines[line - 1].split(","), start=1):
+        if len(cell) > limit:
+            return column
+    return None
 
 
 def _check_header(text: CsvText) -> None:
@@ -162,7 +167,7 @@ def _check_header(text: CsvText) -> None:
     source, header, row = text.source, text.header, text.header_row
     if len(header) > MAX_COLUMNS:
         raise DataError(f"{source} has {len(header)} columns; gradcli reads at most {MAX_COLUMNS}")
-    if all(_is_number(cell) for cell in header):
+    if all(is_decimal(cell) for cell in header):
         raise DataError(
             f"{source}, row {row}: the first row holds numbers, not column names",
             hint="add a header row naming the columns, e.g. x1,x2,y",
@@ -183,13 +188,20 @@ def _raise_bad_cell(source: str, row: int, header: list[str], cells: list[str], 
         where = f"{source}, row {row}, column {index + 1} ('{name}')"
         if not cell:
             raise DataError(f"{where}: the cell is empty; every cell needs a number")
-        if not _is_number(cell):
-            raise DataError(f"{where}: '{cell}' is not a number")
-        if not math.isfinite(float(cell)):
+        if is_decimal(cell):
+            if not math.isfinite(float(cell)):
+                raise DataError(f"{where}: '{cell}' is too large for a float (the largest is about 1.8e308)")
+            continue
+        if cell.lower().lstrip("+-") in ("nan", "inf", "infinity"):
             raise DataError(f"{where}: '{cell}' is not a finite number")
+        if _is_python_float(cell):  # '1_000', '٣', ' 1': float() takes them, a data file should not hold them
+            raise DataError(f"{where}: '{cell}' is not a number in the plain syntax gradcli reads",
+                            hint="write numbers with the ASCII digits 0-9, a point and an exponent (1000, -2.5e3): "
+                                 "no '_' separators, no other scripts' digits")
+        raise DataError(f"{where}: '{cell}' is not a number")
 
 
-def _is_number(text: str) -> bool:
+def _is_python_float(text: str) -> bool:
     try:
         float(text)
     except ValueError:

@@ -214,16 +214,30 @@ def load_dataset(source: str, *, samples: int = DEFAULT_SAMPLES, noise: float = 
     if classes is not None:
         raise UsageError(f"{{setting}} applies only to {_takes_classes()}, not to {source}", setting="classes",
                          value=classes)
-    shipped = source[:-4] if source.endswith(".csv") and not os.path.exists(source) else source
-    if shipped in shipped_names() and os.sep not in source:
+    shipped = _shipped_name(source)
+    if shipped is not None:
         raw = (resources.files("gradcli.datasets") / f"{shipped}.csv").read_bytes()
         table = parse_csv_bytes(raw, f"{shipped}.csv")
         description = SHIPPED_DESCRIPTIONS.get(shipped, f"shipped CSV file {shipped}.csv")
         return _from_table(shipped, table, target, task, description)
-    if os.path.exists(source) or source.endswith(".csv") or os.sep in source:
+    if dataset_file(source) is not None:
         table = read_csv(source)
         return _from_table(source, table, target, task, f"CSV file {source}")
     raise DataError(f"unknown dataset '{source}'{_did_you_mean(source)}; see `gradcli datasets`")
+
+
+def dataset_file(source: str) -> str | None:
+    """The path of the file ``load_dataset(source)`` reads; None for a built-in name (or an unknown one)."""
+    if source in GENERATORS or _shipped_name(source) is not None:
+        return None
+    # lexists: a broken or looping symbolic link is a path too (reading it says what is wrong)
+    return source if os.path.lexists(source) or source.endswith(".csv") or os.sep in source else None
+
+
+def _shipped_name(source: str) -> str | None:
+    """The shipped dataset ``source`` names (``toy4`` or ``toy4.csv`` when no such file is here), else None."""
+    shipped = source[:-4] if source.endswith(".csv") and not os.path.lexists(source) else source
+    return shipped if shipped in shipped_names() and os.sep not in source else None
 
 
 def _did_you_mean(name: str) -> str:

@@ -164,22 +164,27 @@ def _model_class_indices(predictor: Predictor, dataset) -> np.ndarray:
     """Dataset class indices translated to the model's class order, matching the original labels."""
     from ..errors import DataError
 
-    model_labels = [float(label) for label in predictor.class_labels] or [0.0, 1.0]
+    model_labels = [_comparable(label) for label in predictor.class_labels] or [0.0, 1.0]
     translation = []
     for label in dataset.class_labels:
-        if float(label) not in model_labels:
+        if _comparable(label) not in model_labels:
             known = ", ".join(str(v) for v in (predictor.class_labels or [0, 1]))
             raise DataError(f"{dataset.name} has class {label}, which the model does not know (its classes: {known})")
-        translation.append(model_labels.index(float(label)))
+        translation.append(model_labels.index(_comparable(label)))
     return np.asarray(translation, dtype=np.float64)[dataset.y.astype(int)]
 
 
+def _comparable(label):
+    """A class label as labels are compared: numbers as floats (1 == 1.0), a name (a model file may hold one) as it is."""
+    return label if isinstance(label, str) else float(label)
+
+
 def read_input_rows(path: str, names: list[str]) -> np.ndarray:
-    """Rows of raw inputs from a CSV file whose header names (at least) the model's inputs, in any order."""
+    """Rows of raw inputs from a CSV file (``-``: stdin) whose header names the model's inputs, in any order."""
     from ..data.csvfile import read_text_table
     from ..errors import DataError
 
-    table = read_text_table(path)
+    table = read_text_table(path, stdin=True)
     missing = [name for name in names if name not in table.header]
     if missing:
         raise DataError(f"{path} has no column {', '.join(missing)}; the model's inputs are {', '.join(names)}",

@@ -14,9 +14,11 @@ made it (``meta``: dataset, command line, metrics, creation time)::
 ``weights[j][i]`` is the weight from input i to neuron j of that layer.
 Extra keys are allowed and ignored.  ``load_model`` checks everything
 (format, version, shapes, numbers) and raises ``ModelFileError`` naming the
-file and the field; ``save_model`` writes a temporary file in the same folder
-and renames it over the target, so a model file is never half written.
-(``atomicfile.py`` does the writing, for every file gradcli writes.)
+file and the field, and refuses what is not a regular file, more than 50 MB,
+JSON nested more than 32 levels or an integer no float can hold;
+``save_model`` writes through ``atomicfile`` (never half written, the old
+file's permissions kept) and returns the warning about any NaN or infinity
+it wrote as null (the metrics of a diverged run).
 """
 
 from __future__ import annotations
@@ -24,12 +26,12 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from ..atomicfile import write_text_atomic
 from ..data.choices import Task
 from ..errors import ModelFileError
-from ..jsontext import to_json
+from ..jsontext import null_warning, to_json
+from ..readfile import read_limited
 from .config import Activation
 
 __all__ = [
@@ -42,6 +44,7 @@ ACTIVATIONS = tuple(Activation)
 TASKS = tuple(Task)
 # A model of this tool is tiny (hundreds of parameters); a file above this is not ours.
 MAX_BYTES = 50 * 1024 * 1024
+MAX_DEPTH = 32  # JSON nesting: a model file nests 4 levels (layers, weights, rows); extra keys get room, not more
 
 
 @dataclass
@@ -102,45 +105,87 @@ class SavedModel:
         }
 
 
-def save_model(path, model: SavedModel) -> None:
-    """Write ``model`` to ``path`` atomically (temp file in the same folder, then rename).
+def save_model(path, model: SavedModel) -> str | None:
+    """Write ``model`` to ``path`` atomically (``atomicfile``); the warning about numbers written as null, if any.
 
     The parameters are checked to be finite; a metric in ``meta`` that is not
-    (the loss of a diverged run) is written as null, as JSON requires.
+    (the loss of a diverged run) is written as null, as JSON requires, and the
+    returned warning names it (None when every number was finite).
     """
-    _check_model(model.to_dict(), str(path))  # never write a file we could not read back
-    write_text_atomic(path, to_json(model.to_dict(), indent=1) + "\n", ModelFileError)
+    document = model.to_dict()
+    _check_model(document, str(path))  # never write a file we could not read back
+    write_text_atomic(path, to_json(document, indent=1) + "\n", ModelFileError)
+    return null_warning(document)
 
 
 def load_model(path) -> SavedModel:
-    """Read and check a model file; raise ``ModelFileError`` naming the file and the field."""
-    path = Path(path)
+    """Read and check a model file; raise ``ModelFileError`` naming the file and the field.
+
+    The file is read by ``readfile.read_limited``: a regular file of at most
+    ``MAX_BYTES``; anything else (a folder, a device, a pipe) is refused by name.
+    """
     name = str(path)
-    if not path.exists():
-        raise ModelFileError(f"model file {name} not found", hint="train one and save it first (save_model)",
-                             missing=name)
-    if path.is_dir():
-        raise ModelFileError(f"{name} is a folder, not a model file")
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise ModelFileError(f"{name}: {size} bytes is too large for a gradcli model (at most {MAX_BYTES})")
+    raw_bytes = read_limited(path, MAX_BYTES, ModelFileError, what="model file", not_found=f"model file {name} not found",
+                             hint="train one and save it first (save_model)")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = raw_bytes.decode("utf-8")
     except UnicodeDecodeError:
         raise ModelFileError(f"{name} is not a text file (expected gradcli.mlp JSON)") from None
-    except OSError as exc:
-        raise ModelFileError(f"cannot read {name} ({exc.strerror})") from None
+    return _check_model(_parse_json(text, name), name)
+
+
+def _parse_json(text: str, name: str):
+    """The JSON value in ``text``: finite numbers only, integers that fit a float, at most ``MAX_DEPTH`` levels."""
     try:
-        raw = json.loads(text, parse_constant=_reject_constant)
+        raw = json.loads(text, parse_constant=_reject_constant, parse_int=_parse_int)
     except json.JSONDecodeError as exc:
         raise ModelFileError(f"{name} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except RecursionError:  # the parser gave up on the nesting; the message is the same as below
+        raise ModelFileError(_too_deep(name)) from None
     except ValueError as exc:
         raise ModelFileError(f"{name}: {exc}") from None
-    return _check_model(raw, name)
+    if _depth_exceeds(raw, MAX_DEPTH):
+        raise ModelFileError(_too_deep(name))
+    return raw
+
+
+def _too_deep(name: str) -> str:
+    return f"{name}: the JSON nests more than {MAX_DEPTH} levels deep; a gradcli model nests a few"
+
+
+def _depth_exceeds(value, limit: int) -> bool:
+    """Whether lists and objects in ``value`` nest deeper than ``limit`` (walked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (list, dict)))
+    return False
 
 
 def _reject_constant(token: str):
     raise ValueError(f"{token} is not a finite number (model files hold finite numbers only)")
+
+
+def _parse_int(text: str) -> int:
+    """A JSON integer, refused when no float can hold it (a 400-digit weight)."""
+    digits = len(text.lstrip("-"))
+    if digits <= 15:  # every model file's integers: no check needed
+        return int(text)
+    too_large = ValueError(f"the integer {text[:12]}... ({digits} digits) is too large for a float "
+                           "(the largest is about 1.8e308)")
+    if digits > 309:  # also keeps int() clear of Python's 4300-digit limit
+        raise too_large
+    value = int(text)
+    try:
+        float(value)
+    except OverflowError:
+        raise too_large from None
+    return value
 
 
 def _check_model(raw, name: str) -> SavedModel:
@@ -181,6 +226,7 @@ def _check_model(raw, name: str) -> SavedModel:
     class_labels = raw.get("class_labels") or []
     if not isinstance(class_labels, list):
         raise ModelFileError(f"{name}: field \"class_labels\" must be a list")
+    _check_class_labels(class_labels, task, layers[-1].n_outputs, name)
     pipeline = raw.get("pipeline")
     if pipeline is not None and not isinstance(pipeline, dict):
         raise ModelFileError(f"{name}: field \"pipeline\" must be an object or null")
@@ -188,6 +234,23 @@ def _check_model(raw, name: str) -> SavedModel:
     if not isinstance(meta, dict):
         raise ModelFileError(f"{name}: field \"meta\" must be an object")
     return SavedModel(inputs, layers, input_names, feature_names, task, class_labels, pipeline, meta)
+
+
+def _check_class_labels(labels: list, task: str, n_outputs: int, name: str) -> None:
+    """A classifier's labels: one per class it predicts (2 for one output, else one per output), each once."""
+    if task == Task.regression:
+        return
+    classes = 2 if n_outputs == 1 else n_outputs
+    if not labels:
+        return  # the classes are 0..k-1
+    for index, label in enumerate(labels):
+        if not isinstance(label, str):
+            _number(label, f"{name}: class_labels[{index}]")
+    if len(labels) != classes:
+        raise ModelFileError(f"{name}: field \"class_labels\" has {len(labels)} label{'s' if len(labels) != 1 else ''}, "
+                             f"but the network predicts {classes} classes (one label each)")
+    if len({json.dumps(label) for label in labels}) != len(labels):
+        raise ModelFileError(f"{name}: field \"class_labels\" names a class twice: {json.dumps(labels)}")
 
 
 def _check_layer(raw, where: str, fan_in: int) -> LayerSpec:
@@ -215,7 +278,10 @@ def _check_layer(raw, where: str, fan_in: int) -> LayerSpec:
 def _number(x, where: str) -> float:
     if isinstance(x, bool) or not isinstance(x, (int, float)):
         raise ModelFileError(f"{where} is {json.dumps(x)}, not a number")
-    value = float(x)
+    try:
+        value = float(x)
+    except OverflowError:  # a Python int beyond the float range
+        raise ModelFileError(f"{where} is too large for a float (the largest is about 1.8e308)") from None
     if not math.isfinite(value):
         raise ModelFileError(f"{where} is not a finite number")
     return value

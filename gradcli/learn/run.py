@@ -150,12 +150,15 @@ def _metrics_dict(metrics) -> dict:
     return {key: value for key, value in vars(metrics).items() if value is not None}
 
 
-def write_history_csv(path: str, result: TrainResult) -> None:
-    """One row per step: step, loss, accuracy (or r2), test metric when held out, lr; written atomically."""
+def write_history_csv(path: str, result: TrainResult) -> str | None:
+    """One row per step: step, loss, accuracy (or r2), test metric when held out, lr; written atomically.
+
+    Returns the warning about NaN or infinite cells (written as nan, inf), or None.
+    """
     name = result.metric_name
     history = result.history
     has_test = any(value is not None for value in history["test_metric"])
     header = ["step", "loss", name] + ([f"test_{name}"] if has_test else []) + ["lr"]
     rows = [[k + 1, history["loss"][k], history["metric"][k]] + ([history["test_metric"][k]] if has_test else [])
             + [history["lr"][k]] for k in range(result.steps_done)]
-    write_csv_rows(path, header, rows, error=UsageError)
+    return write_csv_rows(path, header, rows, error=UsageError)

@@ -9,9 +9,8 @@ Two renderers speak the same command line (``-Tsvg``, ``-Tpng``, DOT on stdin):
 the system Graphviz ``dot`` and ``graphviz-pure``, a self-contained port of it
 that pip installs with gradcli.  ``auto`` prefers ``dot`` when it is on PATH,
 then ``graphviz-pure``.  The picture is rendered to memory first and then
-written to a temporary file in the target folder and renamed over the target,
-so a failure never leaves a half-written file and never harms an existing one
-(the atomic writer is the one model files use, in ``modelfile.py``).
+written by ``atomicfile`` (a temporary file renamed over the target), so a
+failure never leaves a half-written file and never harms an existing one.
 """
 
 from __future__ import annotations
@@ -133,7 +132,8 @@ def _first_error_line(stderr: bytes) -> str:
 def write_atomic(path: str, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder and a rename.
 
-    ``atomicfile`` does the work; its errors here are ``RenderSetupError`` (exit 2).
+    ``atomicfile`` does the work: a bad path is a ``RenderSetupError`` (exit 2), a full disk a
+    ``FileWriteError`` (exit 1).
     """
     write_bytes_atomic(path, data, RenderSetupError)
 

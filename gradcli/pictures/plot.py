@@ -8,7 +8,7 @@ the data on top, in the TensorFlow Playground's colours; for 1-D regression,
 the fitted curve over the data.  Right panel: the loss per step (log scale)
 and the accuracy or R^2 (train, and test when held out).  matplotlib is
 imported here only, with the non-interactive Agg backend; the file is written
-atomically.
+by ``atomicfile``, as every file gradcli writes.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def save_training_plot(path: str, predictor, X_raw: np.ndarray, y: np.ndarray, r
         raise RenderError(f"matplotlib could not draw {path}: {exc}") from None
     finally:
         plt.close(fig)
-    write_bytes_atomic(path, buffer.getvalue(), error=RenderError)
+    write_bytes_atomic(path, buffer.getvalue())  # as every writer: a bad path exit 2, a full disk exit 1
 
 
 def _boundary(ax, predictor, X_raw, y) -> None:

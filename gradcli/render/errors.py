@@ -16,6 +16,8 @@ FLAGS = {
     "count": "--points",  # gradcheck.check_random_points(expression, count, low=, high=)
     "low": "--range",
     "range": "--range",
+    "dataset": "DATASET",  # the positional arguments, as the usage lines name them
+    "model": "MODEL",
 }
 
 
