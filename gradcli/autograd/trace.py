@@ -11,7 +11,18 @@
 ``forward`` lists every node in topological order (inputs first); ``backward``
 lists the nodes that have inputs in reverse order, each with the chain rule
 applied to every input: local derivative x upstream gradient = contribution.
-Gradients are read from the nodes, so run ``backward()`` first.
+A node used by several others (a bound name, a variable) gets one
+contribution row per use, and its gradient is their sum.  Gradients are read
+from the nodes, so run ``backward()`` first.  ``names`` (``Graph.names``)
+gives nodes their names: variables, bound names and the output::
+
+    >>> graph = evaluate("e = exp(x); y = e*e", {"x": 0.5})
+    >>> graph.backward()
+    >>> steps = trace(graph.output, graph.variables, graph.names)
+    >>> [(s.name, s.label) for s in steps.forward if s.name]
+    [('x', 'x'), ('e', 'exp(x)'), ('y', 'e*e')]
+    >>> [c.input_name for c in steps.backward[0].contributions]   # e, once per use
+    ['e', 'e']
 """
 
 from __future__ import annotations
@@ -31,6 +42,7 @@ class ForwardStep:
     value: float
     grad: float
     kind: str  # "variable", "constant" or "operation"
+    name: str = ""  # a variable's name, a bound name, the output's name; "" for other nodes
 
 
 @dataclass
@@ -40,6 +52,7 @@ class Contribution:
     local: float | None  # d node / d input (None for a tensor operation such as a matrix product)
     upstream: float  # d output / d node
     contribution: float  # local * upstream, added to the input's gradient
+    input_name: str = ""  # the input's name, if it has one
 
 
 @dataclass
@@ -49,6 +62,7 @@ class BackwardStep:
     op: str
     grad: float  # d output / d node
     contributions: list = field(default_factory=list)
+    name: str = ""
 
 
 @dataclass
@@ -57,16 +71,19 @@ class Trace:
     backward: list  # BackwardStep, output first
 
 
-def trace(output: Value, variables: dict | None = None) -> Trace:
+def trace(output: Value, variables: dict | None = None, names: dict | None = None) -> Trace:
     """The forward and backward steps of the graph ending at ``output``.
 
     ``variables`` (name -> leaf Value) marks which leaves are variables; other
     leaves count as constants.  Without it, labelled leaves are variables.
+    ``names`` (id of a Value -> name) names nodes, as ``Graph.names`` does.
     """
     nodes = topological_order(output)
     ids = {id(node): index for index, node in enumerate(nodes)}
     variable_ids = {id(v) for v in variables.values()} if variables is not None else None
     labels = [node.label or f"n{index}" for index, node in enumerate(nodes)]
+    names = names or {}
+    named = [names.get(id(node), "") for node in nodes]
     forward = []
     for index, node in enumerate(nodes):
         if node.inputs:
@@ -77,14 +94,14 @@ def trace(output: Value, variables: dict | None = None) -> Trace:
             kind = "variable" if node.label and not _is_number(node.label) else "constant"
         forward.append(
             ForwardStep(index, labels[index], op_symbol(node), [ids[id(i)] for i in node.inputs],
-                        node.data, node.grad, kind)
+                        node.data, node.grad, kind, named[index])
         )
     backward = []
     for index in range(len(nodes) - 1, -1, -1):
         node = nodes[index]
         if not node.inputs:
             continue
-        step = BackwardStep(index, labels[index], op_symbol(node), node.grad)
+        step = BackwardStep(index, labels[index], op_symbol(node), node.grad, name=named[index])
         locals_ = local_derivatives(node)
         if locals_ is None:  # a tensor operation: its rule gives the contributions directly
             contributions = input_gradients(node, node.grad)
@@ -93,7 +110,8 @@ def trace(output: Value, variables: dict | None = None) -> Trace:
             contributions = [local * node.grad for local in locals_]
         for child, local, contribution in zip(node.inputs, locals_, contributions):
             child_id = ids[id(child)]
-            step.contributions.append(Contribution(child_id, labels[child_id], local, node.grad, contribution))
+            step.contributions.append(Contribution(child_id, labels[child_id], local, node.grad, contribution,
+                                                   named[child_id]))
         backward.append(step)
     return Trace(forward, backward)
 
