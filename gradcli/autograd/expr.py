@@ -614,6 +614,9 @@ class _Parser:
                     raise self.error(f"{name}() has a ',' with no argument after it", self.i - 1)
         self.close(opening, ")")
         self.depth -= 1
+        if len(positional) == 1 and not keywords and records[0].arity == 1:  # sin(x): the common case
+            record, (_, node) = records[0], positional[0]
+            return self.make(record.name, (node,), (record.call_name, 1, ()), self.has_var[node])
         record = self.overload(name, records, len(positional) + len(keywords), index, positional)
         inputs = [node for _, node in positional]
         params = record.inputs

@@ -208,7 +208,7 @@ class Expression:
             raise MissingValuesError(f"no value for {noun} {', '.join(missing)}", names=missing)
         self.check_values(values)
         leaves = {name: Value(float(values[name]), label=name) for name in self.variables}
-        built = _build_all(self, leaves)
+        built, zeros = _build_all(self, leaves)
         labels = None
         if labelled:
             labels = self._label_list(LABEL_LIMIT)
@@ -221,7 +221,7 @@ class Expression:
         for node, name in self._node_names.items():
             if node <= self.root and built[node] is not None:
                 names.setdefault(id(built[node]), name)
-        underflows = [self._shown(node) for node in self._order if _underflowed(built[node])]
+        underflows = [self._shown(node) for node in zeros if _underflowed(built[node])]
         return Graph(self.source, output, leaves, underflows, names, self.output_name, self)
 
     def value_at(self, values: dict) -> float:
@@ -260,10 +260,12 @@ def _reachable(kids: list, root: int) -> tuple:
     return [node for node in range(root + 1) if reach[node]], reach
 
 
-def _build_all(expression: Expression, leaves: dict) -> list:
-    """Every reachable node as a Value, inputs first; a domain error names the node that failed."""
+def _build_all(expression: Expression, leaves: dict) -> tuple:
+    """(every reachable node as a Value, inputs first; the nodes that came out 0 from an op that may
+    underflow).  A domain error names the node that failed."""
     ops, kids, data = expression._ops, expression._kids, expression._data
     built = [None] * (expression.root + 1)
+    zeros = []
     node = 0
     try:
         for node in expression._order:
@@ -292,10 +294,12 @@ def _build_all(expression: Expression, leaves: dict) -> list:
             result = out.data
             if result - result != 0.0 and all(built[kid].data - built[kid].data == 0.0 for kid in inputs):
                 raise DomainError(f"the result overflows to {plain(result)} (too large for a float)")
+            if result == 0.0 and op in _UNDERFLOWS:
+                zeros.append(node)
             built[node] = out
     except DomainError as exc:
         raise DomainError(f"{expression._shown(node)}: {exc.message}") from None
-    return built
+    return built, zeros
 
 
 def _underflowed(value: Value | None) -> bool:
