@@ -83,7 +83,8 @@ def grad(
     if show_trace:  # without the trace, every format needs the value and the gradients only
         from ..autograd.trace import trace
 
-        steps = trace(graph.output, graph.variables, graph.names)
+        window = render.TABLE_ROWS if output_format == OutputFormat.table else None  # a table shows no more
+        steps = trace(graph.output, graph.variables, graph.names, window=window)
 
     if output_format == OutputFormat.json:
         write_json(render.grad_document(graph, steps, wrt=names, show_trace=show_trace), indent=2)

@@ -70,10 +70,9 @@ def grad_rich(graph, steps, *, precision: int = DEFAULT_PRECISION, wrt=None, sho
 
 def summary_note(steps, limit: int = TABLE_ROWS) -> str:
     """What a summarised trace table leaves out, and how to see all of it ("" when nothing is left out)."""
-    contributions = sum(len(step.contributions) for step in steps.backward)
-    if len(steps.forward) <= limit and contributions <= limit:
+    if steps.nodes <= limit and steps.rows <= limit:
         return ""
-    return (f"The trace has {len(steps.forward):,} nodes and {contributions:,} backward rows: the tables show the "
+    return (f"The trace has {steps.nodes:,} nodes and {steps.rows:,} backward rows: the tables show the "
             f"first and last {limit // 2} rows of each pass. Every row: --format csv or --format json.")
 
 
@@ -83,6 +82,18 @@ def summarised(rows: list, limit: int = TABLE_ROWS) -> tuple:
         return rows, 0, []
     half = limit // 2
     return rows[:half], len(rows) - 2 * half, rows[-half:]
+
+
+def _whole_nodes(head: list, tail: list, limit: int = TABLE_ROWS) -> tuple:
+    """At most ``limit // 2`` backward rows from each end, cut between nodes (never inside one)."""
+    half = limit // 2
+    if len(head) > half:
+        cut = max((k + 1 for k, row in enumerate(head[:half]) if row[-1]), default=half)
+        head = head[:cut]
+    if len(tail) > half:
+        starts = [k for k in range(len(tail) - half, len(tail)) if tail[k][0]]
+        tail = tail[starts[0]:] if starts else tail[-half:]
+    return head, tail
 
 
 def shown_name(name: str, label: str, kind: str = "operation") -> str:
@@ -99,7 +110,11 @@ def forward_table(steps, precision: int):
     table.add_column("op", justify="center", no_wrap=True)
     table.add_column("inputs\n(steps)", no_wrap=True)
     table.add_column("value", justify="right", no_wrap=True)
-    head, skipped, tail = summarised(forward_rows(steps, precision))
+    rows = forward_rows(steps, precision)
+    if steps.forward_gap is not None:  # a windowed trace: the steps in the middle were never made
+        head, skipped, tail = rows[:steps.forward_gap], steps.nodes - len(rows), rows[steps.forward_gap:]
+    else:
+        head, skipped, tail = summarised(rows)
     for row in head:
         table.add_row(*row)
     if skipped:
@@ -120,8 +135,13 @@ def backward_rows(steps, precision: int = DEFAULT_PRECISION) -> list:
 
     Each row is (step, node, its grad, input, local, upstream, contribution, last-of-its-node).
     """
+    return contribution_rows(steps.backward, precision)
+
+
+def contribution_rows(backward_steps: list, precision: int = DEFAULT_PRECISION) -> list:
+    """``backward_rows`` of some of the backward steps."""
     rows = []
-    for step in steps.backward:
+    for step in backward_steps:
         last = len(step.contributions) - 1
         for index, part in enumerate(step.contributions):
             first = index == 0
@@ -142,7 +162,16 @@ def backward_table(steps, precision: int, out: str = "f"):
     table.add_column("local\n∂node/∂input", justify="right", no_wrap=True)
     table.add_column(f"upstream\n∂{out}/∂node", justify="right", no_wrap=True)
     table.add_column("contribution", justify="right", style="bold", no_wrap=True)
-    head, skipped, tail = summarised(backward_rows(steps, precision))
+    if steps.backward_gap is not None:  # a windowed trace: the steps in the middle were never made
+        gap = steps.backward_gap
+        head, tail = contribution_rows(steps.backward[:gap], precision), contribution_rows(steps.backward[gap:],
+                                                                                           precision)
+    else:
+        rows = backward_rows(steps, precision)
+        head, tail = (rows, []) if len(rows) <= TABLE_ROWS else (rows, rows)
+    if tail:
+        head, tail = _whole_nodes(head, tail)
+    skipped = steps.rows - len(head) - len(tail)
     for position, (*cells, last_of_node) in enumerate(head):
         table.add_row(*cells, end_section=last_of_node and (position < len(head) - 1 or bool(skipped)))
     if skipped:
