@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+import time
 
 import pytest
 
@@ -258,3 +259,16 @@ def test_bad_programs_are_clear_usage_errors(text, message):
 
 def test_a_trailing_semicolon_and_blank_lines_are_fine():
     assert parse("a = x*2;\n\n  \nb = a + 1;  # done\n").output_name == "b"
+
+
+def test_a_cycle_at_the_end_of_a_long_program_is_found_in_one_walk():
+    program = "a0 = x; " + "; ".join(f"a{i} = a{i - 1} + 1" for i in range(1, 20_000)) + "; x = a19999"
+    start = time.process_time()
+    with pytest.raises(ExprError, match=r"x is defined in terms of itself at column \d+ \(through a1, bound at"):
+        parse(program)
+    assert time.process_time() - start < 5  # looking for the path once per name took minutes
+
+
+def test_many_unused_steps_are_summed_up_in_one_note():
+    notes = parse("; ".join(f"a{i} = {i}" for i in range(50)) + "; x").notes
+    assert len(notes) == 4 and notes[-1] == "47 more bound names are not used by the output f"

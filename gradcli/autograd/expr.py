@@ -330,11 +330,23 @@ class _Parser:
         return False
 
     def bound_name_between(self, node: int, target: int) -> str | None:
-        """A bound name whose node lies on a path from ``node`` down to ``target`` (for a cycle message)."""
+        """A bound name on a path from ``node`` down to ``target`` (for a cycle's message): one walk."""
+        parent = {node: None}
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            if current == target:
+                break
+            for kid in self.kids[current]:
+                if kid not in parent:
+                    parent[kid] = current
+                    stack.append(kid)
         named = {bound: name for name, bound in self.bound.items()}
-        for bound, name in named.items():
-            if bound != target and self.depends_on(node, bound) and self.depends_on(bound, target):
-                return name
+        step = parent.get(target)
+        while step is not None and step != node:
+            if step in named:
+                return named[step]
+            step = parent[step]
         return named.get(target)
 
     def finish(self, statements: list, output: str | None) -> Expression:
@@ -350,10 +362,13 @@ class _Parser:
         expression = Expression(self.source, self.ops, self.kids, self.data, root, self.bound, output_name,
                                 self.statements, [], set(self.constants))
         used = set(expression.names)
-        for name in self.bound:
-            if name not in used and self.bound_at[name] < self.bound_at.get(output_name, len(self.tokens)):
-                _, at = self.where(self.bound_at[name])
-                expression.notes.append(f"{name} (bound at {at}) is not used by the output {output_name}")
+        unused = [name for name in self.bound
+                  if name not in used and self.bound_at[name] < self.bound_at.get(output_name, len(self.tokens))]
+        for name in unused[:3]:
+            _, at = self.where(self.bound_at[name])
+            expression.notes.append(f"{name} (bound at {at}) is not used by the output {output_name}")
+        if len(unused) > 3:
+            expression.notes.append(f"{len(unused) - 3:,} more bound names are not used by the output {output_name}")
         return expression
 
     def free_output_name(self) -> str:
