@@ -93,11 +93,21 @@ class ExprError(UsageError):
         self.expression = expression
         self.column = column
 
-    def caret_lines(self) -> list[str]:
-        """The expression and a caret under the offending column, for display."""
-        if self.column is None or not self.expression or len(self.expression) > 200:
+    def caret_lines(self, width: int = 80) -> list[str]:
+        """The line of the expression with the problem and a caret under it (a window of a long line)."""
+        if self.column is None or not self.expression:
             return []
-        return ["  " + self.expression, "  " + " " * (self.column - 1) + "^"]
+        offset = min(self.column - 1, len(self.expression))
+        start = self.expression.rfind("\n", 0, offset) + 1
+        end = self.expression.find("\n", offset)
+        line = self.expression[start:end if end >= 0 else len(self.expression)]
+        column = offset - start
+        if len(line) > width:  # a window around the column, marked with ellipses where it was cut
+            left = max(0, min(column - width // 2, len(line) - width))
+            shown = line[left:left + width]
+            line = ("\u2026" if left else "") + shown + ("\u2026" if left + width < len(line) else "")
+            column = column - left + (1 if left else 0)
+        return ["  " + line.replace("\t", " "), "  " + " " * column + "^"]
 
 
 class MissingValuesError(UsageError):

@@ -136,3 +136,104 @@ def test_readme_commands_are_what_ci_runs():
     assert "pip install" in tests and "pytest" in tests
     ci = (ROOT / ".ci" / "run").read_text()
     assert "readme_command install" in ci and "readme_command test" in ci
+
+
+# -- docs/expressions.md: every example table and command runs --------------------------------------
+
+EXPRESSIONS = (ROOT / "docs" / "expressions.md").read_text()
+
+
+def marked_rows(kind: str) -> list:
+    """The rows of every table between ``<!-- examples:KIND -->`` and ``<!-- examples:end -->``, as cells."""
+    rows = []
+    for block in re.findall(rf"<!-- examples:{kind} -->\n(.*?)<!-- examples:end -->", EXPRESSIONS, re.S):
+        for line in block.strip().splitlines()[2:]:  # after the header and the rule
+            cells = re.split(r"(?<!\\)\|", line.strip())[1:-1]
+            rows.append([cell.strip().replace("\\|", "|") for cell in cells])
+    return rows
+
+
+def code(cell: str) -> str:
+    """The first `code` span of a table cell."""
+    return re.search(r"`([^`]+)`", cell).group(1)
+
+
+def point(cell: str) -> dict:
+    return {name.strip(): float(value) for name, value in (pair.split("=") for pair in cell.split(",") if pair)}
+
+
+READ = marked_rows("read")
+REFUSED = marked_rows("refused")
+
+
+def test_the_expression_examples_are_there():
+    assert len(READ) >= 20 and len(REFUSED) >= 12
+
+
+@pytest.mark.parametrize("written, read_as, at, value", READ, ids=[row[0] for row in READ])
+def test_each_notation_reads_as_documented(written, read_as, at, value):
+    from gradcli.autograd.expr import parse
+
+    values = point(at)
+    constants = [name for name in ("e", "pi") if name in values]  # as the CLI does when they are given
+    got = parse(code(written), variables=constants).value_at(values)
+    assert got == pytest.approx(float(value), rel=1e-8, abs=1e-12), written
+    assert parse(code(read_as), variables=constants).value_at(values) == pytest.approx(got, rel=1e-12)
+
+
+@pytest.mark.parametrize("written, message, hint", REFUSED, ids=[row[0] for row in REFUSED])
+def test_each_refused_notation_says_where_and_how(written, message, hint):
+    from gradcli.autograd.expr import parse
+    from gradcli.errors import ExprError
+
+    with pytest.raises(ExprError) as info:
+        parse(code(written))
+    assert code(message) in info.value.message
+    if hint:
+        assert info.value.hint == code(hint)
+    assert info.value.column is not None and info.value.caret_lines()
+
+
+STATEMENT_RULES = re.findall(r"^\| (`[^|]+`(?: with `[^`]+`)?|a million statements) \| `([^`]+)` \|$",
+                             EXPRESSIONS[EXPRESSIONS.index("## Named steps"):EXPRESSIONS.index("## Functions")], re.M)
+
+
+@pytest.mark.parametrize("written, message", STATEMENT_RULES, ids=[row[0] for row in STATEMENT_RULES])
+def test_each_statement_rule_is_a_clear_usage_error(written, message, cli):
+    if written == "a million statements":
+        from gradcli.autograd.expr import parse
+        from gradcli.errors import ExprError
+
+        with pytest.raises(ExprError, match=re.escape(message)):
+            parse(";".join(f"a{i}=1" for i in range(1_000_000)))
+        return
+    expression = code(written)
+    options = shlex.split(re.search(r" with `([^`]+)`", written).group(1)) if " with " in written else []
+    result = cli("grad", expression, "--x", "1", *options)
+    assert result.exit_code == 2, result.output
+    assert message in " ".join(result.stderr.split())
+    assert "Traceback" not in result.output
+
+
+def test_the_statement_rules_table_is_read():
+    assert len(STATEMENT_RULES) >= 10
+
+
+EXPRESSION_COMMANDS = re.findall(r"^(gradcli (?:grad|check|draw|explore) .+)$",
+                                 "\n".join(re.findall(r"```bash\n(.*?)```", EXPRESSIONS, re.S)), re.M)
+
+
+@pytest.mark.parametrize("command", EXPRESSION_COMMANDS)
+def test_the_commands_in_expressions_md_run(command, cli):
+    result = cli(*shlex.split(command)[1:])
+    assert result.exit_code == 0, (command, result.output)
+
+
+def test_the_program_file_in_expressions_md_runs(cli, tmp_path):
+    program = re.search(r"```text\n(# micrograd's neuron.*?)```", EXPRESSIONS, re.S).group(1)
+    (tmp_path / "neuron.txt").write_text(program)
+    result = cli("grad", "-f", str(tmp_path / "neuron.txt"), "--x1", "2", "--x2", "0", "--w1", "-3", "--w2", "1",
+                 "--b", "6.8813735870195432", "--format", "json")
+    document = json.loads(result.stdout)
+    assert document["output"] == "o"
+    assert document["gradients"] == pytest.approx({"x1": -1.5, "w1": 1.0, "x2": 0.5, "w2": 0.0, "b": 0.5})

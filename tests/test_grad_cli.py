@@ -104,7 +104,7 @@ def test_variables_in_every_form(cli):
     (["x*x", "--x", "1e200"], "overflows to inf", 1),
     (["1e999 * x", "--x", "1"], "too large for a float", 2),
     (["(" * 200 + "x" + ")" * 200, "--x", "1"], "nests more than 100 levels deep", 2),
-    (["x+" * 3000 + "x", "--x", "1"], "the limit is 5000", 2),
+    (["x+" * 3000 + "x", "--x", "1", "--max-length", "5000"], "the limit is 5,000", 2),
     (["x", "--x", "1", "--wrt", "z"], "--wrt names unknown variable z: the expression's variables are x", 2),
     (["x", "--x", "1", "--precision", "20"], "Invalid value for '--precision': Input should be less than or equal to "
                                              "15", 2),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
@@ -141,3 +142,52 @@ def test_random_points_keep_held_variables_and_check_the_given_point_first():
     assert all(r.point["y"] == 2.0 for r in report.reports)
     report = check_random_points(parse("x*y"), 2, seed=1, fixed={"x": 5.0, "y": 6.0})
     assert report.reports[0].point == {"x": 5.0, "y": 6.0} and len(report.reports) == 3
+
+
+# -- kinks explained by the op records ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, point, name, cause", [
+    ("max(x, y)", {"x": 1.0, "y": 1.0}, "x", "max(x, y): 2 arguments tie at 1"),
+    ("min(x, 2, y)", {"x": 2.0, "y": 3.0}, "x", "min(x, 2, y): 2 arguments tie at 2"),
+    ("floor(z)", {"z": 2.0}, "z", "floor(z): argument is 2, an integer: floor jumps there"),
+    ("round(z)", {"z": 1.5}, "z", "round(z): argument is 1.5, halfway between integers: round jumps there"),
+    ("clip(x, -1, 1)", {"x": 1.0}, "x", "clip(x, -1, 1): x is 1, at a bound of [-1, 1]"),
+    ("leaky_relu(x, slope=0.2)", {"x": 0.0}, "x", "leaky_relu(x, slope=0.2): argument is 0"),
+    ("m = max(x, y); o = m*relu(x - 1)", {"x": 1.0, "y": 1.0}, "x",
+     "m = max(x, y): 2 arguments tie at 1; relu(x - 1): argument is 0"),
+])
+def test_a_kink_says_which_node_makes_it_and_why(text, point, name, cause):
+    report = check_gradients(parse(text), point)
+    check = next(c for c in report.checks if c.name == name)
+    assert check.status == KINK and check.ok
+    assert check.cause == cause
+
+
+def test_a_kink_of_another_variable_is_not_blamed():
+    report = check_gradients(parse("max(x, y) + relu(z)"), {"x": 1.0, "y": 2.0, "z": 0.0})
+    by_name = {c.name: c for c in report.checks}
+    assert by_name["z"].status == KINK and by_name["z"].cause == "relu(z): argument is 0"
+    assert by_name["x"].status == PASS and by_name["x"].cause == ""
+
+
+def test_the_cause_reaches_the_table_and_json(cli):
+    result = cli("check", "max(x, y)", "--x", "1", "--y", "1", "--format", "json")
+    checks = json.loads(result.stdout)["checks"]
+    assert [c["cause"] for c in checks] == ["max(x, y): 2 arguments tie at 1"] * 2
+    table = cli("check", "max(x, y)", "--x", "1", "--y", "1").stdout
+    assert "x: not differentiable at 1 (max(x, y): 2 arguments tie at 1)" in " ".join(table.split())
+
+
+def test_every_record_with_a_kink_explains_it_as_text():
+    from gradcli.autograd.ops import OPS
+
+    points = {"relu": (0.0,), "abs": (0.0,), "sign": (0.0,), "step": (0.0,), "floor": (3.0,), "ceil": (-1.0,),
+              "round": (0.5,), "minimum": (1.0, 1.0), "maximum": (2.0, 2.0, 1.0), "clip": (1.0, 1.0, 2.0),
+              "leaky_relu": (0.0, 0.01), "elu": (0.0, 0.5), "hypot": (0.0, 0.0), "atan2": (0.0, -1.0)}
+    assert set(points) == {name for name, op in OPS.items() if op.kink is not None}
+    for name, xs in points.items():
+        reason = OPS[name].kink(*xs)
+        assert isinstance(reason, str) and reason, name
+        nudged = (xs[0] + 0.25, *xs[1:])
+        assert not OPS[name].kink(*nudged), name

@@ -74,7 +74,7 @@ def test_formulas_equal_sympys_own_derivative_and_parse_back(text):
     rng = random.Random(1)
     for name, gradient in zip(expression.variables, grad(graph.output, leaves, create_graph=True)):
         ours = formula(gradient, graph.variables)
-        assert sympy.simplify(ours - sympy.diff(reference, symbols[name])) == 0, (text, name, ours)
+        assert sympy.simplify((ours - sympy.diff(reference, symbols[name])).rewrite(sympy.exp)) == 0, (text, name, ours)
         printed = parse(gradcli_text(ours))  # gradcli reads its own formula back ...
         for _ in range(5):  # ... and it gives the numeric gradient at other points
             point = {"x": rng.uniform(0.5, 2.0), "y": rng.uniform(0.2, 1.5)}

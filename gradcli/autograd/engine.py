@@ -240,8 +240,11 @@ def apply(name: str, *inputs, arg=None) -> Value:
     On floats the record's domain is checked first (``DomainError`` says why:
     "argument is -1, log needs a positive number"); ``arg`` is the constant
     operand of operations that take one (an exponent, an axis, a shape).
+    Inputs left out take the record's defaults (``leaky_relu(x)`` has slope 0.01).
     """
     op = OPS[name]
+    if op.defaults and len(inputs) < len(op.inputs):  # leaky_relu(x) is leaky_relu(x, 0.01)
+        inputs += op.defaults[len(inputs) - len(op.inputs):]
     values = tuple(v if v.__class__ is Value else Value(v) for v in inputs)
     out = _node(op.forward(tuple(v.data for v in values), arg), values, name)
     out.arg = arg

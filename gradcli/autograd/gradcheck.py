@@ -15,6 +15,8 @@ when ``|autograd - numeric| <= atol + rtol * |numeric|``.
 - Kinks: when the left and right one-sided slopes disagree and keep disagreeing
   as h shrinks (``relu`` or ``abs`` at 0), the point is reported as not
   differentiable with both slopes (the subgradient interval), not as a failure.
+  The op records say why (``ops.Op.kink``): the note names the node and its
+  reason, e.g. ``max(x, y): 2 arguments tie at 1``.
 - Domain edges: when ``x+h`` or ``x-h`` leaves the domain (``sqrt(x)`` at 0),
   the other one-sided difference is used, with h = sqrt(eps) * max(1, |x|).
 - Sharp curvature: when the estimate at the default h disagrees with autograd,
@@ -71,6 +73,7 @@ class Check:
     left: float | None = None  # one-sided slopes, filled at a kink
     right: float | None = None
     note: str = ""  # why an estimate is one-sided or missing
+    cause: str = ""  # at a kink: the nodes that make it, as their op records say ("max(x, y): 2 arguments tie")
 
 
 @dataclass
@@ -83,6 +86,8 @@ class CheckReport:
     atol: float
     h: float | None  # the fixed step asked for, or None for the default rule
     warnings: tuple = ()  # Graph.warnings() at the point: underflow, gradients that are not finite
+    output: str = "f"  # the output's name (o for "n = ...; o = tanh(n)")
+    title: tuple = ("", "")  # Expression.title(): the output's formula and the steps before it, for headers
 
     @property
     def ok(self) -> bool:
@@ -104,6 +109,8 @@ class SweepReport:
     autograd: dict  # name -> gradient
     rows: list  # SweepRow, largest h first
     best_h: dict  # name -> the h with the smallest error
+    output: str = "f"
+    title: tuple = ("", "")
 
 
 @dataclass
@@ -119,6 +126,8 @@ class RandomReport:
     rtol: float
     atol: float
     h: float | None
+    output: str = "f"
+    title: tuple = ("", "")
 
     @property
     def ok(self) -> bool:
@@ -140,8 +149,9 @@ def check_gradients(expression, point: dict, *, h: float | None = None, rtol: fl
         _check_one(expression, point, name, gradients[name], h, rtol, atol)
         for name in (names or expression.variables)
     ]
+    _explain_kinks(graph, checks)
     return CheckReport(expression.source, dict(point), graph.output.data, checks, rtol, atol, h,
-                       tuple(graph.warnings()))
+                       tuple(graph.warnings()), graph.output_name, expression.title())
 
 
 def sweep(expression, point: dict, steps=SWEEP_STEPS, names=None) -> SweepReport:
@@ -162,7 +172,8 @@ def sweep(expression, point: dict, steps=SWEEP_STEPS, names=None) -> SweepReport
         candidates = [row for row in rows if row.abs_error[name] is not None]
         if candidates:
             best_h[name] = min(candidates, key=lambda row: row.abs_error[name]).h
-    return SweepReport(expression.source, dict(point), graph.output.data, autograd, rows, best_h)
+    return SweepReport(expression.source, dict(point), graph.output.data, autograd, rows, best_h, graph.output_name,
+                       expression.title())
 
 
 def check_random_points(expression, count: int, *, seed: int = 0, low: float = -2.0, high: float = 2.0,
@@ -202,7 +213,51 @@ def check_random_points(expression, count: int, *, seed: int = 0, low: float = -
             hint="pick a {setting} inside its domain, e.g. 0.1,3 for log or sqrt", setting="range",
         )
     worst, worst_points = _worst_cases(reports, rtol, atol)
-    return RandomReport(expression.source, reports, worst, worst_points, skipped, seed, low, high, rtol, atol, h)
+    return RandomReport(expression.source, reports, worst, worst_points, skipped, seed, low, high, rtol, atol, h,
+                        expression.output_name, expression.title())
+
+
+def kinks_at(graph) -> list:
+    """(node, reason) for every node whose op record says it is not differentiable at these values."""
+    from .ops import OPS
+
+    found = []
+    for node in graph.nodes():
+        op = OPS.get(node.op) if node.inputs else None
+        if op is not None and op.kink is not None and all(v.data.__class__ is float for v in node.inputs):
+            reason = op.kink(*(v.data for v in node.inputs))
+            if reason:
+                found.append((node, reason))
+    return found
+
+
+def _explain_kinks(graph, checks) -> None:
+    """Add to each kink found numerically the nodes that cause it, as their records explain it."""
+    kinked = [check for check in checks if check.status == KINK]
+    if not kinked:
+        return
+    causes = kinks_at(graph)
+    for check in kinked:
+        leaf = graph.variables[check.name]
+        reasons = [f"{_shown(graph, node)}: {reason}" for node, reason in causes if _depends_on(node, leaf)]
+        check.cause = "; ".join(reasons)
+
+
+def _shown(graph, node) -> str:
+    name = graph.name_of(node)
+    return f"{name} = {node.label}" if name and node.label else name or node.label or node.op
+
+
+def _depends_on(node, leaf) -> bool:
+    stack, seen = [node], set()
+    while stack:
+        current = stack.pop()
+        if current is leaf:
+            return True
+        if id(current) not in seen:
+            seen.add(id(current))
+            stack.extend(current.inputs)
+    return False
 
 
 # -- one variable ----------------------------------------------------------------

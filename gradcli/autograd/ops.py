@@ -42,7 +42,7 @@ from ..errors import DomainError
 from ..numbers import plain
 
 __all__ = ["Op", "OPS", "FUNCTIONS", "OPERATORS", "CONSTANTS", "FLOATS", "arrays", "MathSpace",
-           "op_symbol", "local_derivatives"]
+           "op_symbol", "local_derivatives", "callable_names", "function_list"]
 
 
 @dataclass(frozen=True)
@@ -60,21 +60,44 @@ class Op:
     vjp: Callable | None = None  # structural: (m, xs, y, g, arg) -> gradient of every input
     domain: Callable | None = None  # floats -> why they lie outside the domain, or None (checked first)
     overflow: Callable | None = None  # floats -> message when the float result overflows
-    kink: Callable | None = None  # floats -> True where the function is not differentiable
+    kink: Callable | None = None  # floats -> why it is not differentiable there ("arguments tie"), or None
     sympy: Callable | None = None  # forward on sympy expressions: sympy(sp, *xs) (or with arg)
     takes_arg: bool = False  # the node carries a constant operand in Value.arg
     notation: str = "call"  # how a node is written from its inputs: infix, prefix, power, call
     roles: tuple = ()  # names of the inputs on the edges of a drawing ("num", "den")
     summary: str = ""  # one line for --help and the docs' table of functions
     usage: str = ""  # how it is written, for the docs: "a + b"; functions default to "name(x)"
+    params: tuple = ()  # names of a function's inputs, for keyword arguments: ("x", "slope"); default ("x",)
+    defaults: tuple = ()  # values of the last params when a call leaves them out: (0.01,) for slope
+    spelled: str = ""  # the name written in expressions when it differs from ``name`` (maximum: "max")
+    aliases: tuple = ()  # other spellings the expression language accepts ("silu" for swish)
+
+    @property
+    def call_name(self) -> str:
+        """The name an expression calls it by (``max`` for the record ``maximum``)."""
+        return self.spelled or self.name
+
+    @property
+    def inputs(self) -> tuple:
+        """The names of a function's inputs (``("x",)`` unless the record says otherwise)."""
+        return self.params or (("x",) if self.arity == 1 else tuple("abcd"[: self.arity or 2]))
+
+    @property
+    def least_inputs(self) -> int:
+        """How many inputs a call must give (the rest have defaults)."""
+        return len(self.inputs) - len(self.defaults)
 
     @property
     def written(self) -> str:
-        """How the operation is written in an expression (``a + b``, ``tanh(x)``)."""
+        """How the operation is written in an expression (``a + b``, ``tanh(x)``, ``max(a, b, ...)``)."""
         if self.usage:
             return self.usage
-        args = ", ".join("abcd"[i] for i in range(self.arity)) if self.arity and self.arity > 1 else "x"
-        return f"{self.name}({args})"
+        names = list(self.inputs)
+        required = len(names) - len(self.defaults)
+        args = names[:required] + [f"{n}={plain(float(d))}" for n, d in zip(names[required:], self.defaults)]
+        if self.arity is None:
+            args.append("...")
+        return f"{self.call_name}({', '.join(args)})"
 
     def forward(self, xs: tuple, arg=None):
         """The output on float data (domain checked: ``DomainError``) or on array data (no checks)."""
@@ -390,6 +413,142 @@ def _zero_partials(m, xs, y, arg):
     return (0.0,) * len(xs)
 
 
+# -- the rules of the functions with several inputs, branches or jumps ------------------------------
+
+LN2, LN10 = math.log(2.0), math.log(10.0)
+GELU_C, GELU_K = math.sqrt(2.0 / math.pi), 0.044715  # gelu's tanh approximation
+
+
+def _extremum_partials(m, xs, y, arg):
+    # the gradient goes to the inputs equal to the result, shared evenly between ties (as max(axis) does)
+    top = m.data(y)
+    hits = [m.data(x) == top for x in xs]
+    count = hits[0] + 0
+    for hit in hits[1:]:
+        count = count + hit
+    return tuple(m.where(hit, 1.0, 0.0) / count for hit in hits)
+
+
+def _extremum_kink(pick):
+    def kink(*xs):
+        top = pick(xs)
+        tied = sum(1 for x in xs if x == top)
+        return f"{tied} arguments tie at {plain(top)}" if tied > 1 else None
+    return kink
+
+
+def _extremum_array(np, reduce, *xs):
+    out = xs[0]
+    for x in xs[1:]:
+        out = reduce(out, x)
+    return out
+
+
+def _clip_partials(m, xs, y, arg):
+    x, lo, hi = (m.data(v) for v in xs)
+    inside = (x >= lo) & (x <= hi)  # at a bound the gradient passes to x, as in PyTorch's clamp
+    return m.where(inside, 1.0, 0.0), m.where(x < lo, 1.0, 0.0), m.where(x > hi, 1.0, 0.0)
+
+
+def _clip_kink(x, lo, hi):
+    if x == lo or x == hi:
+        return f"x is {plain(x)}, at a bound of [{plain(lo)}, {plain(hi)}]"
+    return None
+
+
+def _leaky_relu_partials(m, xs, y, arg):
+    x, slope = xs
+    positive = m.data(x) > 0.0
+    return m.where(positive, 1.0, slope), m.where(positive, 0.0, x)
+
+
+def _elu_scalar(x, alpha):
+    return x if x > 0.0 else alpha * math.expm1(x)
+
+
+def _elu_partials(m, xs, y, arg):
+    x, alpha = xs
+    positive = m.data(x) > 0.0
+    grows = m.exp(m.where(positive, 0.0, x))  # exp(x) where x <= 0 (never overflows)
+    return m.where(positive, 1.0, alpha * grows), m.where(positive, 0.0, grows - 1.0)
+
+
+def _bend_at_zero(x, other):
+    return "argument is 0" if x == 0.0 and other != 1.0 else None
+
+
+def _gelu_scalar(x):
+    return 0.5 * x * (1.0 + math.tanh(GELU_C * (x + GELU_K * x * x * x)))
+
+
+def _gelu_array(np, x):
+    return 0.5 * x * (1.0 + np.tanh(GELU_C * (x + GELU_K * x * x * x)))
+
+
+def _gelu_partials(m, xs, y, arg):
+    (x,) = xs
+    t = m.tanh(GELU_C * (x + GELU_K * x * x * x))
+    slope = 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * GELU_C * (1.0 + 3.0 * GELU_K * x * x)
+    # far from 0 tanh is +-1 and x**3 may be inf: the slope is then exactly step(x) (no 0 * inf)
+    return (m.where(abs(m.data(x)) > 30.0, m.step(x), slope),)
+
+
+def _swish_partials(m, xs, y, arg):
+    s = m.sigmoid(xs[0])
+    return (s + y * (1.0 - s),)
+
+
+def _log_base_domain(x, base):
+    if x <= 0.0:
+        return f"argument is {plain(x)}, log needs a positive number"
+    if base <= 0.0 or base == 1.0:
+        return f"base is {plain(base)}, log needs a positive base other than 1"
+    return None
+
+
+def _log_base_partials(m, xs, y, arg):
+    x, base = xs
+    log_base = m.log(base)
+    return 1.0 / (x * log_base), -y / (base * log_base)
+
+
+def _hypot_partials(m, xs, y, arg):
+    a, b = xs
+    r = m.where(m.data(y) == 0.0, 1.0, y)  # at the origin (a cone's tip) the rule gives 0
+    return a / r, b / r
+
+
+def _atan2_partials(m, xs, y, arg):
+    b, a = xs  # atan2(y, x): the first input is the y coordinate
+    r2 = a * a + b * b
+    r2 = m.where(m.data(r2) == 0.0, 1.0, r2)
+    return a / r2, -b / r2
+
+
+def _atan2_kink(b, a):
+    if b == 0.0 and a == 0.0:
+        return "both arguments are 0: the angle of the origin is undefined"
+    if b == 0.0 and a < 0.0:
+        return "y is 0 with x < 0: the angle jumps from pi to -pi here"
+    return None
+
+
+def _integer_kink(name):
+    return lambda x: f"argument is {plain(x)}, an integer: {name} jumps there" if x == math.floor(x) else None
+
+
+def _round_kink(x):
+    return f"argument is {plain(x)}, halfway between integers: round jumps there" if x - math.floor(x) == 0.5 else None
+
+
+def _in_closed_unit(name):
+    return lambda x: f"argument is {plain(x)}, {name} needs a number in [-1, 1]" if abs(x) > 1.0 else None
+
+
+def _overflows(name, limit):
+    return lambda x: f"argument is {plain(x)}, {name} overflows beyond about {limit}"
+
+
 # -- the table ----------------------------------------------------------------------------------
 
 _RECORDS = (
@@ -412,10 +571,10 @@ _RECORDS = (
        takes_arg=True, scalar=math.pow, array=lambda np, a, n: np.power(a, n), partials=_pow_const_partials,
        domain=_power_domain, overflow=lambda a, n: f"{plain(a)} to the power {plain(n)} overflows a float",
        sympy=lambda sp, a, n: a ** (sp.Integer(int(n)) if float(n).is_integer() else sp.nsimplify(n))),
-    Op("pow", "**", "d/da a**b = b * a**(b-1),  d/db a**b = a**b * log(a)", usage="a**b", summary="b contains a variable: two inputs (op **), a >= 0", arity=2, kind="operator",
+    Op("pow", "**", "d/da a**b = b * a**(b-1),  d/db a**b = a**b * log(a)", usage="a**b", summary="b contains a variable: two inputs (op **), a >= 0; pow(a, b) is a**b", arity=2, kind="operator",
        notation="infix", scalar=math.pow, array=lambda np, a, b: np.power(a, b), partials=_pow_partials,
        domain=_pow_domain, overflow=lambda a, b: f"{plain(a)} to the power {plain(b)} overflows a float",
-       roles=("base", "exp"), sympy=lambda sp, a, b: a ** b),
+       roles=("base", "exp"), sympy=lambda sp, a, b: a ** b, spelled="pow"),
     Op("neg", "-", "d/dx (-x) = -1", usage="-x", kind="operator", notation="prefix", scalar=operator.neg,
        array=lambda np, x: -x, partials=lambda m, xs, y, arg: (-1.0,), sympy=lambda sp, x: -x),
     # functions of the expression language
@@ -426,38 +585,133 @@ _RECORDS = (
     Op("log", "log", "d/dx log(x) = 1/x  (natural log, x > 0)", scalar=math.log, array=lambda np, x: np.log(x),
        partials=lambda m, xs, y, arg: (1.0 / xs[0],),
        domain=lambda x: f"argument is {plain(x)}, log needs a positive number" if x <= 0.0 else None,
-       sympy=lambda sp, x: sp.log(x), summary="natural logarithm"),
+       sympy=lambda sp, x: sp.log(x), aliases=("ln",), summary="natural logarithm (also log(x, base))"),
+    Op("log_base", "log", "d/dx log(x, b) = 1 / (x log(b)),  d/db log(x, b) = -log(x, b) / (b log(b))",
+       arity=2, params=("x", "base"), spelled="log", scalar=lambda x, b: math.log(x) / math.log(b),
+       array=lambda np, x, b: np.log(x) / np.log(b), partials=_log_base_partials, domain=_log_base_domain,
+       sympy=lambda sp, x, b: sp.log(x, b), summary="logarithm to a base: log(8, 2) = 3"),
+    Op("log2", "log2", "d/dx log2(x) = 1 / (x log(2))  (x > 0)", scalar=math.log2, array=lambda np, x: np.log2(x),
+       partials=lambda m, xs, y, arg: (1.0 / (xs[0] * LN2),),
+       domain=lambda x: f"argument is {plain(x)}, log2 needs a positive number" if x <= 0.0 else None,
+       sympy=lambda sp, x: sp.log(x, 2), summary="logarithm to base 2"),
+    Op("log10", "log10", "d/dx log10(x) = 1 / (x log(10))  (x > 0)", scalar=math.log10,
+       array=lambda np, x: np.log10(x), partials=lambda m, xs, y, arg: (1.0 / (xs[0] * LN10),),
+       domain=lambda x: f"argument is {plain(x)}, log10 needs a positive number" if x <= 0.0 else None,
+       sympy=lambda sp, x: sp.log(x, 10), summary="logarithm to base 10"),
+    Op("exp2", "exp2", "d/dx exp2(x) = exp2(x) * log(2)", scalar=lambda x: 2.0 ** x, array=lambda np, x: np.exp2(x),
+       partials=lambda m, xs, y, arg: (y * LN2,), overflow=lambda x: f"argument is {plain(x)}, exp2 overflows above 1024",
+       sympy=lambda sp, x: 2 ** x, summary="2 to the power x"),
     Op("tanh", "tanh", "d/dx tanh(x) = 1 - tanh(x)**2", scalar=math.tanh, array=lambda np, x: np.tanh(x),
        partials=lambda m, xs, y, arg: (1.0 - y * y,), sympy=lambda sp, x: sp.tanh(x),
        summary="hyperbolic tangent"),
     Op("sigmoid", "sigmoid", "d/dx sigmoid(x) = sigmoid(x) * (1 - sigmoid(x))", scalar=_sigmoid_scalar,
        array=_sigmoid_array, partials=lambda m, xs, y, arg: (y * (1.0 - y),),
-       sympy=lambda sp, x: 1 / (1 + sp.exp(-x)), summary="1 / (1 + exp(-x))"),
+       sympy=lambda sp, x: 1 / (1 + sp.exp(-x)), aliases=("σ",), summary="1 / (1 + exp(-x))"),
     Op("relu", "relu", "d/dx relu(x) = 1 if x > 0 else 0  (0 at x = 0)", scalar=lambda x: x if x > 0.0 else 0.0,
        array=lambda np, x: np.maximum(x, 0.0), partials=lambda m, xs, y, arg: (m.step(xs[0]),),
-       kink=lambda x: x == 0.0, sympy=lambda sp, x: sp.Max(x, 0), summary="max(x, 0)"),
+       kink=lambda x: "argument is 0" if x == 0.0 else None, sympy=lambda sp, x: sp.Max(x, 0), summary="max(x, 0)"),
     Op("softplus", "softplus", "d/dx softplus(x) = sigmoid(x)",
        scalar=lambda x: max(x, 0.0) + math.log1p(math.exp(-abs(x))), array=lambda np, x: np.logaddexp(0.0, x),
        partials=lambda m, xs, y, arg: (m.sigmoid(xs[0]),),
        sympy=lambda sp, x: sp.log(1 + sp.exp(x)), summary="log(1 + exp(x)), a smooth relu"),
+    Op("leaky_relu", "leaky_relu", "d/dx leaky_relu(x, s) = 1 if x > 0 else s,  d/ds = 0 if x > 0 else x",
+       arity=2, params=("x", "slope"), defaults=(0.01,), scalar=lambda x, s: x if x > 0.0 else s * x,
+       array=lambda np, x, s: np.where(x > 0, x, s * x), partials=_leaky_relu_partials,
+       kink=_bend_at_zero, sympy=lambda sp, x, s: sp.Piecewise((x, x > 0), (s * x, True)),
+       summary="x if x > 0 else slope * x"),
+    Op("elu", "elu", "d/dx elu(x, a) = 1 if x > 0 else a exp(x),  d/da = 0 if x > 0 else exp(x) - 1",
+       arity=2, params=("x", "alpha"), defaults=(1.0,), scalar=_elu_scalar,
+       array=lambda np, x, a: np.where(x > 0, x, a * np.expm1(np.minimum(x, 0.0))), partials=_elu_partials,
+       kink=_bend_at_zero, sympy=lambda sp, x, a: sp.Piecewise((x, x > 0), (a * (sp.exp(x) - 1), True)),
+       summary="x if x > 0 else alpha * (exp(x) - 1)"),
+    Op("gelu", "gelu", "d/dx gelu(x) = (1 + t)/2 + x (1 - t**2) c (1 + 3k x**2) / 2,  t = tanh(c (x + k x**3))",
+       scalar=_gelu_scalar, array=_gelu_array, partials=_gelu_partials,
+       sympy=lambda sp, x: x / 2 * (1 + sp.tanh(sp.sqrt(2 / sp.pi) * (x + sp.Rational(44715, 10**6) * x**3))),
+       summary="x/2 (1 + tanh(c (x + k x**3))), c = sqrt(2/pi), k = 0.044715 (the tanh form)"),
+    Op("swish", "swish", "d/dx swish(x) = s + swish(x) (1 - s),  s = sigmoid(x)",
+       scalar=lambda x: x * _sigmoid_scalar(x), array=lambda np, x: x * _sigmoid_array(np, x),
+       partials=_swish_partials, aliases=("silu",), sympy=lambda sp, x: x / (1 + sp.exp(-x)),
+       summary="x * sigmoid(x), also called silu"),
     Op("sin", "sin", "d/dx sin(x) = cos(x)", scalar=math.sin, array=lambda np, x: np.sin(x),
        partials=lambda m, xs, y, arg: (m.cos(xs[0]),), sympy=lambda sp, x: sp.sin(x), summary="sine (radians)"),
     Op("cos", "cos", "d/dx cos(x) = -sin(x)", scalar=math.cos, array=lambda np, x: np.cos(x),
        partials=lambda m, xs, y, arg: (-m.sin(xs[0]),), sympy=lambda sp, x: sp.cos(x),
        summary="cosine (radians)"),
+    Op("tan", "tan", "d/dx tan(x) = 1 + tan(x)**2", scalar=math.tan, array=lambda np, x: np.tan(x),
+       partials=lambda m, xs, y, arg: (1.0 + y * y,), sympy=lambda sp, x: sp.tan(x), summary="tangent (radians)"),
+    Op("asin", "asin", "d/dx asin(x) = 1 / sqrt(1 - x**2)  (-1 <= x <= 1; infinite at +-1)", scalar=math.asin,
+       array=lambda np, x: np.arcsin(x), partials=lambda m, xs, y, arg: (1.0 / m.sqrt(1.0 - xs[0] * xs[0]),),
+       domain=_in_closed_unit("asin"), sympy=lambda sp, x: sp.asin(x), aliases=("arcsin",),
+       summary="inverse sine, in [-pi/2, pi/2]"),
+    Op("acos", "acos", "d/dx acos(x) = -1 / sqrt(1 - x**2)  (-1 <= x <= 1; infinite at +-1)", scalar=math.acos,
+       array=lambda np, x: np.arccos(x), partials=lambda m, xs, y, arg: (-1.0 / m.sqrt(1.0 - xs[0] * xs[0]),),
+       domain=_in_closed_unit("acos"), sympy=lambda sp, x: sp.acos(x), aliases=("arccos",),
+       summary="inverse cosine, in [0, pi]"),
+    Op("atan", "atan", "d/dx atan(x) = 1 / (1 + x**2)", scalar=math.atan, array=lambda np, x: np.arctan(x),
+       partials=lambda m, xs, y, arg: (1.0 / (1.0 + xs[0] * xs[0]),), sympy=lambda sp, x: sp.atan(x),
+       aliases=("arctan",), summary="inverse tangent, in (-pi/2, pi/2)"),
+    Op("atan2", "atan2", "d/dy atan2(y, x) = x / (x**2 + y**2),  d/dx atan2(y, x) = -y / (x**2 + y**2)",
+       arity=2, params=("y", "x"), scalar=math.atan2, array=lambda np, b, a: np.arctan2(b, a),
+       partials=_atan2_partials, kink=_atan2_kink, sympy=lambda sp, b, a: sp.atan2(b, a),
+       summary="the angle of the point (x, y), in (-pi, pi]"),
+    Op("sinh", "sinh", "d/dx sinh(x) = cosh(x)", scalar=math.sinh, array=lambda np, x: np.sinh(x),
+       partials=lambda m, xs, y, arg: (m.cosh(xs[0]),), overflow=_overflows("sinh", "+-710.5"),
+       sympy=lambda sp, x: sp.sinh(x), summary="hyperbolic sine"),
+    Op("cosh", "cosh", "d/dx cosh(x) = sinh(x)", scalar=math.cosh, array=lambda np, x: np.cosh(x),
+       partials=lambda m, xs, y, arg: (m.sinh(xs[0]),), overflow=_overflows("cosh", "+-710.5"),
+       sympy=lambda sp, x: sp.cosh(x), summary="hyperbolic cosine"),
+    Op("asinh", "asinh", "d/dx asinh(x) = 1 / sqrt(x**2 + 1)", scalar=math.asinh,
+       array=lambda np, x: np.arcsinh(x), partials=lambda m, xs, y, arg: (1.0 / m.sqrt(xs[0] * xs[0] + 1.0),),
+       sympy=lambda sp, x: sp.asinh(x), summary="inverse hyperbolic sine"),
+    Op("acosh", "acosh", "d/dx acosh(x) = 1 / sqrt(x**2 - 1)  (x >= 1; infinite at 1)", scalar=math.acosh,
+       array=lambda np, x: np.arccosh(x), partials=lambda m, xs, y, arg: (1.0 / m.sqrt(xs[0] * xs[0] - 1.0),),
+       domain=lambda x: f"argument is {plain(x)}, acosh needs a number >= 1" if x < 1.0 else None,
+       sympy=lambda sp, x: sp.acosh(x), summary="inverse hyperbolic cosine"),
+    Op("atanh", "atanh", "d/dx atanh(x) = 1 / (1 - x**2)  (-1 < x < 1)", scalar=math.atanh,
+       array=lambda np, x: np.arctanh(x), partials=lambda m, xs, y, arg: (1.0 / (1.0 - xs[0] * xs[0]),),
+       domain=lambda x: f"argument is {plain(x)}, atanh needs a number in (-1, 1)" if abs(x) >= 1.0 else None,
+       sympy=lambda sp, x: sp.atanh(x), summary="inverse hyperbolic tangent"),
     Op("sqrt", "sqrt", "d/dx sqrt(x) = 1 / (2 sqrt(x))  (x >= 0; undefined at 0)", scalar=math.sqrt,
        array=lambda np, x: np.sqrt(x), partials=lambda m, xs, y, arg: (0.5 / y,),
        domain=lambda x: f"argument is {plain(x)}, sqrt needs a number >= 0" if x < 0.0 else None,
        sympy=lambda sp, x: sp.sqrt(x), summary="square root"),
     Op("abs", "abs", "d/dx abs(x) = sign(x)  (0 at x = 0)", scalar=abs, array=lambda np, x: np.abs(x),
-       partials=lambda m, xs, y, arg: (m.sign(xs[0]),), kink=lambda x: x == 0.0,
+       partials=lambda m, xs, y, arg: (m.sign(xs[0]),), kink=lambda x: "argument is 0" if x == 0.0 else None,
        sympy=lambda sp, x: sp.Abs(x), summary="absolute value"),
     Op("sign", "sign", "d/dx sign(x) = 0  (jumps at x = 0)", scalar=_sign_scalar,
-       array=lambda np, x: np.sign(x), partials=_zero_partials, kink=lambda x: x == 0.0,
-       sympy=lambda sp, x: sp.sign(x), summary="-1, 0 or 1"),
+       array=lambda np, x: np.sign(x), partials=_zero_partials,
+       kink=lambda x: "argument is 0: sign jumps there" if x == 0.0 else None,
+       sympy=lambda sp, x: sp.sign(x), aliases=("sgn",), summary="-1, 0 or 1"),
     Op("step", "step", "d/dx step(x) = 0  (jumps at x = 0)", scalar=_step_scalar,
-       array=lambda np, x: (x > 0).astype(np.float64), partials=_zero_partials, kink=lambda x: x == 0.0,
+       array=lambda np, x: (x > 0).astype(np.float64), partials=_zero_partials,
+       kink=lambda x: "argument is 0: step jumps there" if x == 0.0 else None,
        sympy=lambda sp, x: sp.Heaviside(x, 0), summary="1 if x > 0 else 0 (the slope of relu)"),
+    Op("floor", "floor", "d/dx floor(x) = 0  (jumps at integers)", scalar=lambda x: float(math.floor(x)),
+       array=lambda np, x: np.floor(x), partials=_zero_partials, kink=_integer_kink("floor"),
+       sympy=lambda sp, x: sp.floor(x), summary="the largest integer <= x"),
+    Op("ceil", "ceil", "d/dx ceil(x) = 0  (jumps at integers)", scalar=lambda x: float(math.ceil(x)),
+       array=lambda np, x: np.ceil(x), partials=_zero_partials, kink=_integer_kink("ceil"),
+       sympy=lambda sp, x: sp.ceiling(x), summary="the smallest integer >= x"),
+    Op("round", "round", "d/dx round(x) = 0  (jumps halfway between integers)", scalar=lambda x: float(round(x)),
+       array=lambda np, x: np.round(x), partials=_zero_partials, kink=_round_kink,
+       sympy=lambda sp, x: sp.floor(x + sp.Rational(1, 2)), summary="the nearest integer (halves to even, as Python)"),
+    Op("minimum", "min", "d/da_i min(a, b, ...) = 1 for the smallest (shared between ties), else 0", arity=None,
+       params=("a", "b"), spelled="min", scalar=lambda *xs: min(xs),
+       array=lambda np, *xs: _extremum_array(np, np.minimum, *xs), partials=_extremum_partials,
+       kink=_extremum_kink(min), sympy=lambda sp, *xs: sp.Min(*xs), summary="the smallest argument (two or more)"),
+    Op("maximum", "max", "d/da_i max(a, b, ...) = 1 for the largest (shared between ties), else 0", arity=None,
+       params=("a", "b"), spelled="max", scalar=lambda *xs: max(xs),
+       array=lambda np, *xs: _extremum_array(np, np.maximum, *xs), partials=_extremum_partials,
+       kink=_extremum_kink(max), sympy=lambda sp, *xs: sp.Max(*xs), summary="the largest argument (two or more)"),
+    Op("clip", "clip", "d/dx clip(x, lo, hi) = 1 if lo <= x <= hi,  d/dlo = 1 if x < lo,  d/dhi = 1 if x > hi",
+       arity=3, params=("x", "lo", "hi"), scalar=lambda x, lo, hi: min(max(x, lo), hi),
+       array=lambda np, x, lo, hi: np.clip(x, lo, hi), partials=_clip_partials, kink=_clip_kink,
+       domain=lambda x, lo, hi: f"lo is {plain(lo)} and hi is {plain(hi)}: clip needs lo <= hi" if lo > hi else None,
+       sympy=lambda sp, x, lo, hi: sp.Min(sp.Max(x, lo), hi), summary="x limited to [lo, hi]"),
+    Op("hypot", "hypot", "d/da hypot(a, b) = a / hypot(a, b),  d/db hypot(a, b) = b / hypot(a, b)", arity=2,
+       scalar=math.hypot, array=lambda np, a, b: np.hypot(a, b), partials=_hypot_partials,
+       kink=lambda a, b: "both arguments are 0 (the tip of a cone)" if a == 0.0 and b == 0.0 else None,
+       sympy=lambda sp, a, b: sp.sqrt(a**2 + b**2), summary="sqrt(a**2 + b**2), without overflow"),
     # tensor operations (NumPy data): reductions, shapes, products, selections
     Op("sum", "sum", "d/dx_i sum(x) = 1", usage="x.sum(axis)", kind="tensor", takes_arg=True,
        scalar=lambda x, axis: x, array=lambda np, x, axis: np.sum(x, axis=axis), vjp=_sum_vjp),
@@ -507,6 +761,32 @@ OPS: dict[str, Op] = {op.name: op for op in _RECORDS}
 # The parser's view: functions callable in expressions, and the infix operators.
 FUNCTIONS: dict[str, Op] = {name: op for name, op in OPS.items() if op.kind == "function"}
 OPERATORS: dict[str, Op] = {name: op for name, op in OPS.items() if op.kind == "operator"}
+
+
+def callable_names() -> dict:
+    """Every name an expression may call -> its records, fewest inputs first (``log`` -> log, log_base).
+
+    Made from the records (their ``call_name`` and ``aliases``) each time: ``engine.register`` may
+    add a function at any moment.
+    """
+    calls: dict[str, list] = {}
+    for op in OPS.values():
+        if op.kind == "function" or op.spelled:
+            for spelling in (op.call_name, *op.aliases):
+                calls.setdefault(spelling, []).append(op)
+    for records in calls.values():
+        records.sort(key=lambda op: op.least_inputs)
+    return calls
+
+
+def function_list() -> str:
+    """The functions of the expression language as --help lists them: ``exp, log, ..., swish (silu)``."""
+    seen, words = set(), []
+    for op in OPS.values():
+        if (op.kind == "function" or op.spelled) and op.call_name not in seen:
+            seen.add(op.call_name)
+            words.append(op.call_name + (f" ({', '.join(op.aliases)})" if op.aliases else ""))
+    return ", ".join(words)
 
 CONSTANTS: dict[str, float] = {"pi": math.pi, "e": math.e}
 

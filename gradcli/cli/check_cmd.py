@@ -10,9 +10,10 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..autograd.expr import MAX_LENGTH, MAX_SIZE
 from .app import app
-from .common import VARIABLE_CONTEXT, console, parse_number, reports_errors, split_variables, warn, warn_unused, \
-    write_stdout
+from .common import VARIABLE_CONTEXT, console, parse_number, reports_errors, warn, write_stdout
+from .expression_input import FileOption, MaxLengthOption, MaxSizeOption, OutputNameOption, read_expression
 from .options import MAX_PRECISION, parse_wrt
 from .output import FormatOption, JsonOption, OutputFormat, chosen_format, write_json
 
@@ -55,6 +56,10 @@ def check(
                                                                           "every digit.")] = 6,
     wrt: Annotated[Optional[str], typer.Option(help="Check only these variables, comma-separated: --wrt x1,w1.",
                                                show_default=False)] = None,
+    file: FileOption = None,
+    output: OutputNameOption = None,
+    max_length: MaxLengthOption = MAX_LENGTH,
+    max_size: MaxSizeOption = MAX_SIZE,
 ) -> None:
     """Check autograd gradients against central finite differences, variable by variable.
 
@@ -63,13 +68,11 @@ def check(
     """
     from ..autograd import gradcheck
     from ..errors import UsageError
-    from ..autograd.expr import parse
 
-    text, values = split_variables(expression, ctx.args)
     output_format = chosen_format(output_format, json_output)
-    parsed = parse(text)
+    parsed, values = read_expression(expression, ctx.args, file=file, output=output, max_length=max_length,
+                                     max_size=max_size, own_options=OWN_OPTIONS)
     names = parse_wrt(wrt, parsed.variables)
-    warn_unused(values, parsed.variables, OWN_OPTIONS)
     tolerances = {"h": h, "rtol": rtol, "atol": atol}
     complete = all(name in values for name in parsed.variables)
 

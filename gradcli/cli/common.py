@@ -23,7 +23,7 @@ from ..render.errors import error_lines, flag_name
 # Commands that take an expression and its variables as free-form options.
 VARIABLE_CONTEXT = {"allow_extra_args": True, "ignore_unknown_options": True}
 
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_NAME = re.compile(r"[^\W\d]\w*\Z")  # letters of any alphabet (θ), digits (also ₁) and _, not starting with a digit
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\Z")
 _SPECIAL_NUMBERS = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
 
@@ -43,6 +43,13 @@ def warn(message) -> None:
 
     line = Text.assemble(("warning:", "yellow"), " ", message)  # the message is never read as markup
     console(stderr=True).print(line, highlight=False, soft_wrap=True)
+
+
+def note(message: str) -> None:
+    """A note on stderr: something the user chose that changes how their input is read."""
+    from rich.text import Text
+
+    console(stderr=True).print(Text.assemble(("note:", "cyan"), " ", message), highlight=False, soft_wrap=True)
 
 
 def report(error: GradcliError) -> None:

@@ -10,9 +10,11 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..autograd.expr import MAX_LENGTH, MAX_SIZE
 from ..pictures.choices import Rankdir, Renderer
 from .app import app
-from .common import VARIABLE_CONTEXT, console, reports_errors, split_variables, warn, warn_unused, write_stdout
+from .common import VARIABLE_CONTEXT, console, reports_errors, warn, write_stdout
+from .expression_input import DrawOutputNameOption, FileOption, MaxLengthOption, MaxSizeOption, read_expression
 from .options import MAX_PRECISION
 
 # The largest expressions the parser accepts draw as up to ~4000 nodes and render in
@@ -29,7 +31,7 @@ EXAMPLES = """Examples:
 
   gradcli draw "tanh(x1*w1 + x2*w2 + b)" --x1 2 --x2 0 --w1 -3 --w2 1 --b 6.8813735870195432 -o neuron.svg
 
-  gradcli draw "(a*b + c)*f" a=2 b=-3 c=10 f=-2 --color-grad --rankdir TB -o graph.png
+  gradcli draw "d = a*b + c; L = d*f" a=2 b=-3 c=10 f=-2 --color-grad --rankdir TB -o graph.png
 
   gradcli draw model.json -o net.svg    (a model written by gradcli train --save)
 """
@@ -62,6 +64,10 @@ def draw(
     renderer: Annotated[Renderer, typer.Option(
         help="Program that lays out SVG/PNG: auto (dot if on PATH, else graphviz-pure), dot or graphviz-pure.")]
     = Renderer.auto,
+    file: FileOption = None,
+    output_name: DrawOutputNameOption = None,
+    max_length: MaxLengthOption = MAX_LENGTH,
+    max_size: MaxSizeOption = MAX_SIZE,
 ) -> None:
     """Draw a computation graph (value boxes: label, data, grad; small op nodes) or a trained network.
 
@@ -76,13 +82,15 @@ def draw(
         raise UsageError("no output file: pass -o graph.svg (or .png, .dot), or -o - for DOT source on stdout")
     fmt = output_format(output)  # an unknown suffix fails before any work
 
-    if source is not None and source.lower().endswith(".json"):
+    if file is None and source is not None and source.lower().endswith(".json"):
         from ..paths import refuse_overlaps
 
         refuse_overlaps(outputs={"output": output}, inputs={"model": source})
         drawing = _network(source, ctx.args, rankdir.value, precision, title, forward_only or color_grad)
     else:
-        drawing = _expression(source, ctx.args, rankdir.value, precision, title, forward_only, color_grad)
+        parsed, values = read_expression(source, ctx.args, file=file, output=output_name, max_length=max_length,
+                                         max_size=max_size, own_options=OWN_OPTIONS)
+        drawing = _expression(parsed, values, rankdir.value, precision, title, forward_only, color_grad)
 
     if fmt != "dot":
         check_size(drawing, max_nodes)
@@ -95,14 +103,10 @@ def draw(
     console().print(f"wrote {output} ({size}{how})", markup=False)
 
 
-def _expression(source, extra, rankdir, precision, title, forward_only, color_grad):
-    """Parse and evaluate as `grad` does, run backward unless forward-only, build the picture."""
+def _expression(parsed, values, rankdir, precision, title, forward_only, color_grad):
+    """Evaluate as `grad` does, run backward unless forward-only, build the picture."""
     from ..pictures.graph import DrawOptions, expression_drawing
-    from ..autograd.expr import parse
 
-    text, values = split_variables(source, extra)
-    parsed = parse(text)
-    warn_unused(values, parsed.variables, OWN_OPTIONS)
     graph = parsed.evaluate(values)
     if not forward_only:
         graph.backward()

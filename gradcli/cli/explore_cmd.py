@@ -12,15 +12,16 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..autograd.expr import MAX_LENGTH, MAX_SIZE
 from .app import app
-from .common import (VARIABLE_CONTEXT, parse_number, reports_errors, split_variables, warn_unused,
-                     write_stdout)
+from .common import VARIABLE_CONTEXT, parse_number, reports_errors, write_stdout
+from .expression_input import FileOption, MaxLengthOption, MaxSizeOption, OutputNameOption, read_expression
 
 EXAMPLES = """Examples:
 
   gradcli explore "(x-3)**2" --x 0
 
-  gradcli explore "3*x**2 - 4*x + 5" --x 3 --h 0.1
+  gradcli explore "n = x*w + b; o = tanh(n)" --x 3 --w 0.5 --b -1 --h 0.1
 
   gradcli explore "sigmoid(w1*x1 + w2*x2) + 0.5*(w1**2 + w2**2)" --w1 0.2 --w2 0.4 --x1 -0.4 --x2 0.5
 
@@ -41,6 +42,10 @@ def explore(
                                    "a variable named h is passed as h=VALUE.")] = "0.001",
     lr: Annotated[str, typer.Option("--lr", metavar="NUMBER",
                                     help="Learning rate of a gradient step (g and G).")] = "0.1",
+    file: FileOption = None,
+    output: OutputNameOption = None,
+    max_length: MaxLengthOption = MAX_LENGTH,
+    max_size: MaxSizeOption = MAX_SIZE,
 ) -> None:
     """Nudge an expression's inputs in a full-screen app and watch values, gradients and (f(x+h) - f(x))/h.
 
@@ -49,11 +54,12 @@ def explore(
     """
     from ..errors import UsageError
     from ..explore.state import Explorer
-    from ..autograd.expr import parse
 
-    text, values = split_variables(expression, ctx.args)
-    parsed = parse(text)
-    warn_unused(values, parsed.variables, _OWN_OPTIONS)
+    if file == "-":
+        raise UsageError("explore reads its keys from the terminal, so its expression cannot come from stdin",
+                         hint="save the statements in a file and pass -f FILE")
+    parsed, values = read_expression(expression, ctx.args, file=file, output=output, max_length=max_length,
+                                     max_size=max_size, own_options=_OWN_OPTIONS)
     sizes = {name: parse_number(text, f"--{name}") for name, text in (("step", step), ("h", h), ("lr", lr))}
     explorer = Explorer(parsed, values, **sizes)  # checks the sizes are positive, evaluates once
     if not (sys.stdin.isatty() and sys.stdout.isatty()):

@@ -47,10 +47,10 @@ class PredictFormat(str, Enum):
     json = "json"
 
 
-# `-f` stays on grad and check only: no other command gives it to --format.
+# --format has no short form: -f is --file (the expression from a file) on grad, check, draw and explore.
 FormatOption = Annotated[
     OutputFormat,
-    typer.Option("--format", "-f", help="table (Rich, for reading), json (full precision), markdown or csv."),
+    typer.Option("--format", help="table (Rich, for reading), json (full precision), markdown or csv."),
 ]
 TableFormatOption = Annotated[TableFormat, typer.Option("--format", help="table (for reading) or json (every digit).")]
 PredictFormatOption = Annotated[PredictFormat, typer.Option(

@@ -26,11 +26,14 @@ from .state import Nudge, State
 
 
 def expression_text(state: State) -> Text:
+    formula, before = state.expression.title()
     text = Text()
-    text.append("f = ", style="dim")
-    text.append(state.expression.source, style="bold")
+    text.append(f"{state.expression.output_name} = ", style="dim")
+    text.append(formula, style="bold")
     text.append("  =  ", style="dim")
     text.append(significant(state.value), style="bold cyan")
+    if before:
+        text.append(f"\nwhere {before}", style="dim")
     return text
 
 

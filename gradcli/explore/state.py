@@ -95,7 +95,7 @@ def evaluate_state(expression: Expression, values: dict) -> State:
     graph = expression.evaluate(values)
     graph.backward()
     return State(expression, dict(values), graph.output.data, graph.gradients(),
-                 trace(graph.output, graph.variables))
+                 trace(graph.output, graph.variables, graph.names))
 
 
 class Explorer:
@@ -118,7 +118,11 @@ class Explorer:
 
     @property
     def text(self) -> str:
-        return self.state.expression.source
+        """The expression on one line: a formula as it was written, statements in their canonical form."""
+        expression = self.state.expression
+        if expression.names or "\n" in expression.source.strip() or "#" in expression.source:
+            return expression.text()
+        return expression.source
 
     @property
     def names(self) -> list:
@@ -205,8 +209,8 @@ class Explorer:
         parts = ["gradcli", "grad"]
         if self.text.startswith("-"):
             parts.append("--")  # otherwise the expression would be read as an option
-        # valid expressions hold only letters, digits, spaces and + - * / ^ ( ) . ,
-        # none of which a shell treats specially inside double quotes
+        # valid expressions hold only letters, digits, spaces, + - * / ^ ( ) . , ; = | and Unicode
+        # notation, none of which a shell treats specially inside double quotes
         parts.append(f'"{self.text}"')
         for name, x in self.state.values.items():
             number = exact(x)

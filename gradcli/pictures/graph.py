@@ -150,15 +150,16 @@ def expression_drawing(graph, options: DrawOptions = DrawOptions()) -> Drawing:
         heat = _magnitude(node.grad) / hottest if hottest > 0 else 0.0
         kind = ("output" if node is graph.output else "variable" if id(node) in variables
                 else "constant" if not node.inputs else "operation")
-        dot.node(f"n{i}", label=_value_label(node, kind, heat, options), shape="plain",
-                 tooltip=_tooltip(node, options))
+        name = graph.name_of(node)
+        dot.node(f"n{i}", label=_value_label(node, kind, heat, options, name), shape="plain",
+                 tooltip=_tooltip(node, options, name))
         if not node.inputs:
             continue
         op_id = f"n{i}_op"
         symbol = op_symbol(node)
         dot.node(op_id, label=symbol, shape="ellipse", style="filled", fillcolor=OP_FILL, color=OP_LINE,
                  fontcolor=INK, margin="0.04,0.02", height="0.3", width="0.3",
-                 tooltip=f"{symbol}: {node.label or 'operation'}")
+                 tooltip=f"{symbol}: {name or node.label or 'operation'}")
         dot.edge(op_id, f"n{i}")
         roles = OPS[node.op].roles  # edge labels where the order of the inputs matters ("num", "den")
         for position, child in enumerate(node.inputs):
@@ -177,9 +178,12 @@ def _magnitude(grad) -> float:
     return abs(grad) if math.isfinite(grad) else 0.0
 
 
-def _value_label(node: Value, kind: str, heat: float, options: DrawOptions) -> str:
-    """The HTML-like label of a value box: name cell, data cell and (unless forward-only) grad cell."""
-    name = html.escape(shorten(node.label or "value"))
+def _value_label(node: Value, kind: str, heat: float, options: DrawOptions, name: str = "") -> str:
+    """The HTML-like label of a value box: name cell, data cell and (unless forward-only) grad cell.
+
+    A node with a name (a variable, a bound name, the output) shows it; others their sub-expression.
+    """
+    name = html.escape(shorten(name or node.label or "value"))
     if kind == "variable":
         name = f"<b>{name}</b>"
     elif kind == "constant":
@@ -203,9 +207,11 @@ def _heat_colour(heat: float) -> str:
     return "#" + "".join(f"{c:02x}" for c in channels)
 
 
-def _tooltip(node: Value, options: DrawOptions) -> str:
-    """The hover text of a value box in SVG: the full label, whatever its length."""
-    text = f"{node.label or 'value'} = {decimals(float(node.data), options.precision)}"
+def _tooltip(node: Value, options: DrawOptions, name: str = "") -> str:
+    """The hover text of a value box in SVG: the name and full label, whatever its length."""
+    label = node.label or "value"
+    shown = f"{name} = {label}" if name and name != label and node.inputs else name or label
+    text = f"{shown} = {decimals(float(node.data), options.precision)}"
     if options.show_grad:
         text += f", grad {decimals(float(node.grad), options.precision)}"
     return text
@@ -217,8 +223,11 @@ def _title(graph, options: DrawOptions) -> str:
     lines = []
     if options.title:
         lines.append(f'<font point-size="14"><b>{html.escape(options.title)}</b></font>')
-    summary = f"{shorten(graph.expression, 80)} = {trimmed(float(graph.output.data), p)}"
+    formula, before = graph.title()
+    summary = f"{graph.output_name} = {shorten(formula, 80)} = {trimmed(float(graph.output.data), p)}"
     lines.append(f'<font point-size="12">{html.escape(summary)}</font>')
+    if before:
+        lines.append(f'<font point-size="10" color="{MUTED}">where {html.escape(shorten(before, 100))}</font>')
     if graph.variables:
         at = ", ".join(f"{name} = {trimmed(float(leaf.data), p)}" for name, leaf in graph.variables.items())
         lines.append(f'<font point-size="10" color="{MUTED}">at {html.escape(at)}</font>')

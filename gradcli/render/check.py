@@ -18,6 +18,12 @@ from .grad import point_text
 _STATUS_STYLE = {PASS: "green", FAIL: "bold red", KINK: "yellow", UNCHECKED: "bold red"}
 
 
+def _title(report) -> tuple:
+    """(the output's formula, the steps before it) of a report, on one line each."""
+    formula, before = report.title
+    return formula or " ".join(report.expression.split()), before
+
+
 def _status(check) -> str:
     """The result column: short, so that numbers keep their room; the notes below spell kinks out."""
     return {PASS: "PASS", FAIL: "FAIL", KINK: "kink"}.get(check.status, check.status)
@@ -50,10 +56,13 @@ def _verdict(ok: bool, failures: int, kinks: int):
 def check_rich(report, precision: int = 6) -> list:
     from rich.text import Text
 
+    formula, before = _title(report)
     header = Text()
-    header.append("f = ", style="bold")
-    header.append(report.expression, style="bold cyan")
+    header.append(f"{report.output} = ", style="bold")
+    header.append(formula, style="bold cyan")
     header.append(f" = {decimals(report.value, precision)}")
+    if before:
+        header.append(f"\n    where {before}", style="dim")
     header.append(f"\n    at {point_text(report.point)}", style="dim")
     table = check_table(report.checks, precision, title="Gradient check: autograd vs central finite difference")
     failures = sum(1 for c in report.checks if not c.ok)
@@ -91,8 +100,9 @@ def _notes(checks) -> list:
         if check.status == KINK:
             low, high = decimals(min(check.left, check.right)), decimals(max(check.left, check.right))
             verdict = "one of them" if check.ok else "outside them: a mismatch"
+            cause = f" ({check.cause})" if check.cause else ""
             notes.append(Text(
-                f"{check.name}: not differentiable at {significant(check.at)}: left slope {decimals(check.left)}, "
+                f"{check.name}: not differentiable at {significant(check.at)}{cause}: left slope {decimals(check.left)}, "
                 f"right slope {decimals(check.right)}; every value in [{low}, {high}] is a subgradient, and autograd's "
                 f"{decimals(check.autograd)} is {verdict}", style="yellow"))
         elif check.note:
@@ -102,7 +112,8 @@ def _notes(checks) -> list:
 
 def check_document(report) -> dict:
     """One point's checks as plain data for the JSON writer."""
-    return {"expression": report.expression, "value": report.value, "point": report.point, "ok": report.ok,
+    return {"expression": report.expression, "output": report.output, "value": report.value, "point": report.point,
+            "ok": report.ok,
             "rtol": report.rtol, "atol": report.atol, "h_rule": "cbrt(eps)*max(1,|x|)" if report.h is None
             else "fixed", "checks": [_check_dict(c) for c in report.checks]}
 
@@ -117,6 +128,8 @@ def _check_dict(check) -> dict:
                         subgradient=[min(check.left, check.right), max(check.left, check.right)])
     if check.note:
         document["note"] = check.note
+    if check.cause:
+        document["cause"] = check.cause
     return document
 
 
@@ -147,7 +160,7 @@ def sweep_rich(report, precision: int = 10) -> list:
     table = style.table("Step sweep: (f(x+h) - f(x-h)) / 2h")
     table.add_column("h", justify="right", no_wrap=True)
     for name in report.autograd:
-        table.add_column(f"numeric ∂f/∂{name}", justify="right", no_wrap=True)
+        table.add_column(f"numeric ∂{report.output}/∂{name}", justify="right", no_wrap=True)
         table.add_column(f"|error| {name}", justify="right", no_wrap=True)
     for row in report.rows:
         cells = [scientific(row.h, 0)]
@@ -156,16 +169,20 @@ def sweep_rich(report, precision: int = 10) -> list:
             error = scientific(row.abs_error[name])
             cells += [decimals(row.numeric[name], precision), f"[bold green]{error}[/]" if best else error]
         table.add_row(*cells)
-    autograd = ", ".join(f"∂f/∂{name} = {decimals(g, precision)}" for name, g in report.autograd.items())
+    autograd = ", ".join(f"∂{report.output}/∂{name} = {decimals(g, precision)}" for name, g in report.autograd.items())
     note = Text(
         f"autograd: {autograd}\nLarge h: truncation error (~h²) dominates; small h: round-off (~eps/h) takes "
         "over. Green marks the smallest error per variable.", style="dim")
-    return [Text(f"f = {report.expression}   at {point_text(report.point)}", style="bold"), Text(), table, note]
+    formula, before = _title(report)
+    where = f"   where {before}" if before else ""
+    return [Text(f"{report.output} = {formula}{where}   at {point_text(report.point)}", style="bold"), Text(), table,
+            note]
 
 
 def sweep_document(report) -> dict:
     """The step sweep as plain data for the JSON writer."""
-    return {"expression": report.expression, "point": report.point, "autograd": report.autograd,
+    return {"expression": report.expression, "output": report.output, "point": report.point,
+            "autograd": report.autograd,
             "best_h": report.best_h,
             "rows": [{"h": r.h, "numeric": r.numeric, "abs_error": r.abs_error} for r in report.rows]}
 
@@ -197,7 +214,8 @@ def random_rich(report, precision: int = 6) -> list:
     checks = report.checks
     failures = sum(1 for c in checks if not c.ok)
     kinks = sum(1 for c in checks if c.status == KINK)
-    header = Text(f"f = {report.expression}", style="bold")
+    formula, before = _title(report)
+    header = Text(f"{report.output} = {formula}" + (f"   where {before}" if before else ""), style="bold")
     redrawn = f"; {report.skipped} draws outside the domain were drawn again" if report.skipped else ""
     header.append(f"\n    {len(report.reports)} points, every variable uniform in "
                   f"[{significant(report.low)}, {significant(report.high)}], seed {report.seed}{redrawn}", style="dim")
@@ -214,7 +232,7 @@ def random_document(report) -> dict:
     for index, point_report in enumerate(report.reports):
         for check in point_report.checks:
             checks.append(dict(_check_dict(check), point=index))
-    return {"expression": report.expression, "ok": report.ok, "seed": report.seed,
+    return {"expression": report.expression, "output": report.output, "ok": report.ok, "seed": report.seed,
             "range": [report.low, report.high], "rtol": report.rtol, "atol": report.atol,
             "points": [r.point for r in report.reports], "skipped": report.skipped, "checks": checks,
             "worst": [dict(_check_dict(c), point_values=report.worst_points[c.name]) for c in report.worst]}

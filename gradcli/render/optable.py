@@ -31,7 +31,8 @@ def reference_markdown() -> str:
         lines = [f"| {heading} | {rule} | Notes |", "|---|---|---|"]
         for op in OPS.values():
             if op.kind == kind:
-                lines.append(f"| `{op.written}` | `{op.derivative}` | {op.summary} |")
+                also = f" (also written {', '.join(op.aliases)})" if op.aliases else ""
+                lines.append(f"| `{op.written}` | `{op.derivative}` | {op.summary}{also} |")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
 

@@ -42,11 +42,16 @@ SEEDS = [
     "((((x))))",
     "1e308*1e308",
     "0**0 + 0**-1",
+    "n = x*w + b; e = exp(2*n); o = (e - 1)/(e + 1)",
+    "2x² + 3(x+1)(x-1) − √x·|y| + 2πr",
+    "max(x, y, 1) + leaky_relu(x, slope=0.2) + log(x, 2) + clip(x, -1, 1) + atan2(y, x)",
+    "a = x\nb = a*a  # a comment\nc = (b +\n a)\nc",
 ]
 
 ALPHABET = "xyzabw12_0.5e+-*/^()  ,tanhsigmoidrelulogexpsqrtabcos pi'\"[]{}.;:!@#$%&|<>=?\\`~\t\n"
 TOKENS = ["x", "y", "w1", "b", "2", "0.5", "1e-3", "1e308", "0", "-", "+", "*", "/", "**", "^", "(", ")",
-          "tanh(", "exp(", "log(", "sqrt(", "abs(", "relu(", "sigmoid(", "sin(", "cos(", "pi", "e", " "]
+          "tanh(", "exp(", "log(", "sqrt(", "abs(", "relu(", "sigmoid(", "sin(", "cos(", "pi", "e", " ",
+          ";", "=", "a = ", "\n", ",", "²", "√", "|", "π", "x₁", "max(", "floor(", "gelu(", "slope="]
 CANARY = "/tmp/gradcli-fuzz-canary"
 SLOW_SECONDS = 1.0  # an input taking longer than this is a finding
 

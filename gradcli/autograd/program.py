@@ -1,0 +1,395 @@
+"""A parsed expression (one formula, or named statements) and its evaluation into a ``Value`` graph.
+
+``expr.parse`` makes an ``Expression``; ``Expression.evaluate(values)`` builds
+the graph at a point and returns a ``Graph`` (output, variables, names).  The
+nodes are kept as flat lists (operation, inputs, payload per node), inputs
+always before the nodes made from them, so that a million-node expression
+costs a few hundred bytes a node and every pass over it is one loop::
+
+    >>> from gradcli.autograd.expr import parse
+    >>> program = parse("n = x1*w1 + x2*w2 + b; e = exp(2*n); o = (e - 1)/(e + 1)")
+    >>> program.output_name, program.names, program.variables
+    ('o', ['n', 'e', 'o'], ['x1', 'w1', 'x2', 'w2', 'b'])
+    >>> graph = program.evaluate({"x1": 2, "x2": 0, "w1": -3, "w2": 1, "b": 6.8813735870195432})
+    >>> graph.backward(); len(graph.nodes()), round(graph.gradients()["x1"], 6)
+    (17, -1.5)
+
+A bound name is one node: every use of ``e`` is another edge into it, so the
+gradient sums over the uses.  Each node has a label, its sub-expression in a
+canonical spelling (``x1*w1 + x2*w2 + b``; a bound input is written by its
+name: ``(e - 1)/(e + 1)``); labels are made only when something shows them,
+and a label longer than ``LABEL_LIMIT`` characters is cut with an ellipsis, so
+labelling stays linear in the size of the expression.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from ..errors import DomainError, UsageError
+from ..numbers import plain
+from .engine import Value, apply, topological_order
+
+LABEL_LIMIT = 120  # characters of a node's label; longer ones end in "…"
+CUT = "\u2026"
+
+# how tightly each kind of node binds, for the parentheses of labels
+_PRECEDENCE = {"+": 10, "-": 10, "*": 20, "/": 20, "neg": 30, "**": 40, "pow": 40}
+ATOM = 50
+UNARY = 30
+_SPACED = {"+": " + ", "-": " - ", "*": "*", "/": "/"}
+_UNDERFLOWS = {"*", "/", "**", "pow", "exp"}
+
+
+@dataclass
+class Graph:
+    """An evaluated expression: the output Value, its variable leaves and the names of its nodes."""
+
+    expression: str
+    output: Value
+    variables: dict  # name -> leaf Value, in order of first appearance
+    underflows: list = field(default_factory=list)  # labels of nodes whose value underflowed to 0
+    names: dict = field(default_factory=dict)  # id(Value) -> the name the expression gives it: variables, steps
+    output_name: str = "f"  # a bound output's name, or f (out when f is taken) for an unnamed one
+    program: "Expression | None" = field(default=None, repr=False)  # what was evaluated, for titles
+
+    def title(self, limit: int = 200) -> tuple:
+        """(the output's formula, the steps before it) for a title: ``("(e - 1)/(e + 1)", "n = ...; e = ...")``."""
+        if self.program is None:
+            return self.expression, ""
+        return self.program.title(limit)
+
+    def backward(self) -> None:
+        self.output.backward()
+
+    def warnings(self) -> list:
+        """What a user should know about the numbers: underflow to 0, gradients that are not finite."""
+        notes = [f"{label} underflows to 0 (its exact value is below the smallest float, about 5e-324)"
+                 for label in self.underflows]
+        for name, leaf in self.variables.items():
+            if not math.isfinite(leaf.grad):
+                notes.append(f"the gradient of {name} is {plain(leaf.grad)}: the chain rule's product leaves "
+                             "the float range at these values")
+        return notes
+
+    def nodes(self) -> list:
+        """Every node in evaluation order (inputs before the nodes made from them)."""
+        return topological_order(self.output)
+
+    def gradients(self) -> dict:
+        """d output / d variable for every variable (0.0 until ``backward`` runs)."""
+        return {name: leaf.grad for name, leaf in self.variables.items()}
+
+    def name_of(self, node: Value) -> str:
+        """The node's name (a variable or a bound name), or ``""``."""
+        return self.names.get(id(node), "")
+
+
+
+@dataclass(frozen=True)
+class NodeView:
+    """One node of a parsed expression, for reading: its label, operation and name."""
+
+    label: str
+    op: str  # "num", "const", "var", or the name of an op record ("+", "neg", "tanh", "maximum")
+    name: str  # the bound name or variable name, or ""
+
+
+class Expression:
+    """A parsed expression, ready to evaluate at any values of its variables.
+
+    ``source`` is the text as given; ``variables`` the names that need values
+    (those the output depends on, in order of first appearance); ``names`` the
+    bound names in the order of their statements; ``output_name`` the name of
+    the output (``f`` for an unnamed expression); ``notes`` what a reader
+    should know (a bound name the output never uses).
+    """
+
+    def __init__(self, source: str, ops: list, kids: list, data: list, root: int, bound: dict,
+                 output_name: str, statements: int, notes: list, constants_used: set):
+        self.source = source
+        self._ops, self._kids, self._data = ops, kids, data
+        self.root = root
+        self._bound = bound  # name -> node
+        self._node_names = {}  # node -> its name; an alias (b = a) keeps the first, a variable its own
+        for name, node in bound.items():
+            if ops[node] != "var":
+                self._node_names.setdefault(node, name)
+        self.output_name = output_name
+        self.statements = statements
+        self.notes = notes
+        self.constants_used = constants_used
+        self._order, reach = _reachable(kids, root)
+        self.variables = [data[i] for i in self._order if ops[i] == "var"]
+        self.names = [name for name, node in bound.items() if node <= root and reach[node]]
+        self._labels = None
+
+    # -- reading ---------------------------------------------------------------------------
+
+    @property
+    def size(self) -> int:
+        """How many nodes the output depends on."""
+        return len(self._order)
+
+    @property
+    def output(self) -> NodeView:
+        """The output node: its label (sub-expression), operation and name."""
+        return self.view(self.root)
+
+    def view(self, node: int) -> NodeView:
+        op = self._ops[node]
+        name = self._data[node] if op == "var" else self._node_names.get(node, "")
+        return NodeView(self.label(node), op, name)
+
+    def label(self, node: int) -> str:
+        """The canonical text of a node (cut at ``LABEL_LIMIT``)."""
+        return self._label_list(LABEL_LIMIT)[node]
+
+    def definitions(self, limit: int | None = LABEL_LIMIT) -> list:
+        """``(name, text)`` of each bound name the output depends on, in order: ``("e", "exp(2*n)")``."""
+        labels = self._label_list(limit)
+        definitions = []
+        for name in self.names:
+            node = self._bound[name]
+            first = self._node_names.get(node, name)
+            text = first if first != name else self._data[node] if self._ops[node] == "var" else labels[node]
+            definitions.append((name, text))
+        return definitions
+
+    def text(self, limit: int | None = None) -> str:
+        """The whole expression on one line, canonical: ``n = x1*w1 + b; o = tanh(n)`` (or ``tanh(x)``)."""
+        statements = [f"{name} = {text}" for name, text in self.definitions(limit)]
+        if not any(self._bound.get(name) == self.root for name in self.names):
+            statements.append(self._label_list(limit)[self.root])
+        return "; ".join(statements)
+
+    def title(self, limit: int = 200) -> tuple:
+        """(the output's formula, the steps before it, "" if none), each cut at ``limit`` characters.
+
+        A single formula is shown as it was written (spaces collapsed); named
+        steps in the canonical spelling: ``("(e - 1)/(e + 1)", "n = x1*w1 + b; e = exp(2*n)")``.
+        """
+        if not self.names:
+            return self.summary(limit), ""
+        steps = self.definitions()
+        formula = steps[-1][1] if steps[-1][0] == self.output_name else self.label(self.root)
+        before = "; ".join(f"{name} = {text}" for name, text in steps if name != self.output_name)
+        return _cut(formula, limit), _cut(before, limit)
+
+    def summary(self, limit: int = 200) -> str:
+        """The expression as a title shows it: the source when it is one line, else the canonical text."""
+        source = " ".join(self.source.split()) if "\n" not in self.source and "#" not in self.source else None
+        return _cut(source if source is not None else self.text(LABEL_LIMIT), limit)
+
+    def check_values(self, values: dict) -> None:
+        """Refuse values for bound names (a name is either a variable or bound, never both)."""
+        clash = [name for name in values if name in self._bound]
+        if clash:
+            name = clash[0]
+            raise UsageError(f"{name} is bound in the expression ({name} = {self.label(self._bound[name])}), "
+                             f"so it cannot also be given a value", hint="rename the variable or the bound name",
+                             names=clash)
+
+    # -- evaluating ---------------------------------------------------------------------------
+
+    def evaluate(self, values: dict, *, labelled: bool = True) -> Graph:
+        """Build the Value graph at ``values`` (name -> number); extra names are ignored.
+
+        With ``labelled`` every node's ``label`` is its sub-expression (for
+        traces and pictures); without, labels are left empty, which saves time
+        on a large expression whose steps nobody reads.
+        """
+        missing = sorted(name for name in self.variables if name not in values)
+        if missing:
+            from ..errors import MissingValuesError
+
+            noun = "variable" if len(missing) == 1 else "variables"
+            raise MissingValuesError(f"no value for {noun} {', '.join(missing)}", names=missing)
+        self.check_values(values)
+        leaves = {name: Value(float(values[name]), label=name) for name in self.variables}
+        built, zeros = _build_all(self, leaves)
+        labels = None
+        if labelled:
+            labels = self._label_list(LABEL_LIMIT)
+            for node in self._order:
+                value = built[node]
+                if self._ops[node] != "var":
+                    value.label = labels[node]
+        output = built[self.root]
+        names = {id(leaf): name for name, leaf in leaves.items()}
+        for node, name in self._node_names.items():
+            if node <= self.root and built[node] is not None:
+                names.setdefault(id(built[node]), name)
+        underflows = [self._shown(node) for node in zeros if _underflowed(built[node])]
+        return Graph(self.source, output, leaves, underflows, names, self.output_name, self)
+
+    def value_at(self, values: dict) -> float:
+        """The expression's value at ``values`` (no gradients, no labels)."""
+        return self.evaluate(values, labelled=False).output.data
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _label_list(self, limit: int | None) -> list:
+        """Every node's label cut at ``limit`` (kept for the default limit)."""
+        if limit != LABEL_LIMIT:
+            return _labels(self, limit)
+        if self._labels is None:
+            self._labels = _labels(self, LABEL_LIMIT)
+        return self._labels
+
+    def _shown(self, node: int) -> str:
+        """A node as an error message names it: ``e = exp(2*n)``, or its sub-expression."""
+        name = self._node_names.get(node)
+        return f"{name} = {self.label(node)}" if name else self.label(node)
+
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit] + CUT
+
+
+def _reachable(kids: list, root: int) -> tuple:
+    """The nodes the root depends on, in index order (inputs first), and a mark per node: one sweep down."""
+    reach = bytearray(root + 1)
+    reach[root] = 1
+    for node in range(root, -1, -1):
+        if reach[node]:
+            for kid in kids[node]:
+                reach[kid] = 1
+    return [node for node in range(root + 1) if reach[node]], reach
+
+
+def _build_all(expression: Expression, leaves: dict) -> tuple:
+    """(every reachable node as a Value, inputs first; the nodes that came out 0 from an op that may
+    underflow).  A domain error names the node that failed."""
+    ops, kids, data = expression._ops, expression._kids, expression._data
+    built = [None] * (expression.root + 1)
+    zeros = []
+    node = 0
+    try:
+        for node in expression._order:
+            op = ops[node]
+            inputs = kids[node]
+            if not inputs:
+                if op == "var":
+                    built[node] = leaves[data[node]]
+                else:
+                    built[node] = Value(data[node][0])
+                continue
+            if op == "+":
+                out = built[inputs[0]] + built[inputs[1]]
+            elif op == "*":
+                out = built[inputs[0]] * built[inputs[1]]
+            elif op == "-":
+                out = built[inputs[0]] - built[inputs[1]]
+            elif op == "/":
+                out = built[inputs[0]] / built[inputs[1]]
+            elif op == "neg":
+                out = -built[inputs[0]]
+            elif op == "**":  # a constant exponent: d/dx x**n = n x**(n-1)
+                out = apply("**", built[inputs[0]], arg=built[inputs[1]].data)
+            else:
+                out = apply(op, *[built[kid] for kid in inputs])
+            result = out.data
+            if result - result != 0.0 and all(built[kid].data - built[kid].data == 0.0 for kid in inputs):
+                raise DomainError(f"the result overflows to {plain(result)} (too large for a float)")
+            if result == 0.0 and op in _UNDERFLOWS:
+                zeros.append(node)
+            built[node] = out
+    except DomainError as exc:
+        raise DomainError(f"{expression._shown(node)}: {exc.message}") from None
+    return built, zeros
+
+
+def _underflowed(value: Value | None) -> bool:
+    """A product, quotient, power or exp that came out 0 although no input forces a 0."""
+    if value is None or value.data != 0.0 or value.op not in _UNDERFLOWS:
+        return False
+    inputs = value.inputs
+    if value.op == "exp":
+        return True  # exp is never 0: only underflow makes it so
+    if value.op in ("/", "**"):
+        return inputs[0].data != 0.0
+    return all(v.data != 0.0 for v in inputs)
+
+
+# -- labels -----------------------------------------------------------------------------------
+
+
+def precedence(op: str, data) -> int:
+    """How tightly a node binds: a negative number literal binds as a unary minus."""
+    if op == "num":
+        return UNARY if data[1].startswith("-") else ATOM
+    return _PRECEDENCE.get(op, ATOM)
+
+
+def _labels(expression: Expression, limit: int | None) -> list:
+    """The label of every node, built bottom-up from the labels of its inputs, each cut at ``limit``.
+
+    A named input is written by its name.  An input whose label was cut is
+    already ``limit`` characters long, so every concatenation here is short:
+    linear time in the number of nodes.
+    """
+    from .ops import OPS
+
+    ops, kids, data = expression._ops, expression._kids, expression._data
+    names = expression._node_names
+    texts: list = [""] * len(ops)
+    cut = bytearray(len(ops))
+
+    def part(kid: int, parens: bool) -> str:
+        if kid in names:
+            return names[kid]
+        text = texts[kid][:-1] if cut[kid] else texts[kid]
+        return f"({text}" + ("" if cut[kid] else ")") if parens else text
+
+    def prec(kid: int) -> int:
+        return ATOM if kid in names else precedence(ops[kid], data[kid])
+
+    for node, op in enumerate(ops):
+        inputs = kids[node]
+        if op == "num" or op == "const":
+            texts[node] = data[node][1]
+            continue
+        if op == "var":
+            texts[node] = data[node]
+            continue
+        shortened = False  # an input's label was cut: so is this one (it is at least as long)
+        if op in _SPACED or op == "**" or op == "pow":
+            left, right = inputs
+            power = _PRECEDENCE[op]
+            text = part(left, prec(left) < power if op in _SPACED else prec(left) <= power)
+            if cut[left] and left not in names:
+                shortened = True
+            else:
+                parens = prec(right) <= power if op in _SPACED else prec(right) < UNARY
+                text += _SPACED.get(op, "**") + part(right, parens)
+                shortened = bool(cut[right]) and right not in names
+        elif op == "neg":
+            (child,) = inputs
+            text = "-" + part(child, prec(child) < UNARY)
+            shortened = bool(cut[child]) and child not in names
+        else:
+            shown_cut = [bool(cut[kid]) and kid not in names for kid in inputs]
+            text = _call_text(OPS[op], data[node], [part(kid, False) for kid in inputs], shown_cut)
+            shortened = any(shown_cut)
+        if limit is not None and (shortened or len(text) > limit):
+            text = text[:limit] + CUT
+            cut[node] = 1
+        texts[node] = text
+    return texts
+
+
+def _call_text(op, written, args: list, args_cut: list) -> str:
+    """``name(a, b, slope=c)`` as it was written (defaults left out), stopping after a cut argument."""
+    spelling, positional, keywords = written
+    inputs = op.inputs
+    shown = args[:positional] + [f"{keyword}={args[inputs.index(keyword)]}" for keyword in keywords]
+    order = list(range(positional)) + [inputs.index(keyword) for keyword in keywords]
+    text = spelling + "("
+    for position, (argument, index) in enumerate(zip(shown, order)):
+        text += (", " if position else "") + argument
+        if args_cut[index]:
+            return text
+    return text + ")"
