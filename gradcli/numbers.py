@@ -17,6 +17,8 @@
     ('1000', '0.3')
     >>> numbers.exact(0.1 + 0.2), numbers.exact(-0.0)
     ('0.30000000000000004', '0')
+    >>> numbers.memory(5_400_000_000), numbers.memory(300 * 2**20), numbers.duration(20.4), numbers.duration(2000)
+    ('5.0 GB', '300 MB', '20 s', '33 min')
 
 Which one to use:
 
@@ -27,7 +29,8 @@ Which one to use:
 - ``short``: metrics in progress lines and training summaries (loss, MSE, R^2);
 - ``percent``: accuracy;
 - ``plain``: a number inside a sentence (warnings and error messages);
-- ``exact``: a number that must read back as the same float (a command line to repeat).
+- ``exact``: a number that must read back as the same float (a command line to repeat);
+- ``memory``: a number of bytes (``5.1 GB``); ``duration``: seconds as a person says them (``33 min``).
 
 Every formatter writes ``None`` (a number that does not exist) as ``-``;
 ``nan`` and ``inf`` are written as Python writes them.  -0.0 is never written
@@ -115,3 +118,32 @@ def exact(x: float) -> str:
     if x.is_integer() and abs(x) < EXACT_INTEGERS:
         return str(int(x))
     return repr(x)
+
+
+MEMORY_UNITS = (("GB", 2**30), ("MB", 2**20), ("KB", 2**10))  # binary units, as --max-memory reads them
+
+
+def memory(n_bytes) -> str:
+    """A size in bytes with its unit: ``5.0 GB`` (one decimal), ``300 MB``, ``12 KB``, ``512 bytes``."""
+    if n_bytes is None:
+        return MISSING
+    for unit, scale in MEMORY_UNITS:
+        if n_bytes >= scale:
+            value = n_bytes / scale
+            return f"{value:.1f} {unit}" if unit == "GB" else f"{value:.0f} {unit}"
+    return f"{int(n_bytes)} bytes"
+
+
+def duration(seconds) -> str:
+    """Seconds as a person says them: ``0.5 s``, ``20 s``, ``33 min``, ``2.8 h``, ``3.1 days``."""
+    if seconds is None:
+        return MISSING
+    if seconds < 10:
+        return f"{seconds:.1g} s" if seconds < 1 else f"{seconds:.0f} s"
+    if seconds < 100:
+        return f"{seconds:.0f} s"
+    if seconds < 6000:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 48 * 3600:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} days"
