@@ -79,6 +79,8 @@ def parse_memory(text: str) -> int:
         raise UsageError(f"{{setting}} '{text}' is not a size; give one such as 4GB or 500MB", setting="max_memory",
                          value=text)
     number, unit = float(match.group(1)), (match.group(2) or "").lower()
+    if number == 0:
+        raise UsageError(f"{{setting}} must be more than 0, got {text}", setting="max_memory", value=text)
     scale = _SCALE[unit[:1]]
     if scale is None:
         raise UsageError(f"{{setting}} {text} needs a unit: {text}GB or {text}MB, say", setting="max_memory",

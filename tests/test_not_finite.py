@@ -121,6 +121,14 @@ def test_check_says_why_every_point_of_a_range_is_undefined(cli):
     assert "overflows a float" in result.stderr  # the reason, not only "undefined"
 
 
+def test_a_step_that_rounds_away_is_no_estimate(cli):
+    check = check_gradients(parse("x**2"), {"x": 1.0}, h=1e-20).checks[0]  # 1 + 1e-20 == 1
+    assert check.numeric is None and check.status == "unchecked" and "rounds to x" in check.note  # was: 0, FAIL
+    sweep = cli("check", "sin(x)", "--x", str(sys.float_info.max), "--sweep", "--json")
+    rows = strict_json(sweep.stdout)["rows"]
+    assert all(row["numeric"]["x"] is None for row in rows)  # was: 0.0 for every h, as if an estimate
+
+
 def test_a_step_beyond_the_float_range_is_no_value():
     check = check_gradients(parse("sin(x)"), {"x": sys.float_info.max}).checks[0]  # x + h is inf
     assert check.method == "backward" and "beyond the float range" in check.note

@@ -363,6 +363,9 @@ def _shifted(expression, point, name, delta):
     moved[name] = point[name] + delta
     if not math.isfinite(moved[name]):  # x + h past the largest float: no value there to compare with
         return None, f"{name} {'+' if delta > 0 else '-'} h = {moved[name]} is beyond the float range"
+    if moved[name] == point[name]:  # h below the spacing of floats at x: a difference of 0 would be no estimate
+        return None, f"{name} {'+' if delta > 0 else '-'} h rounds to {name} (h = {abs(delta):.2g} is below the " \
+                     f"spacing of floats at {point[name]:.6g})"
     try:
         return expression.value_at(moved), None
     except DomainError as exc:
