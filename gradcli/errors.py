@@ -114,6 +114,10 @@ class MissingValuesError(UsageError):
     """An expression was evaluated without a value for some of its variables (``facts['names']``)."""
 
 
+class LimitError(UsageError):
+    """Work estimated to go beyond a limit (memory, size), refused before it starts."""
+
+
 class DomainError(GradcliError):
     """A math operation left its domain (log of a negative, division by zero, overflow)."""
 

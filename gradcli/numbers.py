@@ -17,6 +17,8 @@
     ('1000', '0.3')
     >>> numbers.exact(0.1 + 0.2), numbers.exact(-0.0)
     ('0.30000000000000004', '0')
+    >>> numbers.memory(5_400_000_000), numbers.memory(300 * 2**20), numbers.duration(20.4), numbers.duration(2000)
+    ('5 GB', '300 MB', '20 s', '33 min')
 
 Which one to use:
 
@@ -28,7 +30,8 @@ Which one to use:
 - ``percent``: accuracy;
 - ``plain``: a number inside a sentence (warnings and error messages);
 - ``exact``: a number that must read back as the same float (a command line to repeat);
-- ``byte_size``: the size of a file (``1.5 MB``).
+- ``memory``: a number of bytes, of memory or of a file (``5.1 GB``, ``1.5 MB``);
+- ``duration``: seconds as a person says them (``33 min``).
 
 The other way, ``is_decimal`` is the syntax of a number read from a file (a CSV
 cell): ASCII digits with an optional sign, point and exponent.  Python's
@@ -128,14 +131,33 @@ def exact(x: float) -> str:
     return repr(x)
 
 
-def byte_size(n_bytes: int) -> str:
-    """A size in bytes as a person reads it: ``812 bytes``, ``3.5 KB``, ``1.5 MB``, ``50 MB`` (binary units)."""
-    for unit, scale in (("GB", 2**30), ("MB", 2**20), ("KB", 2**10)):
-        if n_bytes >= scale:
-            return f"{n_bytes / scale:.1f}".rstrip("0").rstrip(".") + f" {unit}"
-    return f"{n_bytes} byte{'' if n_bytes == 1 else 's'}"
-
-
 def is_decimal(text: str) -> bool:
     """Whether ``text`` is a number in the syntax gradcli reads from files (see the module docstring)."""
     return DECIMAL.match(text) is not None
+MEMORY_UNITS = (("GB", 2**30), ("MB", 2**20), ("KB", 2**10))  # binary units, as --max-memory reads them
+
+
+def memory(n_bytes) -> str:
+    """A size in bytes (memory or a file) with its unit: ``5.1 GB``, ``300 MB``, ``1.5 MB``, ``679 bytes``."""
+    if n_bytes is None:
+        return MISSING
+    for unit, scale in MEMORY_UNITS:
+        if n_bytes >= scale:
+            value = n_bytes / scale  # one decimal below 10 (1.5 MB, 5.1 GB), none above (50 MB)
+            return (f"{value:.1f}".rstrip("0").rstrip(".") if value < 9.95 else f"{value:.0f}") + f" {unit}"
+    return f"{int(n_bytes)} byte{'' if int(n_bytes) == 1 else 's'}"
+
+
+def duration(seconds) -> str:
+    """Seconds as a person says them: ``0.5 s``, ``20 s``, ``33 min``, ``2.8 h``, ``3.1 days``."""
+    if seconds is None:
+        return MISSING
+    if seconds < 10:
+        return f"{seconds:.1g} s" if seconds < 1 else f"{seconds:.0f} s"
+    if seconds < 100:
+        return f"{seconds:.0f} s"
+    if seconds < 6000:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 48 * 3600:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} days"

@@ -27,7 +27,7 @@ import stat
 import sys
 
 from .errors import GradcliError, UsageError
-from .numbers import byte_size
+from .numbers import memory
 from .paths import STDIO, file_kind, os_error_text, shown_path
 
 __all__ = ["read_limited"]
@@ -90,8 +90,8 @@ def _stat(name: str, shown: str, error, what: str, not_found: str | None, hint: 
 
 def _check_size(size: int, limit: int, shown: str, error, what: str) -> None:
     if size > limit:
-        measured = byte_size(size) if size != limit + 1 else f"more than {byte_size(limit)}"
-        raise error(f"{shown} is {measured}; gradcli reads {what}s up to {byte_size(limit)}")
+        measured = memory(size) if size != limit + 1 else f"more than {memory(limit)}"
+        raise error(f"{shown} is {measured}; gradcli reads {what}s up to {memory(limit)}")
 
 
 def _read_fd(fd: int, limit: int) -> bytes:

@@ -36,6 +36,7 @@ import sys
 from dataclasses import dataclass
 
 from ..errors import DomainError, UsageError
+from ..limits import DEFAULT_MAX_MEMORY, Estimate, check_memory
 
 EPS = sys.float_info.epsilon
 DEFAULT_RTOL = 1e-5  # relative: a wrong rule is off by O(1); the estimate by ~1e-10
@@ -44,6 +45,13 @@ KINK_SHRINK = 0.5  # the slope gap must keep half its size when h shrinks 10x (s
 SWEEP_STEPS = tuple(10.0**-k for k in range(1, 13))
 
 PASS, FAIL, KINK, UNCHECKED = "pass", "fail", "not differentiable", "unchecked"
+
+# Random-point checks keep every result (JSON and CSV list them all): at most this many points, and a
+# memory and time estimate first (constants measured with benchmarks/bench_limits.py, rounded up).
+MAX_POINTS = 100_000
+CHECK_BYTES = 1200  # one Check kept (measured 500-1100 B)
+POINT_BYTES = 400  # one point's report and values
+NODE_SECONDS = 4e-6  # one node evaluated (forward, backward or a shifted value; measured 1.3-3.8 us)
 
 
 def default_step(x: float) -> float:
@@ -176,19 +184,35 @@ def sweep(expression, point: dict, steps=SWEEP_STEPS, names=None) -> SweepReport
                        expression.title())
 
 
+def random_check_estimate(expression, count: int, names=None) -> Estimate:
+    """Memory (every result is kept) and time of ``check_random_points(expression, count)``."""
+    variables = len(names or expression.variables)
+    # per point: forward and backward (~3 evaluations), then f(x + h) and f(x - h) per variable, and about
+    # as many again where a kink or the curvature is looked into
+    evaluations = 3 + 4 * variables
+    return Estimate(50 * 2**20 + count * (POINT_BYTES + variables * CHECK_BYTES), f"checking {count:,} points",
+                    f"{count:,} points x {variables:,} variables",
+                    count * evaluations * expression.size * NODE_SECONDS)
+
+
 def check_random_points(expression, count: int, *, seed: int = 0, low: float = -2.0, high: float = 2.0,
                         fixed: dict | None = None, hold: dict | None = None, h: float | None = None,
                         rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL, names=None,
-                        max_draws: int | None = None) -> RandomReport:
+                        max_draws: int | None = None, max_memory: int = DEFAULT_MAX_MEMORY) -> RandomReport:
     """Check at ``count`` random points (every variable uniform in [low, high]).
 
     ``fixed`` (a complete point) is checked first, besides the random ones;
     variables in ``hold`` keep their given value at every random point.
     Points where the expression is undefined are drawn again, up to
-    ``max_draws`` in all (20 per point by default).
+    ``max_draws`` in all (20 per point by default).  At most ``MAX_POINTS``,
+    and a check whose results would need more than ``max_memory`` bytes is
+    refused before it starts (``random_check_estimate``).
     """
-    if count < 0:
-        raise UsageError(f"{{setting}} must be 0 or more, not {count}", setting="count", value=count)
+    if not 0 <= count <= MAX_POINTS:
+        raise UsageError(f"{{setting}} must lie in 0..{MAX_POINTS:,}, got {count:,}", setting="count", value=count,
+                         limit=(0, MAX_POINTS))
+    check_memory(random_check_estimate(expression, count, names), max_memory,
+                 advice="check fewer {setting:count} or fewer variables ({setting:wrt})")
     if not low < high:
         raise UsageError(f"the range {low:g},{high:g} is empty: low must be below high, e.g. -2,2",
                          setting="low", value=(low, high))
@@ -198,18 +222,21 @@ def check_random_points(expression, count: int, *, seed: int = 0, low: float = -
     if fixed is not None:
         reports.append(check_gradients(expression, fixed, h=h, rtol=rtol, atol=atol, names=names))
     draws = skipped = 0
+    reason = ""
     limit = max_draws if max_draws is not None else 20 * max(count, 1)
     while len(reports) < count + (fixed is not None) and draws < limit:
         draws += 1
-        point = {name: (hold[name] if hold and name in hold else rng.uniform(low, high))
+        point = {name: (hold[name] if hold and name in hold else _uniform(rng, low, high))
                  for name in expression.variables}
         try:
             reports.append(check_gradients(expression, point, h=h, rtol=rtol, atol=atol, names=names))
-        except DomainError:
+        except DomainError as exc:
             skipped += 1
+            reason = exc.message
     if count and len(reports) == (fixed is not None):
         raise DomainError(
-            f"the expression is undefined at all {draws} random points drawn from [{low:g}, {high:g}]",
+            f"the expression is undefined at all {draws} random points drawn from [{low:g}, {high:g}]"
+            + (f" (the last: {reason})" if reason else ""),
             hint="pick a {setting} inside its domain, e.g. 0.1,3 for log or sqrt", setting="range",
         )
     worst, worst_points = _worst_cases(reports, rtol, atol)
@@ -389,10 +416,23 @@ def _shifted(expression, point, name, delta):
     """f at point with ``name`` moved by ``delta``: (value, None), or (None, reason) off the domain."""
     moved = dict(point)
     moved[name] = point[name] + delta
+    if not math.isfinite(moved[name]):  # x + h past the largest float: no value there to compare with
+        return None, f"{name} {'+' if delta > 0 else '-'} h = {moved[name]} is beyond the float range"
+    if moved[name] == point[name]:  # h below the spacing of floats at x: a difference of 0 would be no estimate
+        return None, f"{name} {'+' if delta > 0 else '-'} h rounds to {name} (h = {abs(delta):.2g} is below the " \
+                     f"spacing of floats at {point[name]:.6g})"
     try:
         return expression.value_at(moved), None
     except DomainError as exc:
         return None, exc.message
+
+
+def _uniform(rng: random.Random, low: float, high: float) -> float:
+    """A uniform draw from [low, high], finite even when high - low is not (-1e308, 1e308)."""
+    if math.isfinite(high - low):
+        return rng.uniform(low, high)  # the same draws as ever for every range that fits a float
+    u = rng.random()
+    return low * (1.0 - u) + high * u
 
 
 def _relative(error: float, numeric: float) -> float:

@@ -251,12 +251,20 @@ def _pow_partials(m, xs, y, arg):
     a, b = xs
     da, db = m.data(a), m.data(b)
     if not m.is_array(da) and not m.is_array(db):
-        # lim a->0+ of a**b log a is 0 for b > 0: the rule is 0 there, not 0 * -inf
+        if da == 0 and db == 0:
+            # 0**b is 1 at b = 0 and 0 for every b > 0: a jump, where b -> a**b * log(a) is -infinite
+            # (x**x at 0: x**x * (log x + 1) -> -inf).  No number is the derivative: say so, as sqrt at 0 does.
+            raise DomainError("base and exponent are both 0: a**b jumps from 1 to 0 as b leaves 0, "
+                              "so d/db a**b = a**b * log(a) is -infinite")
+        # 0**b is 0 for every b > 0: its slope in b is 0 there, not 0 * log(0)
         d_base = 0.0 if db == 0 else b * a ** (b - 1.0)
         d_exponent = 0.0 if da == 0 else y * m.log(a)
         return d_base, d_exponent
     positive = da > 0
-    return b * a ** (b - 1.0), m.where(positive, y * m.log(m.where(positive, a, 1.0)), 0.0)
+    # arrays carry the same rule as numbers, with -inf where both are 0 (the caller judges non-finite entries)
+    d_base = m.where(db == 0, 0.0, b * a ** (b - 1.0))
+    d_exponent = m.where(positive, y * m.log(m.where(positive, a, 1.0)), m.where(db == 0, -math.inf, 0.0))
+    return d_base, d_exponent
 
 
 def _pow_domain(a, b):

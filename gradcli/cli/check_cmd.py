@@ -14,7 +14,7 @@ from ..autograd.expr import MAX_LENGTH, MAX_SIZE
 from .app import app
 from .common import VARIABLE_CONTEXT, console, parse_number, reports_errors, warn, write_stdout
 from .expression_input import FileOption, MaxLengthOption, MaxSizeOption, OutputNameOption, read_expression
-from .options import MAX_PRECISION, parse_wrt
+from .options import DEFAULT_MAX_MEMORY_TEXT, MAX_PRECISION, MaxMemoryOption, max_memory, parse_wrt
 from .output import FormatOption, JsonOption, OutputFormat, chosen_format, write_json
 
 EXAMPLES = """Examples:
@@ -27,7 +27,8 @@ EXAMPLES = """Examples:
 """
 
 OWN_OPTIONS = ["--h", "--rtol", "--atol", "--sweep", "--points", "--seed", "--range", "--format", "--json",
-               "--precision", "--wrt"]
+               "--precision", "--wrt", "--max-memory"]
+LONG_CHECK_SECONDS = 10.0  # a random-point check estimated to take longer is announced first
 
 
 @app.command("check", context_settings=VARIABLE_CONTEXT, epilog=EXAMPLES)
@@ -45,8 +46,8 @@ def check(
     atol: Annotated[float, typer.Option(help="Absolute tolerance (covers round-off for gradients near 0).")] = 1e-7,
     sweep: Annotated[bool, typer.Option("--sweep", help="Show the estimate for h = 1e-1 ... 1e-12 side by side "
                                                         "(truncation vs round-off).")] = False,
-    points: Annotated[int, typer.Option(help="Also check at N random points; the worst case per variable is "
-                                             "reported.")] = 0,
+    points: Annotated[int, typer.Option(help="Also check at N random points (at most 100,000); the worst case "
+                                             "per variable is reported.")] = 0,
     seed: Annotated[int, typer.Option(help="Seed of the random points (same seed, same points).")] = 0,
     value_range: Annotated[str, typer.Option("--range", help="LO,HI: each variable is drawn uniformly from "
                                                              "this interval.")] = "-2,2",
@@ -60,6 +61,7 @@ def check(
     output: OutputNameOption = None,
     max_length: MaxLengthOption = MAX_LENGTH,
     max_size: MaxSizeOption = MAX_SIZE,
+    memory_limit: MaxMemoryOption = DEFAULT_MAX_MEMORY_TEXT,
 ) -> None:
     """Check autograd gradients against central finite differences, variable by variable.
 
@@ -83,10 +85,17 @@ def check(
         _render_sweep(result, output_format, precision)
         return
     if points:
+        from ..limits import time_note
+
         low, high = _parse_range(value_range)
+        limit = max_memory(memory_limit)
+        estimate = gradcheck.random_check_estimate(parsed, points, names)
+        note = time_note(estimate, LONG_CHECK_SECONDS)
+        if note and 0 < points <= gradcheck.MAX_POINTS and estimate.memory <= limit:  # else it is refused
+            warn(f"{note}; Ctrl-C stops it")
         result = gradcheck.check_random_points(
             parsed, points, seed=seed, low=low, high=high, fixed=values if complete else None,
-            hold=None if complete else values, names=names, **tolerances)
+            hold=None if complete else values, names=names, max_memory=limit, **tolerances)
     else:
         if not complete:
             parsed.evaluate(values)  # raises the "no value for variables ..." usage error

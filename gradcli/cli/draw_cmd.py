@@ -15,7 +15,7 @@ from ..pictures.choices import Rankdir, Renderer
 from .app import app
 from .common import VARIABLE_CONTEXT, console, reports_errors, warn, write_stdout
 from .expression_input import DrawOutputNameOption, FileOption, MaxLengthOption, MaxSizeOption, read_expression
-from .options import MAX_PRECISION
+from .options import DEFAULT_MAX_MEMORY_TEXT, MAX_PRECISION, MaxMemoryOption, max_memory
 
 # The largest expressions the parser accepts draw as up to ~4000 nodes and render in
 # 3-15 s; a 2-128-128-1 network (16768 edges) in 1-34 s (docs/benchmarks.md).  Above
@@ -25,7 +25,7 @@ EXPRESSION_PRECISION = 4  # as micrograd's "%.4f"
 NETWORK_PRECISION = 2  # biases inside small circles
 
 OWN_OPTIONS = ["--output", "--rankdir", "--precision", "--forward-only", "--color-grad", "--title",
-               "--max-nodes", "--renderer"]
+               "--max-nodes", "--renderer", "--max-memory"]
 
 EXAMPLES = """Examples:
 
@@ -68,58 +68,62 @@ def draw(
     output_name: DrawOutputNameOption = None,
     max_length: MaxLengthOption = MAX_LENGTH,
     max_size: MaxSizeOption = MAX_SIZE,
+    memory_limit: MaxMemoryOption = DEFAULT_MAX_MEMORY_TEXT,
 ) -> None:
     """Draw a computation graph (value boxes: label, data, grad; small op nodes) or a trained network.
 
     An expression is evaluated exactly as `gradcli grad` does, then backward runs;
     a model file is drawn the way the TensorFlow Playground draws a network.
     """
-    from ..pictures.graph import check_size
     from ..errors import UsageError
     from ..pictures.files import output_format, render_to_file
+    from ..pictures.graph import check_size
 
     if output is None:
         raise UsageError("no output file: pass -o graph.svg (or .png, .dot), or -o - for DOT source on stdout")
     fmt = output_format(output)  # an unknown suffix fails before any work
+    limit = max_memory(memory_limit)
+    # the picture's size is checked before it is built (DOT source has no limit: nothing lays it out)
+    check = None if fmt == "dot" else lambda size: check_size(size, max_nodes, limit, fmt)  # noqa: E731
 
     if file is None and source is not None and source.lower().endswith(".json"):
         from ..paths import refuse_overlaps
 
         refuse_overlaps(outputs={"output": output}, inputs={"model": source})
-        drawing = _network(source, ctx.args, rankdir.value, precision, title, forward_only or color_grad)
+        drawing = _network(source, ctx.args, rankdir.value, precision, title, forward_only or color_grad, check)
     else:
         parsed, values = read_expression(source, ctx.args, file=file, output=output_name, max_length=max_length,
                                          max_size=max_size, own_options=OWN_OPTIONS)
-        drawing = _expression(parsed, values, rankdir.value, precision, title, forward_only, color_grad)
+        drawing = _expression(parsed, values, rankdir.value, precision, title, forward_only, color_grad, check)
 
-    if fmt != "dot":
-        check_size(drawing, max_nodes)
     if output == "-":
         write_stdout(drawing.source)
         return
-    result = render_to_file(drawing.source, output, renderer.value)
+    result = render_to_file(drawing.source, output, renderer.value, max_memory=limit)
     how = f", rendered by {result.renderer} in {result.seconds:.2f} s" if result.renderer else ""
     size = f"{_count(drawing.nodes, 'node')}, {_count(drawing.edges, 'edge')}"
     console().print(f"wrote {output} ({size}{how})", markup=False)
 
 
-def _expression(parsed, values, rankdir, precision, title, forward_only, color_grad):
-    """Evaluate as `grad` does, run backward unless forward-only, build the picture."""
-    from ..pictures.graph import DrawOptions, expression_drawing
+def _expression(parsed, values, rankdir, precision, title, forward_only, color_grad, check):
+    """Evaluate as `grad` does, run backward unless forward-only, check its size, build the picture."""
+    from ..pictures.graph import DrawOptions, expression_drawing, expression_size
 
     graph = parsed.evaluate(values)
     if not forward_only:
         graph.backward()
     if forward_only and color_grad:
         warn("--color-grad has no effect with --forward-only (there are no gradients to shade by)")
+    if check is not None:
+        check(expression_size(graph))
     options = DrawOptions(rankdir=rankdir, precision=EXPRESSION_PRECISION if precision is None else precision,
                           show_grad=not forward_only, color_grad=color_grad and not forward_only, title=title)
     return expression_drawing(graph, options)
 
 
-def _network(path, extra, rankdir, precision, title, gradient_options):
-    """Load a model file (checked by gradcli.learn.modelfile) and build its picture."""
-    from ..pictures.network import network_drawing
+def _network(path, extra, rankdir, precision, title, gradient_options, check):
+    """Load a model file (checked by gradcli.learn.modelfile), check its size, build its picture."""
+    from ..pictures.network import network_drawing, network_size
     from ..errors import UsageError
     from ..learn.modelfile import load_model
 
@@ -128,6 +132,8 @@ def _network(path, extra, rankdir, precision, title, gradient_options):
     if gradient_options:
         warn("--forward-only and --color-grad apply to expressions; a network is drawn with its weights")
     model = load_model(path)
+    if check is not None:
+        check(network_size(model))
     return network_drawing(model, rankdir=rankdir, precision=NETWORK_PRECISION if precision is None else precision,
                            title=title)
 

@@ -13,6 +13,7 @@ from .app import app
 from .common import console, reports_errors
 from .dataset_options import (ClassesOption, DataSeedOption, DatasetArgument, NoiseOption, SamplesOption, TargetOption,
                               TaskOption)
+from .options import DEFAULT_MAX_MEMORY_TEXT, MaxMemoryOption, max_memory
 from .output import JsonOption, TableFormat, TableFormatOption, chosen_format, write_json
 
 EXAMPLES = """Examples:
@@ -39,6 +40,7 @@ def eval_command(
     task: TaskOption = TaskChoice.auto,
     output_format: TableFormatOption = TableFormat.table,
     json_output: JsonOption = False,
+    memory_limit: MaxMemoryOption = DEFAULT_MAX_MEMORY_TEXT,
 ) -> None:
     """Evaluate a saved model on a dataset: loss and accuracy (with a confusion matrix), or R^2 and MSE.
 
@@ -46,12 +48,13 @@ def eval_command(
     new --seed (or more --samples) to measure it on data it has not seen.
     """
     from ..data.datasets import load_dataset
-    from ..learn.inference import Predictor, measure_dataset
+    from ..learn.inference import Predictor, check_measurement, measure_dataset
     from ..learn.modelfile import load_model
     from ..render.model import evaluation_document, evaluation_tables
 
     output_format = chosen_format(output_format, json_output)
-    predictor = Predictor.from_saved(load_model(model_path))
+    limit = max_memory(memory_limit)
+    predictor = Predictor.from_saved(load_model(model_path), max_memory=limit, source=model_path)
     if task is TaskChoice.auto and not _is_generated(dataset):
         # the model says what the target means: no guessing from a few rows of a CSV file
         task = TaskChoice.regression if predictor.task == "regression" else TaskChoice.classification
@@ -59,10 +62,11 @@ def eval_command(
     result = measure_dataset(predictor, data)
     if output_format is TableFormat.json:
         write_json(evaluation_document(model_path, data.name, result))
-        return
-    out = console()
-    for table in evaluation_tables(model_path, data.name, result):
-        out.print(table)
+    else:
+        out = console()
+        for table in evaluation_tables(model_path, data.name, result):
+            out.print(table)
+    check_measurement(result, data.name)  # after the report: samples without a finite output fail the command
 
 
 def _is_generated(name: str) -> bool:

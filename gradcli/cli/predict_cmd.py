@@ -10,6 +10,7 @@ import typer
 
 from .app import app
 from .common import VARIABLE_CONTEXT, console, reports_errors, split_variables, write_stdout
+from .options import DEFAULT_MAX_MEMORY_TEXT, MaxMemoryOption, max_memory
 from .output import JsonOption, PredictFormat, PredictFormatOption, chosen_format, write_json
 
 EXAMPLES = """Examples:
@@ -37,11 +38,13 @@ def predict(
         show_default=False)] = None,
     output_format: PredictFormatOption = PredictFormat.table,
     json_output: JsonOption = False,
+    memory_limit: MaxMemoryOption = DEFAULT_MAX_MEMORY_TEXT,
 ) -> None:
     """Predict with a saved model: the network's output and the class (as originally labelled).
 
     Inputs are the dataset's raw inputs by name (--x1 0.5 --x2 -0.2, or x1=0.5);
-    the model applies its own features and standardisation first.
+    the model applies its own features and standardisation first.  An output that
+    is not a finite number gets no class, and the command exits with status 1.
     """
     import numpy as np
 
@@ -54,10 +57,11 @@ def predict(
     from ..paths import refuse_overlaps
 
     output_format = chosen_format(output_format, json_output)
+    limit = max_memory(memory_limit)
     path, values = split_variables(model_path, ctx.args)
     refuse_overlaps(outputs={"output": output_file}, inputs={"model": path, "input": input_file})
     saved = load_model(path)
-    predictor = Predictor.from_saved(saved)
+    predictor = Predictor.from_saved(saved, max_memory=limit, source=path)
     names = predictor.input_names
     if input_file is not None:
         if values:
@@ -68,7 +72,8 @@ def predict(
         unknown = [name for name in values if name not in names]
         if unknown:
             raise UsageError(f"{path} has no input '{unknown[0]}' (its inputs: {', '.join(names)})")
-    header, rows = prediction_table(predictor, X)
+    predictions = prediction_table(predictor, X)
+    header, rows = predictions.header, predictions.rows
     if output_file is not None:
         write_csv_rows(output_file, header, rows)
     if output_format is PredictFormat.csv:
@@ -77,9 +82,10 @@ def predict(
         write_json(predictions_document(header, rows))
     else:
         out = console()
-        out.print(predictions_table(header, rows, len(names)))
+        out.print(predictions_table(header, rows, len(names), all_in=output_file))
         if output_file is not None:
             out.print(f"wrote {len(rows)} predictions to {output_file}", markup=False, highlight=False)
+    predictions.check()  # after the output: the other predictions stand, the exit status says one failed
 
 
 def _input_value(values: dict, name: str, names: list[str], path: str) -> float:

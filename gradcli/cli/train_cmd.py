@@ -22,6 +22,7 @@ from ..learn.config import (DEFAULT_HIDDEN, DEFAULT_LRS, Activation, Engine, Ini
 from .app import app
 from .common import console, reports_errors, warn
 from .dataset_options import ClassesOption, DatasetArgument, NoiseOption, SamplesOption, TargetOption, TaskOption
+from .options import DEFAULT_MAX_MEMORY_TEXT, MaxMemoryOption, max_memory
 from .output import JsonOption, TableFormat, TableFormatOption, chosen_format, write_json
 
 EXAMPLES = """Examples:
@@ -145,6 +146,7 @@ def train_command(
                                                metavar="FILE.csv", show_default=False)] = None,
     output_format: TableFormatOption = TableFormat.table,
     json_output: JsonOption = False,
+    memory_limit: MaxMemoryOption = DEFAULT_MAX_MEMORY_TEXT,
 ) -> None:
     """Train a multi-layer perceptron on a dataset, with live progress and a summary.
 
@@ -171,7 +173,7 @@ def train_command(
     refuse_overlaps(outputs={"save": save, "log": log, "plot": plot},
                     inputs={"dataset": dataset_file(dataset), "init_from": init_from})
     # the settings of the run: None leaves one to the model file, the preset or the default
-    run = prepare_run(dataset, options, init_from=init_from, layers=sizes, activation=activation, init=init,
+    run = prepare_run(dataset, options, init_from=init_from, max_memory=max_memory(memory_limit), layers=sizes, activation=activation, init=init,
                       loss=loss, optimizer=optimizer, lr=lr, schedule=schedule, steps=steps, batch_size=batch_size,
                       l2=l2, l1=l1, engine=engine, seed=seed if _given(ctx, "seed") else None,
                       standardize=standardize)
@@ -188,6 +190,8 @@ def train_command(
 
         title = f"{run.dataset.name}  {','.join(map(str, result.config.layers))}  ({result.steps_done} steps)"
         save_training_plot(plot, run.predictor, run.dataset.X, run.dataset.y, result, title)
+        if not json_output:  # as for --save and --log: stdout holds only the JSON document with --json
+            console().print(f"wrote the plot of this run to {plot}", markup=False, highlight=False)
     _exit_status(result, save)
 
 

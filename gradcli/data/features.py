@@ -46,7 +46,10 @@ ALLOWED_TEXT = "x, y, x2 (x squared), y2, xy, sinx, siny"
 
 
 def parse_features(text: str) -> list[str]:
-    """``"x,y,x2"`` -> ``["x", "y", "x2"]``: feature codes, aliases resolved, checked."""
+    """``"x,y,x2"`` -> ``["x", "y", "x2"]``: feature codes, aliases resolved, checked (an empty text too)."""
+    if not text.strip():
+        raise UsageError(f"{{setting}} is empty: give features such as x,y,x2; the features are {ALLOWED_TEXT}",
+                         setting="features", value=text)
     names = [part.strip().lower().replace(" ", "") for part in text.split(",")]
     return normalize_features(names)
 

@@ -9,7 +9,12 @@
 The pipeline (features and standardisation, fitted on the training split) is
 applied before the network, so a model is always used on raw inputs the way
 it was trained.  No gradient is needed here: evaluation runs the network on
-NumPy matrices (``MLP.forward_array``).
+NumPy matrices (``MLP.forward_array``, in blocks of rows).
+
+An output that is not a finite number (inputs so far outside the training
+data that the network's arithmetic overflows) is no prediction: it gets no
+class, counts as wrong in ``eval``'s accuracy, and ``Predictions.failed`` /
+``Measurement.not_finite`` say which and how many (the CLI then exits 1).
 """
 
 from __future__ import annotations
@@ -19,6 +24,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..data.features import InputPipeline
+from ..errors import DomainError
+from ..limits import DEFAULT_MAX_MEMORY, check_memory
+from ..numbers import plain
+from .estimate import network_estimate
 from .losses import predict_classes
 from .modelfile import SavedModel
 from .nn import MLP
@@ -88,8 +97,14 @@ class Predictor:
         )
 
     @classmethod
-    def from_saved(cls, saved: SavedModel) -> "Predictor":
-        """Rebuild from a model file; a file without a pipeline takes its inputs as they are."""
+    def from_saved(cls, saved: SavedModel, *, max_memory: int = DEFAULT_MAX_MEMORY,
+                   source: str = "the model file") -> "Predictor":
+        """Rebuild from a model file; a file without a pipeline takes its inputs as they are.
+
+        A network estimated to need more than ``max_memory`` bytes is refused (``LimitError``)
+        before it is built (``estimate.network_estimate``).
+        """
+        check_memory(network_estimate(saved.inputs, saved.sizes, f"the network of {source}"), max_memory)
         if saved.pipeline is not None:
             pipeline = InputPipeline.from_dict(saved.pipeline)
         else:
@@ -120,10 +135,16 @@ class Measurement:
     labels: list = field(default_factory=list)
     r2: float | None = None
     mse: float | None = None
+    not_finite: int = 0  # samples whose output is not a finite number: no prediction (wrong, not in the matrix)
 
 
 def measure_dataset(predictor: Predictor, dataset) -> Measurement:
-    """Loss and accuracy (or R^2 and MSE) of ``predictor`` on every sample of ``dataset``."""
+    """Loss and accuracy (or R^2 and MSE) of ``predictor`` on every sample of ``dataset``.
+
+    A sample whose output is not a finite number has no predicted class: it counts as
+    wrong and is left out of the confusion matrix (``not_finite`` counts them; the loss
+    is then not finite either).
+    """
     from ..errors import DataError
     from .train import measure
 
@@ -134,16 +155,35 @@ def measure_dataset(predictor: Predictor, dataset) -> Measurement:
         raise DataError(f"the model is {kinds[predictor.task]}, but {dataset.name} is a {dataset.task} dataset")
     X = predictor.pipeline.transform(X_raw)
     loss_name = predictor.loss or default_loss(predictor.task, max(len(predictor.class_labels), 2))
+    with np.errstate(all="ignore"):
+        outputs = predictor.model.forward_array(X)
+    finite = np.isfinite(outputs).all(axis=1)
+    not_finite = int(len(finite) - finite.sum())
     if predictor.task == "regression":
-        metrics = measure(predictor.model, X, dataset.y, "regression", loss_name)
-        return Measurement(len(dataset.y), loss_name, metrics.loss, r2=metrics.r2, mse=metrics.mse)
+        metrics = measure(predictor.model, X, dataset.y, "regression", loss_name, outputs)
+        return Measurement(len(dataset.y), loss_name, metrics.loss, r2=metrics.r2, mse=metrics.mse,
+                           not_finite=not_finite)
     y = _model_class_indices(predictor, dataset)
-    metrics = measure(predictor.model, X, y, predictor.task, loss_name)
+    metrics = measure(predictor.model, X, y, predictor.task, loss_name, outputs)
     k = max(len(predictor.class_labels), 2)
     confusion = np.zeros((k, k), dtype=int)
-    np.add.at(confusion, (y.astype(int), predictor.classes(X_raw)), 1)
-    return Measurement(len(y), loss_name, metrics.loss, metrics.accuracy, confusion.tolist(),
-                      list(predictor.class_labels) or list(range(k)))
+    predicted = predict_classes(outputs, predictor.task)
+    np.add.at(confusion, (y[finite].astype(int), predicted[finite]), 1)
+    accuracy = metrics.accuracy if not not_finite else float(np.trace(confusion)) / len(y)
+    return Measurement(len(y), loss_name, metrics.loss, accuracy, confusion.tolist(),
+                       list(predictor.class_labels) or list(range(k)), not_finite=not_finite)
+
+
+def check_measurement(result: Measurement, dataset_name: str) -> None:
+    """``DomainError`` when some samples had no finite output (after the report, the CLI exits 1 with it)."""
+    if not result.not_finite:
+        return
+    consequence = ("they count as wrong and are not in the confusion matrix" if result.accuracy is not None
+                   else "R^2 and MSE are not numbers")
+    raise DomainError(
+        f"the model's output is not a finite number for {result.not_finite} of the {result.samples} samples of "
+        f"{dataset_name}: the network overflows at inputs this far from its training data; {consequence}",
+        not_finite=result.not_finite)
 
 
 def _columns_by_name(dataset, names: list[str]) -> np.ndarray:
@@ -195,9 +235,36 @@ def read_input_rows(path: str, names: list[str]) -> np.ndarray:
     return rows
 
 
-def prediction_table(predictor: Predictor, X_raw: np.ndarray) -> tuple[list[str], list[list]]:
+@dataclass
+class Predictions:
+    """What ``predict`` shows: column names, one row per input (inputs, outputs, class), and the failures."""
+
+    header: list[str]
+    rows: list[list]
+    n_inputs: int
+    failed: list[int] = field(default_factory=list)  # 0-based rows whose outputs are not finite: class None
+
+    def check(self) -> None:
+        """``DomainError`` naming the predictions whose outputs are not finite numbers (None when all are)."""
+        if not self.failed:
+            return
+        first = self.rows[self.failed[0]][:self.n_inputs]
+        inputs = ", ".join(f"{name} = {plain(value)}" for name, value in zip(self.header, first))
+        if len(self.rows) == 1:
+            which = f"({inputs})"
+        elif len(self.failed) == 1:
+            which = f"for prediction {self.failed[0] + 1:,} of {len(self.rows):,} ({inputs})"
+        else:
+            numbers = ", ".join(f"{i + 1:,}" for i in self.failed[:5]) + (", ..." if len(self.failed) > 5 else "")
+            which = f"for {len(self.failed):,} of {len(self.rows):,} predictions (numbers {numbers}; the first at {inputs})"
+        raise DomainError(f"the model's output is not a finite number {which}: the network overflows at inputs "
+                          "this far from its training data, so there is no class", failed=list(self.failed))
+
+
+def prediction_table(predictor: Predictor, X_raw: np.ndarray) -> Predictions:
     """Column names and rows (inputs, outputs, prediction) for ``predict``: plain data for any renderer."""
     outputs = predictor.outputs(X_raw)
+    failed = np.flatnonzero(~np.isfinite(outputs).all(axis=1)).tolist()
     probabilities = predictor.probabilities(X_raw)
     labels = predictor.class_labels or list(range(outputs.shape[1]))
     if predictor.task == "regression":
@@ -214,4 +281,6 @@ def prediction_table(predictor: Predictor, X_raw: np.ndarray) -> tuple[list[str]
         header.append("class")
         for row, label in zip(rows, predictor.labels(X_raw)):
             row.append(label)
-    return header, rows
+        for index in failed:  # an output that is not a number decides no class
+            rows[index][-1] = None
+    return Predictions(header, rows, len(predictor.input_names), failed)

@@ -26,6 +26,9 @@ from ..data.choices import DEFAULT_NOISE, DEFAULT_SAMPLES, DEFAULT_SEED
 from ..data.datasets import GENERATORS, Dataset, InputPipeline, load_dataset, shipped_names, split
 from ..data.features import parse_features
 from ..errors import GradcliWarning, UsageError
+from ..limits import DEFAULT_MAX_MEMORY, check_memory, time_note
+from ..numbers import duration
+from .estimate import TrainingEstimate, training_estimate
 from .inference import Predictor
 from .losses import check_loss
 from .modelfile import SavedModel, load_model
@@ -61,6 +64,7 @@ class PreparedRun:
     n_test: int
     init_from: str | None = None
     notes: list[GradcliWarning] = field(default_factory=list)  # things the caller should know (CLI: warnings)
+    estimate: TrainingEstimate | None = None  # memory and time the run was estimated to need
 
     @property
     def config(self) -> TrainConfig:
@@ -72,9 +76,17 @@ def is_builtin(dataset: Dataset) -> bool:
     return dataset.name in GENERATORS or dataset.name in shipped_names()
 
 
+# A run estimated to take longer than this is announced with its estimate (a note), before it starts.
+LONG_RUN_SECONDS = 60.0
+
+
 def prepare_run(source: str, options: DataOptions | None = None, *, init_from: str | None = None,
-                **settings) -> PreparedRun:
-    """Load, resolve, check, split, fit the pipeline and build the network (see the module docstring)."""
+                max_memory: int = DEFAULT_MAX_MEMORY, **settings) -> PreparedRun:
+    """Load, resolve, check, split, fit the pipeline and build the network (see the module docstring).
+
+    A run estimated to need more than ``max_memory`` bytes is refused (``LimitError``) before the
+    network is built (``estimate.training_estimate``).
+    """
     requested = check_requested(settings)
     options = options if options is not None else DataOptions()
     # no preset or model file sets the seed, and the data needs it before the other settings are resolved
@@ -90,8 +102,16 @@ def prepare_run(source: str, options: DataOptions | None = None, *, init_from: s
 
     train_set, test_set = split(dataset, options.test_split, config.seed)
     pipeline = _pipeline(dataset, train_set, options.features, resolved, saved)
+    batch = min(config.batch_size or len(train_set.y), len(train_set.y))
+    estimate = training_estimate(pipeline.n_inputs, config.layers, batch, engine=config.engine, steps=config.steps)
+    check_memory(estimate, max_memory, advice="use smaller {setting:layers}" + (
+        " or a smaller {setting:batch_size}" if config.engine == "batched" else ""))
     model = build_model(config, pipeline.n_inputs)
     notes = []
+    long_run = time_note(estimate, LONG_RUN_SECONDS)
+    if long_run:
+        notes.append(GradcliWarning(f"{long_run}, about {duration(estimate.seconds_per_step)} a step; "
+                                    "Ctrl-C stops it after the current step and keeps the model so far"))
     if saved is not None:
         if saved.inputs != pipeline.n_inputs:
             raise UsageError(
@@ -113,13 +133,14 @@ def prepare_run(source: str, options: DataOptions | None = None, *, init_from: s
         data.X_test, data.y_test = pipeline.transform(test_set.X), test_set.y
     predictor = Predictor(model, pipeline, dataset.task, list(dataset.class_labels), dataset.target_name, config.loss)
     return PreparedRun(dataset, resolved, pipeline, data, model, predictor, len(train_set.y),
-                       0 if test_set is None else len(test_set.y), init_from, notes)
+                       0 if test_set is None else len(test_set.y), init_from, notes, estimate)
 
 
 def _pipeline(dataset: Dataset, train_set: Dataset, features, settings: RunSettings,
               saved: SavedModel | None) -> InputPipeline:
     """The saved model's pipeline when continuing on the same inputs; otherwise one fitted on ``train_set``."""
-    codes = (parse_features(features) if features else None) if isinstance(features, str) else features
+    # an empty text is a mistake to report, not "no features": only None leaves the inputs as they are
+    codes = parse_features(features) if isinstance(features, str) else features
     if (saved is not None and saved.pipeline is not None and codes is None
             and settings.sources["standardize"] != Source.option
             and saved.pipeline.get("input_names") == list(dataset.input_names)):

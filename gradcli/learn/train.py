@@ -28,9 +28,10 @@ from typing import Callable
 
 import numpy as np
 
+from ..autograd.engine import Value
 from ..errors import DomainError
 from .config import TrainConfig, default_loss, default_lr
-from .engines import batch_outputs, loss_and_gradients
+from .engines import loss_and_gradients
 from .losses import accuracy, check_loss, encode_targets, mse_value, per_sample_loss, r2_score
 from .nn import MLP
 from .optim import learning_rate, make_optimizer
@@ -144,7 +145,7 @@ def train(model: MLP, data: TrainData, config: TrainConfig,
                 loss, outputs, detail = _loss_and_gradients(model, data.X[rows], [t[rows] for t in targets],
                                                             loss_name, config)
                 if not math.isfinite(loss):
-                    divergence = _divergence(k + 1, loss, lr, detail)
+                    divergence = _divergence(k + 1, loss, lr, detail, model, data, config)
                     stopped, message = "diverged", str(divergence)
                     # keep the parameters whose loss was finite: those before the previous update
                     _restore(params, previous if previous is not None else before)
@@ -183,10 +184,17 @@ def train(model: MLP, data: TrainData, config: TrainConfig,
                        train_metrics.loss + penalty, train_metrics, test_metrics, divergence)
 
 
-def measure(model: MLP, X: np.ndarray, y: np.ndarray, task: str, loss: str) -> Metrics:
-    """Loss (no penalty) and accuracy, or R^2 and MSE, of ``model`` on rows X with targets y."""
+def measure(model: MLP, X: np.ndarray, y: np.ndarray, task: str, loss: str,
+            outputs: np.ndarray | None = None) -> Metrics:
+    """Loss (no penalty) and accuracy, or R^2 and MSE, of ``model`` on rows X with targets y.
+
+    ``outputs``: the network's outputs on X when the caller has them already.
+    """
     with np.errstate(all="ignore"):
-        outputs, array = batch_outputs(model, X)
+        # the forward pass without a graph (its memory does not grow with the parameters x rows); only the
+        # loss is built from Values, over the output columns
+        array = model.forward_array(X) if outputs is None else outputs
+        outputs = [Value(np.ascontiguousarray(array[:, j])) for j in range(array.shape[1])]
         targets = encode_targets(loss, y, len(outputs), task)
         value = float(np.mean(per_sample_loss(loss, outputs, targets).data))
     if task == "regression":
@@ -218,13 +226,40 @@ def _penalty(model: MLP, l2: float, l1: float) -> float:
     return l2 * sum(v * v for v in values) + l1 * sum(abs(v) for v in values)
 
 
-def _divergence(step: int, loss: float, lr: float, detail: str | None) -> DomainError:
+# Network inputs (and regression targets) beyond this size make products that overflow within a few
+# steps whatever the learning rate; standardised inputs are about 1.
+LARGE_INPUT = 1e6
+
+
+def _divergence(step: int, loss: float, lr: float, detail: str | None, model: MLP, data: TrainData,
+                config: TrainConfig) -> DomainError:
+    """The error of a run whose loss stopped being finite, naming its likely cause (lr unless shown otherwise)."""
     what = "NaN" if math.isnan(loss) else "infinite"
     text = f"the loss became {what} at step {step}"
     if detail:
         text += f" {detail}"
-    return DomainError(f"{text}; kept the parameters of the last finite step. Try a lower learning rate than "
-                       f"{{setting}} {lr:g}", setting="lr", value=lr, step=step)
+    kept = "kept the parameters of the last finite step"
+    values = [p.data for p in model.parameters()]
+    for name, weight, total in (("l2", config.l2, sum(v * v for v in values)),
+                                ("l1", config.l1, sum(abs(v) for v in values))):
+        if weight and math.isfinite(total) and not math.isfinite(weight * total):
+            return DomainError(f"{text}: the penalty {{setting}} * sum({'p^2' if name == 'l2' else '|p|'}) = "
+                               f"{weight:g} * {total:.4g} overflows; {kept}",
+                               hint=f"use a much smaller {{setting}} (the default is {getattr(TrainConfig(), name):g})",
+                               setting=name, value=weight, step=step)
+    for which, array in (("inputs", data.X), ("targets", data.y if data.task == "regression" else None)):
+        largest = float(np.max(np.abs(array))) if array is not None and array.size else 0.0
+        if largest > LARGE_INPUT:
+            return DomainError(f"{text}: the network's {which} reach {largest:.3g}, and products of numbers that "
+                               f"large overflow whatever the learning rate; {kept}",
+                               hint="scale the data down (or standardise the inputs with {setting})",
+                               setting="standardize", value=largest, step=step)
+    if step == 1:
+        return DomainError(f"{text}, before any update (the learning rate played no part): the initial network "
+                           f"overflows on this data; {kept}", hint="scale the data down, or try {setting:init} xavier",
+                           setting="lr", value=lr, step=step)
+    return DomainError(f"{text}; {kept}. Try a lower learning rate than {{setting}} {lr:g}", setting="lr", value=lr,
+                       step=step)
 
 
 def _restore(params, datas) -> None:

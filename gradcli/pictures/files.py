@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import RenderError
+from ..numbers import memory
 from .choices import Renderer
 from ..atomicfile import check_writable as check_path_writable
 from ..atomicfile import write_bytes_atomic
@@ -34,6 +35,9 @@ DEFAULT_TIMEOUT = 120.0  # seconds; a layout that takes longer is stopped, not w
 # A PNG is scaled down to fit this many inches (9600 px at 96 dpi) on each side: a graph of
 # thousands of nodes would otherwise ask graphviz-pure for a bitmap of gigabytes.
 PNG_MAX_INCHES = 100
+# The address space a renderer may take beyond --max-memory: its program and libraries, and what an
+# allocator reserves without using (graphviz-pure: a few MB; dot with its libraries: ~100 MB).
+ADDRESS_SLACK = 256 * 2**20
 
 _PROGRAMS = {"dot": "dot", "graphviz-pure": "graphviz-pure"}
 _INSTALL_HINTS = {
@@ -101,14 +105,20 @@ def _which(program: str) -> str | None:
     return str(beside) if beside.is_file() and os.access(beside, os.X_OK) else None
 
 
-def render(source: str, fmt: str, renderer: str = "auto", timeout: float = DEFAULT_TIMEOUT) -> tuple[bytes, str]:
-    """Run the renderer on DOT ``source``; return (the picture's bytes, the renderer's name)."""
+def render(source: str, fmt: str, renderer: str = "auto", timeout: float = DEFAULT_TIMEOUT,
+           max_memory: int | None = None) -> tuple[bytes, str]:
+    """Run the renderer on DOT ``source``; return (the picture's bytes, the renderer's name).
+
+    The renderer is stopped after ``timeout`` seconds, and may not use more than
+    ``max_memory`` bytes (plus ``ADDRESS_SLACK``: its address space, where the OS can limit it).
+    """
     name, executable = find_renderer(renderer)
     try:
         command = [executable, f"-T{fmt}"]
         if fmt == "png":
             command.append(f"-Gsize={PNG_MAX_INCHES},{PNG_MAX_INCHES}")
-        completed = subprocess.run(command, input=source.encode("utf-8"), capture_output=True, timeout=timeout)
+        completed = subprocess.run(command, input=source.encode("utf-8"), capture_output=True, timeout=timeout,
+                                   preexec_fn=_memory_limit(max_memory))
     except subprocess.TimeoutExpired:
         raise RenderError(
             f"{name} did not finish within {timeout:g} s; the graph is too large to lay out",
@@ -117,9 +127,34 @@ def render(source: str, fmt: str, renderer: str = "auto", timeout: float = DEFAU
     except OSError as exc:
         raise RenderSetupError(f"cannot run {name} ({executable}): {exc.strerror or exc}") from None
     if completed.returncode != 0 or not completed.stdout:
+        if max_memory is not None and _out_of_memory(completed):
+            raise RenderError(
+                f"{name} ran out of memory laying out this graph (the limit is {{setting}} {memory(max_memory)})",
+                hint="draw a smaller graph, raise {setting} if the machine has the memory, or write DOT source "
+                     "with {setting:output} graph.dot", setting="max_memory", value=max_memory)
         detail = _first_error_line(completed.stderr) or f"exit status {completed.returncode}"
         raise RenderError(f"{name} failed to render {fmt.upper()}: {detail}")
     return completed.stdout, name
+
+
+def _memory_limit(max_memory: int | None):
+    """A function that caps the child's address space at ``max_memory`` (+ slack), or None where it cannot."""
+    if max_memory is None or os.name != "posix":
+        return None
+
+    def limit() -> None:  # runs in the child, before the renderer starts
+        import resource
+
+        cap = max_memory + ADDRESS_SLACK
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+    return limit
+
+
+def _out_of_memory(completed: subprocess.CompletedProcess) -> bool:
+    """What the renderers do when an allocation fails: graphviz-pure aborts, dot says so (and may crash)."""
+    text = completed.stderr.decode("utf-8", "replace").lower()
+    return "memory allocation" in text or "out of memory" in text or completed.returncode in (-6, -11)
 
 
 def _first_error_line(stderr: bytes) -> str:
@@ -143,7 +178,8 @@ def check_writable(path: str) -> None:
     check_path_writable(path, RenderSetupError)
 
 
-def render_to_file(source: str, path: str, renderer: str = "auto", timeout: float = DEFAULT_TIMEOUT) -> RenderResult:
+def render_to_file(source: str, path: str, renderer: str = "auto", timeout: float = DEFAULT_TIMEOUT,
+                   max_memory: int | None = None) -> RenderResult:
     """Write DOT ``source`` to ``path`` in the format its suffix names (rendering SVG/PNG first)."""
     fmt = output_format(path)
     if fmt == "dot":
@@ -151,7 +187,7 @@ def render_to_file(source: str, path: str, renderer: str = "auto", timeout: floa
         return RenderResult(path, fmt, None, 0.0)
     check_writable(path)
     started = time.perf_counter()
-    data, name = render(source, fmt, renderer, timeout)
+    data, name = render(source, fmt, renderer, timeout, max_memory)
     seconds = time.perf_counter() - started
     write_atomic(path, data)
     return RenderResult(path, fmt, name, seconds)

@@ -29,7 +29,9 @@ import graphviz
 from ..autograd.engine import Value
 from ..autograd.ops import OPS, op_symbol
 from ..errors import UsageError
+from ..limits import DEFAULT_MAX_MEMORY, Estimate, check_memory
 from ..numbers import DEFAULT_PRECISION, decimals, trimmed
+
 LABEL_WIDTH = 40  # longer sub-expression labels are shortened in the middle
 FONT = "Helvetica"  # both renderers know its metrics (graphviz-pure maps it to Arimo)
 
@@ -44,14 +46,22 @@ INK = "#111827"
 MUTED = "#6b7280"
 HOT = (248, 113, 113)  # --color-grad: the fill of the node with the largest |grad|
 
-# Above this many nodes the layout's optimisation passes are cut short: a long sum of
-# 200 terms (1800 nodes) then lays out in seconds instead of more than ten minutes
-# (docs/benchmarks.md); pictures that large are overviews, not read box by box.
+# Above this many layout nodes (the picture's nodes and the virtual nodes of its long edges,
+# see PictureSize) the layout's optimisation passes are cut short: a long sum of 200 terms
+# (1800 nodes) then lays out in seconds instead of more than ten minutes, and x+x+...+x of
+# 100 terms (199 nodes, 9,700 virtual) in 0.3 s instead of 38 s (docs/benchmarks.md);
+# pictures that large are overviews, not read box by box.
 QUICK_LAYOUT_ABOVE = 300
 QUICK_LAYOUT = {"nslimit": "0.2", "nslimit1": "0.2", "mclimit": "0.1", "remincross": "false"}
 # Edges cost layout and rasterising time too (a 2-128-128-1 network has 16768): a picture
 # may have this many edges per allowed node.
 EDGES_PER_NODE = 10
+# Memory of a layout, measured with both renderers (benchmarks/bench_limits.py): about 4 KB per
+# layout node (a virtual node costs as much as a drawn one), 6 KB per edge, and a PNG's bitmap.
+LAYOUT_NODE_BYTES = 4 * 2**10
+LAYOUT_EDGE_BYTES = 6 * 2**10
+LAYOUT_BASE_BYTES = 50 * 2**20
+PNG_BITMAP_BYTES = 200 * 2**20
 
 # Non-commutative operations say which input is which on their edges.
 
@@ -74,6 +84,54 @@ class Drawing:
     source: str
     nodes: int
     edges: int
+
+
+@dataclass(frozen=True)
+class PictureSize:
+    """How large a picture is for its renderer, known before any DOT source is built.
+
+    ``long_edges`` counts the ranks that edges skip: a layout routes an edge from
+    rank 0 to rank 9 through 8 virtual nodes, each as costly as a drawn one.  In
+    ``x+x+...+x`` every term's edge starts at the one ``x``: 1,000 terms make
+    1,999 nodes but about a million virtual ones (3.8 GB in graphviz-pure).
+    """
+
+    nodes: int
+    edges: int
+    long_edges: int = 0
+
+    @property
+    def layout_nodes(self) -> int:
+        return self.nodes + self.long_edges
+
+    def memory(self, fmt: str = "svg") -> int:
+        """Estimated peak memory of laying this picture out (and drawing a PNG's bitmap)."""
+        return (LAYOUT_BASE_BYTES + LAYOUT_NODE_BYTES * self.layout_nodes + LAYOUT_EDGE_BYTES * self.edges
+                + (PNG_BITMAP_BYTES if fmt == "png" else 0))
+
+
+def expression_size(graph) -> PictureSize:
+    """The size of ``expression_drawing(graph)``: nodes and edges as drawn, and the ranks long edges skip.
+
+    Ranks as a layout assigns them (each value box one rank after its operation
+    node, each operation after its inputs), every node placed as late as its
+    consumers allow, as Graphviz's ranking tends to; an edge from a box to an
+    operation node ``k`` ranks away crosses ``k - 1`` virtual nodes.
+    """
+    nodes = graph.nodes()
+    operations = [node for node in nodes if node.inputs]
+    edges = sum(1 + len(node.inputs) for node in operations)
+    rank = {}
+    for node in nodes:  # as early as possible: inputs first
+        rank[id(node)] = 2 + max(rank[id(child)] for child in node.inputs) if node.inputs else 0
+    latest = {id(graph.output): rank[id(graph.output)]}
+    for node in reversed(nodes):  # then as late as the consumers allow
+        here = latest.get(id(node), rank[id(node)])
+        latest[id(node)] = here
+        for child in node.inputs:  # the operation node sits at here - 1, its input at most at here - 2
+            latest[id(child)] = min(latest.get(id(child), here - 2), here - 2)
+    skipped = sum(latest[id(node)] - latest[id(child)] - 2 for node in operations for child in node.inputs)
+    return PictureSize(len(nodes) + len(operations), edges, skipped)
 
 
 def shorten(text: str, width: int = LABEL_WIDTH) -> str:
@@ -103,22 +161,32 @@ def new_digraph(name: str, rankdir: str, title_html: str) -> graphviz.Digraph:
     )
 
 
-def finish(dot: graphviz.Digraph, nodes: int, edges: int) -> Drawing:
-    """The Drawing of a finished Digraph; large ones get the quick layout settings."""
-    if nodes > QUICK_LAYOUT_ABOVE:
+def finish(dot: graphviz.Digraph, size: PictureSize) -> Drawing:
+    """The Drawing of a finished Digraph; large ones (counting their long edges) get the quick layout settings."""
+    if size.layout_nodes > QUICK_LAYOUT_ABOVE:
         dot.attr("graph", **QUICK_LAYOUT)
-    return Drawing(dot.source, nodes, edges)
+    return Drawing(dot.source, size.nodes, size.edges)
 
 
-def check_size(drawing: Drawing, max_nodes: int) -> None:
-    """Refuse (``UsageError``) a picture too large to lay out in reasonable time."""
-    if drawing.nodes > max_nodes:
-        what = f"{drawing.nodes} nodes, more than {{setting}} {max_nodes}"
-        needed = drawing.nodes
-    elif drawing.edges > EDGES_PER_NODE * max_nodes:
-        what = f"{drawing.edges} edges, more than {EDGES_PER_NODE} x {{setting}} {max_nodes}"
-        needed = -(-drawing.edges // EDGES_PER_NODE)
+def check_size(size: PictureSize, max_nodes: int, max_memory: int = DEFAULT_MAX_MEMORY, fmt: str = "svg") -> None:
+    """Refuse, before anything is built, a picture too large to lay out in reasonable time or memory.
+
+    ``UsageError`` naming ``max_nodes`` (nodes, or 10x as many edges), or
+    ``LimitError`` naming ``max_memory`` (the layout's estimated memory).
+    """
+    if size.nodes > max_nodes:
+        what = f"{size.nodes} nodes, more than {{setting}} {max_nodes}"
+        needed = size.nodes
+    elif size.edges > EDGES_PER_NODE * max_nodes:
+        what = f"{size.edges} edges, more than {EDGES_PER_NODE} x {{setting}} {max_nodes}"
+        needed = -(-size.edges // EDGES_PER_NODE)
     else:
+        detail = f"{size.nodes:,} nodes, {size.edges:,} edges"
+        if size.long_edges:
+            detail += f", long edges through {size.long_edges:,} more ranks"
+        check_memory(Estimate(size.memory(fmt), "laying out this graph", detail), max_memory,
+                     advice="draw a smaller graph (a variable used in many places makes long edges), "
+                            "or write DOT source with {setting:output} graph.dot")
         return
     step = 500 if needed < 10_000 else 5000
     raise UsageError(
@@ -145,7 +213,6 @@ def expression_drawing(graph, options: DrawOptions = DrawOptions()) -> Drawing:
     hottest = max((_magnitude(node.grad) for node in nodes), default=0.0) if options.color_grad else 0.0
 
     dot = new_digraph("gradcli", options.rankdir, _title(graph, options))
-    edges = 0
     for i, node in enumerate(nodes):
         heat = _magnitude(node.grad) / hottest if hottest > 0 else 0.0
         kind = ("output" if node is graph.output else "variable" if id(node) in variables
@@ -168,9 +235,7 @@ def expression_drawing(graph, options: DrawOptions = DrawOptions()) -> Drawing:
                 child_heat = _magnitude(child.grad) / hottest
                 attributes["penwidth"] = f"{1 + 2 * child_heat:.2f}"
             dot.edge(f"n{index[id(child)]}", op_id, **attributes)
-        edges += 1 + len(node.inputs)
-    operations = sum(1 for node in nodes if node.inputs)
-    return finish(dot, len(nodes) + operations, edges)
+    return finish(dot, expression_size(graph))
 
 
 def _magnitude(grad) -> float:

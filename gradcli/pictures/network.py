@@ -17,13 +17,24 @@ from __future__ import annotations
 import html
 
 from ..numbers import decimals, trimmed
-from .graph import INK, MUTED, Drawing, finish, legend_cells, new_digraph, shorten
+from .graph import INK, MUTED, Drawing, PictureSize, finish, legend_cells, new_digraph, shorten
 
 POSITIVE = (37, 99, 235)  # blue, as the Playground draws positive weights
 NEGATIVE = (234, 88, 12)  # orange for negative ones
 INPUT_FILL = "#e5e7eb"
 MAX_PENWIDTH = 5.0
 MIN_PENWIDTH = 0.4
+
+
+def network_size(model) -> PictureSize:
+    """The size of ``network_drawing(model)`` from the layer sizes alone (checked before building anything).
+
+    Nodes: the inputs, every neuron and a label per output; edges: every weight and
+    one per output label.  Every edge joins neighbouring columns, so none is long.
+    """
+    widths = [model.inputs, *model.sizes]
+    weights = sum(a * b for a, b in zip(widths, widths[1:]))
+    return PictureSize(sum(widths) + widths[-1], weights + widths[-1])
 
 
 def network_drawing(model, *, rankdir: str = "LR", precision: int = 2, title: str | None = None) -> Drawing:
@@ -45,7 +56,6 @@ def network_drawing(model, *, rankdir: str = "LR", precision: int = 2, title: st
     previous = [f"i{i}" for i in range(len(names))]
     ports = {"tailport": "e", "headport": "w"} if rankdir == "LR" else {"tailport": "s", "headport": "n"}
     outputs = _output_names(model)
-    edges = 0
     for number, layer in enumerate(model.layers, start=1):
         last = number == len(model.layers)
         ids = [f"L{number}n{j}" for j in range(layer.n_outputs)]
@@ -58,7 +68,6 @@ def network_drawing(model, *, rankdir: str = "LR", precision: int = 2, title: st
         weighted = sorted(((abs(w), i, j, w) for j, row in enumerate(layer.weights) for i, w in enumerate(row)))
         for _, i, j, weight in weighted:
             dot.edge(previous[i], ids[j], **ports, **_weight_style(weight, largest_weight, precision))
-        edges += len(weighted)
         previous = ids
     # what each output means, in a column of its own (an xlabel would sit on the edges)
     _column(dot, "outputs", [
@@ -67,9 +76,7 @@ def network_drawing(model, *, rankdir: str = "LR", precision: int = 2, title: st
     ])
     for j in range(len(outputs)):
         dot.edge(previous[j], f"out{j}", color=MUTED, **ports)
-    edges += len(outputs)
-    nodes = len(names) + sum(layer.n_outputs for layer in model.layers) + len(outputs)
-    return finish(dot, nodes, edges)
+    return finish(dot, network_size(model))
 
 
 def _feature_names(model) -> list[str]:

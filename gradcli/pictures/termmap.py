@@ -80,6 +80,11 @@ def decision_map(predict: Callable[[np.ndarray], np.ndarray], X2, y_index, width
         levels = np.round(np.clip(scores / _value_scale(values, scores), -1.0, 1.0) * 20) / 20
         canvas.fill(lambda v: _regression_rgb(v, NEUTRAL_BACKGROUND, REGION_STRENGTH),
                     lambda v: ASCII_RAMP[_bin(v, len(ASCII_RAMP))], levels)
+        scale = significant(_value_scale(values, scores), TICK_DIGITS)
+        shading = Shading("the prediction", [
+            (ASCII_RAMP[0], _regression_rgb(-1.0, NEUTRAL_BACKGROUND, REGION_STRENGTH), f"-{scale}"),
+            (ASCII_RAMP[-1], _regression_rgb(1.0, NEUTRAL_BACKGROUND, REGION_STRENGTH), f"+{scale}")],
+            between=ASCII_RAMP.strip()[:-1])
     else:
         if task == "binary" and not np.issubdtype(scores.dtype, np.integer):
             classes = (scores > 0).astype(int)
@@ -91,8 +96,13 @@ def decision_map(predict: Callable[[np.ndarray], np.ndarray], X2, y_index, width
         confidence = np.round(confidence * 4) / 4
         canvas.fill(lambda k, c: _mix(NEUTRAL_BACKGROUND, colors[k], REGION_STRENGTH * (0.35 + 0.65 * c)),
                     lambda k, c: ASCII_REGIONS[k % len(ASCII_REGIONS)], classes, confidence)
+        labels = list(class_labels) if class_labels else list(range(n_classes))
+        shading = Shading("the predicted class", [
+            (ASCII_REGIONS[k % len(ASCII_REGIONS)], _mix(NEUTRAL_BACKGROUND, colors[k], REGION_STRENGTH),
+             str(labels[k])) for k in range(n_classes)],
+            colour_note="paler where less sure" if task == "binary" else "")
     legend = _place_points(canvas, X2, values, task, class_colors, class_labels)
-    return Plot(canvas, x_label, y_label, legend)
+    return Plot(canvas, x_label, y_label, legend, shading)
 
 
 def fit_size(console_width: int, X2: np.ndarray, width: int | None = None, max_width: int = 72,
@@ -198,11 +208,22 @@ def _place_points(canvas: _Canvas, X2, values, task, class_colors, class_labels)
 
 # ---------------------------------------------------------------- rendering
 
+@dataclass
+class Shading:
+    """The legend of a decision map's background: what it shows, and one (ASCII character, colour, text) per shade."""
+
+    meaning: str  # "the predicted class", "the prediction"
+    entries: list
+    colour_note: str = ""  # said only in colour ("paler where less sure")
+    between: str = ""  # no colour: the characters between the first and the last entry (a ramp)
+
+
 class Plot:
     """A finished picture: the canvas inside axes, with a legend; renders in colour or plain ASCII."""
 
-    def __init__(self, canvas: _Canvas, x_label: str, y_label: str, legend: list):
+    def __init__(self, canvas: _Canvas, x_label: str, y_label: str, legend: list, shading: "Shading | None" = None):
         self.canvas, self.x_label, self.y_label, self.legend = canvas, x_label, y_label, legend
+        self.shading = shading
         x0, x1, y0, y1 = canvas.bounds
         self.y_ticks = (significant(y1, TICK_DIGITS), significant(y0, TICK_DIGITS))
         self.x_ticks = (significant(x0, TICK_DIGITS), significant(x1, TICK_DIGITS))
@@ -236,6 +257,28 @@ class Plot:
         middle = self.x_label.center(room) if room >= len(self.x_label) + 2 else " " * max(room, 1)
         yield Segment(pad + left + middle + right + "\n")
         yield from self._legend(plain)
+        yield from self._shading_legend(plain)
+
+    def _shading_legend(self, plain: bool):
+        """One line saying what the background shows: its characters (no colour) or colours, and their meaning."""
+        from rich.segment import Segment
+        from rich.style import Style
+
+        shading = self.shading
+        if shading is None:
+            return
+        note = shading.colour_note if not plain and shading.colour_note else ""
+        yield Segment(" " * (self.gutter + 1) + f"background, {shading.meaning}{f' ({note})' if note else ''}:")
+        for char, rgb, text in shading.entries:
+            if plain:
+                yield Segment(f"  {'blank' if char == ' ' else repr(char)} {text}")
+            else:
+                yield Segment("  ")
+                yield Segment("  ", Style(bgcolor=_rich_color(rgb)))
+                yield Segment(f" {text}")
+        if plain and shading.between:
+            yield Segment(f"  (then {' '.join(repr(c) for c in shading.between)} in between)")
+        yield Segment("\n")
 
     def _legend(self, plain: bool):
         from rich.segment import Segment

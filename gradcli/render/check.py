@@ -167,12 +167,13 @@ def sweep_rich(report, precision: int = 10) -> list:
         for name in report.autograd:
             best = report.best_h.get(name) == row.h
             error = scientific(row.abs_error[name])
-            cells += [decimals(row.numeric[name], precision), f"[bold green]{error}[/]" if best else error]
+            # the mark is a character, not only a colour: it must show without colour too
+            cells += [decimals(row.numeric[name], precision), f"[bold green]{error} *[/]" if best else f"{error}  "]
         table.add_row(*cells)
     autograd = ", ".join(f"∂{report.output}/∂{name} = {decimals(g, precision)}" for name, g in report.autograd.items())
     note = Text(
         f"autograd: {autograd}\nLarge h: truncation error (~h²) dominates; small h: round-off (~eps/h) takes "
-        "over. Green marks the smallest error per variable.", style="dim")
+        "over. * marks the smallest error per variable.", style="dim")
     formula, before = _title(report)
     where = f"   where {before}" if before else ""
     return [Text(f"{report.output} = {formula}{where}   at {point_text(report.point)}", style="bold"), Text(), table,
