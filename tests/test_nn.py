@@ -46,8 +46,8 @@ def test_initialisation_ranges_and_zero_biases(init, limit):
 def test_unknown_activation_and_init_are_usage_errors():
     with pytest.raises(UsageError, match="unknown activation 'gelu'"):
         MLP(2, [3, 1], activation="gelu")
-    with pytest.raises(UsageError, match="unknown initialisation 'zeros'"):
-        MLP(2, [3, 1], init="zeros")
+    with pytest.raises(UsageError, match="unknown initialisation 'glorot'"):
+        MLP(2, [3, 1], init="glorot")
     with pytest.raises(UsageError, match="layer sizes >= 1"):
         MLP(2, [3, 0, 1])
 

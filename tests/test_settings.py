@@ -39,12 +39,13 @@ def test_every_setting_has_a_train_option_and_a_row_in_the_settings_table():
 
 def test_strings_become_enum_members_and_unknown_ones_name_the_field():
     config = TrainConfig(activation="tanh", loss="cross-entropy", layers=(4, 2))
-    assert config.activation is CHOICES["activation"].tanh and config.layers == [4, 2]
+    assert config.activation is CHOICES["activation"].tanh and config.sizes == [4, 2]
     assert json.dumps([config.activation, config.loss]) == '["tanh", "cross-entropy"]'
     with pytest.raises(UsageError) as caught:
-        TrainConfig(init="zeros")
-    assert str(caught.value) == "init 'zeros' is not one of: uniform, xavier, he"
-    assert error_lines(caught.value) == ["error: --init 'zeros' is not one of: uniform, xavier, he"]
+        TrainConfig(init="glorot")
+    choices = "zeros, uniform, normal, xavier, xavier-normal, he, he-normal"
+    assert str(caught.value) == f"init 'glorot' is not one of: {choices}"
+    assert error_lines(caught.value) == [f"error: --init 'glorot' is not one of: {choices}"]
 
 
 def test_sources_record_option_preset_and_default_for_every_setting():
@@ -67,7 +68,7 @@ def test_a_model_file_gives_layers_and_activation_unless_asked_otherwise(tmp_pat
     first = prepare_run("moons", DataOptions(samples=20), layers=[4, 1], activation="tanh", steps=2)
     save_model(path, first.predictor.to_saved(run_meta(first, train(first.model, first.data, first.config), "x")))
     resumed = prepare_run("moons", DataOptions(samples=20), init_from=str(path), steps=2)
-    assert resumed.config.layers == [4, 1] and resumed.config.activation == "tanh"
+    assert resumed.config.sizes == [4, 1] and resumed.config.activation == "tanh"
     assert resumed.settings.sources["layers"] is Source.model_file
     assert resumed.settings.sources["activation"] is Source.model_file
     assert dict((name, source) for name, _, source in resumed.settings.shown())["layers"] == "init-from"
