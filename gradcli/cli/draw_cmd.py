@@ -23,7 +23,8 @@ EXPRESSION_PRECISION = 4  # as micrograd's "%.4f"
 NETWORK_PRECISION = 2  # biases inside small circles
 
 OWN_OPTIONS = ["--output", "--rankdir", "--precision", "--forward-only", "--color-grad", "--title",
-               "--max-nodes", "--renderer"]
+               "--max-nodes", "--renderer", "--neurons"]
+NEURON_MAP_CELLS = 10  # a neuron's map: this many cells a side
 
 EXAMPLES = """Examples:
 
@@ -31,7 +32,7 @@ EXAMPLES = """Examples:
 
   gradcli draw "(a*b + c)*f" a=2 b=-3 c=10 f=-2 --color-grad --rankdir TB -o graph.png
 
-  gradcli draw model.json -o net.svg    (a model written by gradcli train --save)
+  gradcli draw model.json --neurons -o net.svg    (a model written by gradcli train --save)
 """
 
 
@@ -62,6 +63,9 @@ def draw(
     renderer: Annotated[Renderer, typer.Option(
         help="Program that lays out SVG/PNG: auto (dot if on PATH, else graphviz-pure), dot or graphviz-pure.")]
     = Renderer.auto,
+    neurons: Annotated[bool, typer.Option(
+        "--neurons", help="A model file of 2 inputs: draw each neuron's output over the data's range inside it.")]
+    = False,
 ) -> None:
     """Draw a computation graph (value boxes: label, data, grad; small op nodes) or a trained network.
 
@@ -77,8 +81,10 @@ def draw(
     fmt = output_format(output)  # an unknown suffix fails before any work
 
     if source is not None and source.lower().endswith(".json"):
-        drawing = _network(source, ctx.args, rankdir.value, precision, title, forward_only or color_grad)
+        drawing = _network(source, ctx.args, rankdir.value, precision, title, forward_only or color_grad, neurons)
     else:
+        if neurons:
+            raise UsageError("--neurons draws inside the neurons of a model file (*.json), not of an expression")
         drawing = _expression(source, ctx.args, rankdir.value, precision, title, forward_only, color_grad)
 
     if fmt != "dot":
@@ -110,7 +116,7 @@ def _expression(source, extra, rankdir, precision, title, forward_only, color_gr
     return expression_drawing(graph, options)
 
 
-def _network(path, extra, rankdir, precision, title, gradient_options):
+def _network(path, extra, rankdir, precision, title, gradient_options, neurons=False):
     """Load a model file (checked by gradcli.learn.modelfile) and build its picture."""
     from ..pictures.network import network_drawing
     from ..errors import UsageError
@@ -121,8 +127,26 @@ def _network(path, extra, rankdir, precision, title, gradient_options):
     if gradient_options:
         warn("--forward-only and --color-grad apply to expressions; a network is drawn with its weights")
     model = load_model(path)
+    maps = _neuron_maps(path, model) if neurons else {}
     return network_drawing(model, rankdir=rankdir, precision=NETWORK_PRECISION if precision is None else precision,
-                           title=title)
+                           title=title, **maps)
+
+
+def _neuron_maps(path, saved) -> dict:
+    """Every unit's output (and every input feature) over the plane of the model's training data."""
+    from ..errors import UsageError
+    from ..learn.inference import Predictor, model_inputs
+    from ..learn.inspect import input_maps, neuron_maps, plane_bounds, recorded_dataset
+
+    predictor = Predictor.from_saved(saved)
+    if len(predictor.input_names) != 2:
+        raise UsageError(f"--neurons draws each neuron over the plane of 2 inputs; {path} takes "
+                         f"{len(predictor.input_names)} ({', '.join(predictor.input_names)})")
+    recorded = saved.meta.get("input_bounds")
+    dataset = None if recorded else recorded_dataset(saved)  # an older model file: the range of its data
+    bounds = plane_bounds(model_inputs(predictor, dataset) if dataset is not None else None, recorded)
+    size = (NEURON_MAP_CELLS, NEURON_MAP_CELLS)
+    return {"neuron_maps": neuron_maps(predictor, bounds, *size), "input_maps": input_maps(predictor, bounds, *size)}
 
 
 def _count(number: int, noun: str) -> str:

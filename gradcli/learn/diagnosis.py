@@ -49,7 +49,8 @@ def diagnose(model, X: np.ndarray, y: np.ndarray, task: str, config, *, steps_do
         warnings.append(_no_zero_grad(gradient_growth, steps_done, config.resolved_lr()))
     if steps_done == 0:
         return warnings
-    diverging = _diverging(history["loss"], initial_loss, final_loss, full_batch, config.resolved_lr())
+    diverging = _diverging(history["loss"], initial_loss, final_loss, full_batch, config.resolved_lr(),
+                           config.zero_grad)
     if diverging is not None:
         warnings.append(diverging)
     if task != "regression":
@@ -66,28 +67,32 @@ def diagnose(model, X: np.ndarray, y: np.ndarray, task: str, config, *, steps_do
 
 
 def _no_zero_grad(growth: float | None, steps: int, lr: float) -> GradcliWarning:
-    size = f", {plain(round(growth, 1))}x the last step's own gradient" if growth is not None and steps > 1 else ""
+    size = ""
+    if growth is not None and steps > 1:
+        size = f" (at the last step {plain(round(growth, 1))}x that step's own gradient)"
     return GradcliWarning(
-        f"gradients were not zeroed between steps ({{setting}} off): every update used the sum of all the "
-        f"gradients so far{size}, so the steps grew far beyond what lr {plain(lr)} says. That is the classic bug "
-        "of calling backward() without zero_grad() first", setting="zero_grad", kind="no-zero-grad",
+        f"gradients were not zeroed between steps ({{setting}} off): each update used the sum of all the "
+        f"gradients so far{size}, so the steps were that much larger than lr {plain(lr)} says. That is the "
+        "classic bug of calling backward() without zero_grad() first", setting="zero_grad", kind="no-zero-grad",
         growth=growth)
 
 
-def _diverging(losses: list, initial: float, final: float, full_batch: bool, lr: float) -> GradcliWarning | None:
+def _diverging(losses: list, initial: float, final: float, full_batch: bool, lr: float,
+               zero_grad: bool = True) -> GradcliWarning | None:
     start, end = initial, final
     if not (math.isfinite(start) and math.isfinite(end)):
         return None
     lowest = min(losses) if (full_batch and losses) else None
     if start > 0 and end >= RISE * start:
-        what = f"rose from {short(start)} to {short(end)} ({plain(round(end / start))}x)"
+        what = f"rose from {short(start)} to {short(end)} ({short(end / start, 2)}x)"
     elif lowest is not None and lowest > 0 and losses[-1] >= RISE * lowest:
-        what = f"rose from its lowest, {short(lowest)}, to {short(losses[-1])} ({plain(round(losses[-1] / lowest))}x)"
+        what = f"rose from its lowest, {short(lowest)}, to {short(losses[-1])} ({short(losses[-1] / lowest, 2)}x)"
     else:
         return None
+    advice = (f"Try a lower {{setting}} than {plain(lr)}, or {{setting:optimizer}} adam" if zero_grad else
+              "The gradients that were never zeroed made them so")
     return GradcliWarning(f"the training loss {what}: the run is diverging, its steps too large for this network. "
-                          f"Try a lower {{setting}} than {plain(lr)}, or {{setting:optimizer}} adam",
-                          setting="lr", kind="diverging", start=start, end=end)
+                          f"{advice}", setting="lr", kind="diverging", start=start, end=end)
 
 
 def _classes(predicted: np.ndarray, y: np.ndarray) -> list[GradcliWarning]:

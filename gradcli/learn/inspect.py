@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 __all__ = ["ACTIVE_SHARE", "NeuronStats", "LayerReport", "Inspection", "activation_stats", "dead_share",
-           "inspect_model", "neuron_maps", "plane_bounds", "plane_grid", "slope_share"]
+           "inspect_model", "input_maps", "neuron_maps", "plane_bounds", "plane_grid", "recorded_dataset",
+           "slope_share"]
 
 ACTIVE_SHARE = 0.01  # a unit is active where its slope is more than this share of its largest
 MAP_MARGIN = 0.08  # room around the data in a neuron map, as a fraction of its range (as termmap's)
@@ -133,6 +134,29 @@ def neuron_maps(predictor, bounds, width: int, height: int) -> list[np.ndarray]:
     with np.errstate(all="ignore"):
         outputs = predictor.model.layer_outputs(grid)
     return [out.T.reshape(out.shape[1], height, width) for out in outputs]
+
+
+def input_maps(predictor, bounds, width: int, height: int) -> np.ndarray:
+    """(network inputs, height, width): every feature the first layer reads, over the raw input plane."""
+    grid = predictor.pipeline.transform(plane_grid(bounds, width, height))
+    return grid.T.reshape(grid.shape[1], height, width)
+
+
+def recorded_dataset(saved):
+    """The dataset a model file says it was trained on, loaded again with its parameters; None if that fails."""
+    from ..data.datasets import load_dataset
+    from ..errors import GradcliError
+
+    meta = saved.meta if isinstance(saved.meta, dict) else {}
+    name, params = meta.get("dataset"), meta.get("dataset_params")
+    if not isinstance(name, str):
+        return None
+    keywords = {key: params[key] for key in ("samples", "noise", "seed", "classes")
+                if isinstance(params, dict) and key in params}
+    try:
+        return load_dataset(name, **keywords)
+    except (GradcliError, TypeError, OSError):
+        return None  # a CSV file that moved, parameters of another version: no data, not an error
 
 
 def inspect_model(predictor, X_raw: np.ndarray | None = None, *, map_size: tuple[int, int] | None = (12, 12),
