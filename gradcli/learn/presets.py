@@ -76,31 +76,33 @@ class Preset:
 
 
 _REGRESSION = dict(optimizer=Optimizer.adam, lr=0.03, activation=Activation.tanh, steps=300, adapted=None)
+_PLAYGROUND = "the Playground's coordinates span [-5, 5]"
 
+# ``why`` is the reason alone: the note of a run lists the values a preset gave it (settings.py)
 PRESETS: dict[str, Preset] = {
-    "moons": Preset("raw inputs, as in micrograd's demo", standardize=False),
-    "circles": Preset("standardised inputs"),
-    "blobs": Preset("standardised inputs: the cluster centres lie ~5 units out"),
-    "circle": Preset("standardised inputs: the Playground's coordinates span [-5, 5]"),
-    "xor": Preset("standardised inputs: the Playground's coordinates span [-5, 5]"),
-    "gauss": Preset("standardised inputs: the Playground's coordinates span [-5, 5]"),
-    "spiral": Preset("the arms need many small adaptive steps: adam lr 0.03, 300 steps",
-                     optimizer=Optimizer.adam, lr=0.03, steps=300, adapted=None),
-    "reg-plane": Preset("regression: sgd at lr 1.0 diverges on mse; adam lr 0.03 with tanh is smooth", **_REGRESSION),
-    "reg-gauss": Preset("six bumps need longer: adam lr 0.03, tanh, 500 steps", **{**_REGRESSION, "steps": 500}),
-    "sine": Preset("regression: adam lr 0.03 with tanh follows the curve", **_REGRESSION),
-    "toy4": Preset("micrograd's classic: MLP(3, [4, 4, 1]), tanh, squared error, lr 0.05 on the summed loss "
-                   "(= 0.2 on the mean of 4 samples), no decay, no penalty",
+    "moons": Preset("micrograd's demo trains on the raw inputs", standardize=False),
+    "circles": Preset("inputs on one scale train faster"),
+    "blobs": Preset("the cluster centres lie ~5 units out"),
+    "circle": Preset(_PLAYGROUND),
+    "xor": Preset(_PLAYGROUND),
+    "gauss": Preset(_PLAYGROUND),
+    "spiral": Preset("the arms need many small adaptive steps", optimizer=Optimizer.adam, lr=0.03, steps=300,
+                     adapted=None),
+    "reg-plane": Preset("sgd at lr 1.0 diverges on a squared error; adam with tanh is smooth", **_REGRESSION),
+    "reg-gauss": Preset("six bumps need longer than the other regression sets", **{**_REGRESSION, "steps": 500}),
+    "sine": Preset("adam with tanh follows the curve; sgd at lr 1.0 diverges on a squared error", **_REGRESSION),
+    "toy4": Preset("micrograd's classic MLP(3, [4, 4, 1]) with tanh and a squared error; its lr 0.05 on the summed "
+                   "loss is 0.2 on the mean of 4 samples",
                    hidden=(4, 4), activation=Activation.tanh, loss=Loss.mse, lr=0.2, schedule=Schedule.constant,
                    l2=0.0, standardize=False),
-    "linear2": Preset("the two-sample demo: one hidden layer of 3 relu, lr 0.01, no decay, no penalty, 200 steps",
+    "linear2": Preset("the two-sample demo, one hidden layer of 3 relu",
                       hidden=(3,), lr=0.01, schedule=Schedule.constant, l2=0.0, steps=200, standardize=False,
                       adapted=Recipe("raw targets up to 16: adam needs larger steps than 0.03 to reach them",
                                      Optimizer.adam, 0.3, Schedule.cosine, 300)),
 }
 
 # A CSV file given by path: its numbers are used exactly as written.
-CSV_PRESET = Preset("a CSV file: inputs used exactly as given", standardize=False)
+CSV_PRESET = Preset("a CSV file's numbers are used exactly as given", standardize=False)
 GENERIC_PRESET = Preset("global defaults", standardize=None)
 
 

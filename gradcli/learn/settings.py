@@ -95,6 +95,12 @@ class RunSettings:
     def value(self, name: str):
         return self.standardize if name == "standardize" else getattr(self.config, name)
 
+    def preset_note(self) -> str:
+        """What the dataset's preset set in this run, and why: "standardize no (micrograd's demo ...)"; "" if nothing."""
+        given = [f"{name.replace('_', '-')} {self._text(name)}" for name in SETTINGS
+                 if self.sources[name] is Source.preset]
+        return f"{', '.join(given)} ({self.preset_why})" if given and self.preset_why else ""
+
     def shown(self, compact: bool = False) -> list[tuple[str, str, str]]:
         """(setting, value as text, source) in table order: the Settings table, model files.
 
@@ -232,35 +238,36 @@ def _adapt(dataset: str, preset: Preset, values: dict, sources: dict, requested:
                    and name != "activation"]  # an activation that differs shows in the layers' text
     if not differences:
         return []
-    before = _recipe_text({name: values[name] for name in RECIPE})
+    changed = [name for name in RECIPE if name not in requested and not (name == "steps" and values["epochs"])]
+    before = _recipe_text(values, changed)
     recipe = preset.adapted
-    for name in RECIPE:
-        if name in requested or (name == "steps" and values["epochs"] is not None):
-            continue
+    for name in changed:
         values[name], sources[name] = getattr(recipe, name), Source.adapted
-    after = _recipe_text({name: values[name] for name in RECIPE})
-    parts = [name for name in differences if name != "activation"]  # the layers' text names every activation
-    tuned_text = ", ".join(_model_text(name, tuned) for name in parts)
-    run_text = ", ".join(_model_text(name, values) for name in parts)
+    after = _recipe_text(values, changed)
+    tuned_text = ", ".join(_model_text(name, tuned) for name in differences)
+    run_text = ", ".join(_model_text(name, values) for name in differences)
     return [GradcliWarning(
-        f"on {dataset}, {before} was tuned for {tuned_text}; for {run_text} this run uses {after} instead "
+        f"on {dataset}, {before} were tuned for {tuned_text}; for {run_text} this run uses {after} instead "
         "(choose {setting} or {setting:lr} to decide)",
         setting="optimizer", kind="preset-adapted", differences=differences, recipe=after, why=recipe.why)]
 
 
 def _model_text(name: str, values: Mapping) -> str:
-    """One part of a model as the note names it: "16,16,1 relu", "init he", "loss mse"."""
+    """One part of a model as the note names it: "layers 16,16,1 relu", "init he", "loss mse"."""
     if name in ("layers", "activation"):
         config = TrainConfig(layers=values["layers"], activation=values["activation"])
         activations = config.activations()
         hidden = set(activations[:-1])
         if len(hidden) <= 1 and activations[-1] == "linear":
-            return ",".join(map(str, config.sizes)) + (f" {hidden.pop()}" if hidden else "")
-        return ",".join(f"{plan.size}:{activation}" for plan, activation in zip(config.layers, activations))
+            return "layers " + ",".join(map(str, config.sizes)) + (f" {hidden.pop()}" if hidden else "")
+        return "layers " + ",".join(f"{plan.size}:{activation}" for plan, activation in
+                                    zip(config.layers, activations))
     value = values[name]
     return f"{name.replace('_', ' ')} {value:g}" if isinstance(value, float) else f"{name} {value}"
 
 
-def _recipe_text(recipe: Mapping) -> str:
-    steps = "" if recipe["steps"] is None else f", {recipe['steps']} steps"
-    return f"{recipe['optimizer']} lr {recipe['lr']:g} ({recipe['schedule']}{steps})"
+def _recipe_text(values: Mapping, names) -> str:
+    """The optimiser settings ``names`` as a phrase: "sgd, lr 1, linear schedule, 100 steps"."""
+    words = {"optimizer": lambda v: str(v), "lr": lambda v: f"lr {v:g}", "schedule": lambda v: f"{v} schedule",
+             "steps": lambda v: f"{v} steps"}
+    return ", ".join(words[name](values[name]) for name in names)

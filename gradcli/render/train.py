@@ -78,10 +78,11 @@ def summary_tables(run, result) -> list:
     for name, value, source in run.settings.shown(compact=True):
         settings.add_row(name.replace("_", "-"), value, SOURCE_MARKS.get(source, source))
     tables = [results, settings]
-    if run.settings.preset_why:  # only when the preset set something in this run
+    note = run.settings.preset_note()  # only what the preset set in this run
+    if note:
         from rich.text import Text
 
-        tables.append(Text(f"dataset preset: {run.settings.preset_why}", style="dim"))
+        tables.append(Text(f"dataset preset: {note}", style="dim"))
     return tables
 
 
