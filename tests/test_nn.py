@@ -52,7 +52,7 @@ def test_unknown_activation_and_init_are_usage_errors():
         MLP(2, [3, 0, 1])
 
 
-@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "linear"])
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "linear", "leaky-relu", "softplus"])
 def test_batched_forward_equals_per_sample_and_numpy(activation):
     rng = np.random.default_rng(3)
     model = MLP(2, [5, 4, 3], activation=activation, rng=rng)

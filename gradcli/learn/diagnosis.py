@@ -59,9 +59,10 @@ def diagnose(model, X: np.ndarray, y: np.ndarray, task: str, config, *, steps_do
         warnings += _classes(predicted, y)
     dead, units = dead_share(model, X)
     if units >= 2 and dead > DEAD_SHARE * units:
+        init = ("a smaller {setting:init_scale}" if config.init in ("he", "he-normal") else "{setting:init} he")
         warnings.append(GradcliWarning(
             f"{dead} of {units} relu units ({percent(dead / units)}) are dead: they output 0 for every training "
-            "sample, so their weights get no gradient. Try a lower {setting}, {setting:init} he, or "
+            f"sample, so their weights get no gradient. Try a lower {{setting}}, {init}, or "
             "{setting:activation} leaky-relu", setting="lr", kind="dead-relus", dead=dead, units=units))
     return warnings
 
