@@ -13,19 +13,7 @@ from gradcli.learn.inference import Predictor
 from gradcli.learn.inspect import activation_stats, inspect_model, neuron_maps, plane_bounds, slope_share
 from gradcli.learn.modelfile import load_model
 from gradcli.learn.nn import MLP
-from gradcli.pictures.files import find_renderer
-
-
-def _installed(renderer: str) -> bool:
-    try:
-        find_renderer(renderer)
-    except Exception:
-        return False
-    return True
-
-
-RENDERERS = [pytest.param(name, marks=pytest.mark.skipif(not _installed(name), reason=f"{name} is not installed"))
-             for name in ("dot", "graphviz-pure")]
+from test_draw_cli import RENDERERS  # dot and graphviz-pure, each skipped when it is not installed
 
 
 @pytest.fixture(scope="module")
