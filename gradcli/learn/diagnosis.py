@@ -28,7 +28,7 @@ import math
 import numpy as np
 
 from ..errors import GradcliWarning
-from ..numbers import percent, plain, short
+from ..numbers import percent, plain, short, significant
 from .inspect import dead_share
 from .losses import predict_classes
 
@@ -85,9 +85,9 @@ def _diverging(losses: list, initial: float, final: float, full_batch: bool, lr:
         return None
     lowest = min(losses) if (full_batch and losses) else None
     if start > 0 and end >= RISE * start:
-        what = f"rose from {short(start)} to {short(end)} ({short(end / start, 2)}x)"
+        what = f"rose from {short(start)} to {short(end)} ({significant(end / start, 2)}x)"
     elif lowest is not None and lowest > 0 and losses[-1] >= RISE * lowest:
-        what = f"rose from its lowest, {short(lowest)}, to {short(losses[-1])} ({short(losses[-1] / lowest, 2)}x)"
+        what = f"rose from its lowest, {short(lowest)}, to {short(losses[-1])} ({significant(losses[-1] / lowest, 2)}x)"
     else:
         return None
     advice = (f"Try a lower {{setting}} than {plain(lr)}, or {{setting:optimizer}} adam" if zero_grad else

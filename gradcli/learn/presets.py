@@ -91,11 +91,10 @@ PRESETS: dict[str, Preset] = {
     "reg-plane": Preset("sgd at lr 1.0 diverges on a squared error; adam with tanh is smooth", **_REGRESSION),
     "reg-gauss": Preset("six bumps need longer than the other regression sets", **{**_REGRESSION, "steps": 500}),
     "sine": Preset("adam with tanh follows the curve; sgd at lr 1.0 diverges on a squared error", **_REGRESSION),
-    "toy4": Preset("micrograd's classic MLP(3, [4, 4, 1]) with tanh and a squared error; its lr 0.05 on the summed "
-                   "loss is 0.2 on the mean of 4 samples",
+    "toy4": Preset("micrograd's classic; its lr 0.05 on the summed loss is 0.2 on the mean of 4 samples",
                    hidden=(4, 4), activation=Activation.tanh, loss=Loss.mse, lr=0.2, schedule=Schedule.constant,
                    l2=0.0, standardize=False),
-    "linear2": Preset("the two-sample demo, one hidden layer of 3 relu",
+    "linear2": Preset("the two-sample demo",
                       hidden=(3,), lr=0.01, schedule=Schedule.constant, l2=0.0, steps=200, standardize=False,
                       adapted=Recipe("raw targets up to 16: adam needs larger steps than 0.03 to reach them",
                                      Optimizer.adam, 0.3, Schedule.cosine, 300)),

@@ -81,7 +81,7 @@ class StepInfo:
     step: int
     steps: int
     loss: float  # with the parameters before this step's update
-    metric: float  # accuracy on the batch (classification) or R^2 (regression)
+    metric: float | None  # accuracy on the batch (classification) or R^2 (regression; None for one sample)
     test_metric: float | None  # the same on the held-out set, when evaluated at this step, or None
     lr: float
     elapsed: float  # seconds since the loop started
@@ -284,8 +284,11 @@ def _accumulate(params, kept: list) -> float | None:
     return total / fresh if fresh > 0 else None
 
 
-def _metric(outputs: np.ndarray, y: np.ndarray, task: str) -> float:
-    return r2_score(outputs[:, 0], y) if task == "regression" else accuracy(outputs, y, task)
+def _metric(outputs: np.ndarray, y: np.ndarray, task: str) -> float | None:
+    """Accuracy on the batch, or R^2 (None for a batch of one sample: R^2 needs a spread of targets)."""
+    if task == "regression":
+        return r2_score(outputs[:, 0], y) if len(y) > 1 else None
+    return accuracy(outputs, y, task)
 
 
 def _divergence(step: int, loss: float, lr: float, detail: str | None) -> DomainError:

@@ -129,7 +129,7 @@ def _history(ax, result) -> None:
     ax.set_ylabel("loss")
     other = ax.twinx()
     label = "R²" if result.metric_name == "r2" else "accuracy"
-    metric = np.asarray(result.history["metric"], dtype=np.float64)
+    metric = np.asarray([np.nan if v is None else v for v in result.history["metric"]], dtype=np.float64)
     other.plot(steps, metric, color=CLASS_COLORS[1], label=f"train {label}")
     tests = np.asarray([np.nan if v is None else v for v in result.history["test_metric"]], dtype=np.float64)
     if len(tests) and not np.all(np.isnan(tests)):
