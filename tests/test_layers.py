@@ -114,7 +114,11 @@ def test_epochs_make_one_update_per_batch(engine):
     assert result.config.steps is None and result.config.epochs == 2
 
 
-def test_steps_zero_measures_the_untrained_network():
+def test_steps_zero_measures_the_untrained_network(cli):
+    result = cli("train", "moons", "--steps", "0", "--json")
+    assert result.exit_code == 0 and result.stderr == ""  # no rate, and no NaN to explain
+    out = json.loads(result.stdout)
+    assert out["steps"] == 0 and out["steps_per_second"] is None and out["history"]["loss"] == []
     run = prepare_run("moons", steps=0)
     before = [p.data for p in run.model.parameters()]
     result = train(run.model, run.data, run.config)

@@ -134,7 +134,7 @@ def test_a_missing_model_file_gets_the_command_that_makes_one():
 
 def test_a_preset_keeps_its_recipe_for_the_model_it_was_tuned_for():
     for requested in ({}, {"layers": [16, 16, 1]}, {"layers": "16:relu,16,1:linear", "activation": "relu"},
-                      {"steps": 50}, {"init": "uniform", "loss": "hinge"}):
+                      {"steps": 50}, {"init": "uniform", "loss": "hinge"}, {"init_scale": 1}):
         settings = resolve_settings("moons", task="binary", n_classes=2, requested=requested)
         assert settings.config.optimizer == "sgd" and settings.notes == (), requested
     assert resolve_settings("toy4", task="binary", n_classes=2, requested={"layers": [4, 4, 1]}).notes == ()

@@ -263,7 +263,9 @@ def _model_text(name: str, values: Mapping) -> str:
         return "layers " + ",".join(f"{plan.size}:{activation}" for plan, activation in
                                     zip(config.layers, activations))
     value = values[name]
-    return f"{name.replace('_', ' ')} {value:g}" if isinstance(value, float) else f"{name} {value}"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):  # 1 and 1.0 are the same scale
+        return f"{name.replace('_', ' ')} {value:g}"
+    return f"{name} {value}"
 
 
 def _recipe_text(values: Mapping, names) -> str:

@@ -156,7 +156,7 @@ def result_document(run, result, command: str, saved: str | None) -> dict:
             "worst_relative_error": result.worst_grad_check,
             "failed": sum(not c.ok for check in result.grad_checks for c in check.checks)},
         "seconds": result.seconds,
-        "steps_per_second": result.steps_per_second,
+        "steps_per_second": result.steps_per_second if result.steps_done else None,  # no rate without steps
         "stopped": result.stopped,
         "message": result.message,
         "command": command,
