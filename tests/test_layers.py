@@ -56,13 +56,13 @@ def test_new_activations_have_the_right_value_and_slope(activation, z, slope):
     assert out.data == pytest.approx(expected, rel=1e-12) and neuron.b.grad == pytest.approx(slope, rel=1e-12)
 
 
-def _weights(init: str, scale: float = 1.0, fan_in: int = 400, fan_out: int = 300) -> np.ndarray:
+def _weights(init: str, scale: float = 1.0, fan_in: int = 200, fan_out: int = 150) -> np.ndarray:
     return Layer(fan_in, fan_out, init=init, init_scale=scale, rng=np.random.default_rng(2)).matrices()[0]
 
 
 @pytest.mark.parametrize("init, std", [
-    ("normal", 1.0), ("xavier-normal", math.sqrt(2 / 700)), ("he-normal", math.sqrt(2 / 400)),
-    ("uniform", 1 / math.sqrt(3)), ("xavier", math.sqrt(6 / 700) / math.sqrt(3)), ("he", math.sqrt(6 / 400) / math.sqrt(3)),
+    ("normal", 1.0), ("xavier-normal", math.sqrt(2 / 350)), ("he-normal", math.sqrt(2 / 200)),
+    ("uniform", 1 / math.sqrt(3)), ("xavier", math.sqrt(6 / 350) / math.sqrt(3)), ("he", math.sqrt(6 / 200) / math.sqrt(3)),
 ])
 def test_every_initialisation_has_its_spread_and_the_scale_multiplies_it(init, std):
     assert _weights(init).std() == pytest.approx(std, rel=0.02)
