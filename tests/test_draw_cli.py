@@ -254,9 +254,9 @@ def test_missing_model_and_model_with_variables(cli, tmp_path):
 def test_help_ends_with_examples(cli):
     result = cli("draw", "--help")
     assert result.exit_code == 0
-    assert "Examples:" in result.stdout and "gradcli draw model.json -o net.svg" in result.stdout
+    assert "Examples:" in result.stdout and "gradcli draw model.json --neurons -o net.svg" in result.stdout
     for option in ("--rankdir", "--precision", "--forward-only", "--color-grad", "--title", "--max-nodes",
-                   "--renderer"):
+                   "--renderer", "--neurons"):
         assert option in result.stdout
 
 

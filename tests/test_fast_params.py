@@ -109,6 +109,8 @@ INVOCATIONS = {
                    lambda out, err: json.loads(out)["x1"] == 0.5 and json.loads(out)["class"] in (-1, 1)),
     ("eval",): (["eval", "{model}", "xor", "--samples", "16", "--seed", "3", "--json"], 0,
                 lambda out, err: json.loads(out)["samples"] == 16),
+    ("show",): (["show", "{model}", "--data", "xor", "--samples", "16", "--map-width", "8", "--json"], 0,
+                lambda out, err: json.loads(out)["samples"] == 16 and len(json.loads(out)["layers"]) == 3),
 }
 NORMALISE = {("train",): without_timings}
 PATHS = command_paths()

@@ -46,13 +46,13 @@ def test_initialisation_ranges_and_zero_biases(init, limit):
 def test_unknown_activation_and_init_are_usage_errors():
     with pytest.raises(UsageError, match="unknown activation 'gelu'"):
         MLP(2, [3, 1], activation="gelu")
-    with pytest.raises(UsageError, match="unknown initialisation 'zeros'"):
-        MLP(2, [3, 1], init="zeros")
+    with pytest.raises(UsageError, match="unknown initialisation 'glorot'"):
+        MLP(2, [3, 1], init="glorot")
     with pytest.raises(UsageError, match="layer sizes >= 1"):
         MLP(2, [3, 0, 1])
 
 
-@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "linear"])
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "linear", "leaky-relu", "softplus"])
 def test_batched_forward_equals_per_sample_and_numpy(activation):
     rng = np.random.default_rng(3)
     model = MLP(2, [5, 4, 3], activation=activation, rng=rng)

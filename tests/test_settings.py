@@ -39,12 +39,13 @@ def test_every_setting_has_a_train_option_and_a_row_in_the_settings_table():
 
 def test_strings_become_enum_members_and_unknown_ones_name_the_field():
     config = TrainConfig(activation="tanh", loss="cross-entropy", layers=(4, 2))
-    assert config.activation is CHOICES["activation"].tanh and config.layers == [4, 2]
+    assert config.activation is CHOICES["activation"].tanh and config.sizes == [4, 2]
     assert json.dumps([config.activation, config.loss]) == '["tanh", "cross-entropy"]'
     with pytest.raises(UsageError) as caught:
-        TrainConfig(init="zeros")
-    assert str(caught.value) == "init 'zeros' is not one of: uniform, xavier, he"
-    assert error_lines(caught.value) == ["error: --init 'zeros' is not one of: uniform, xavier, he"]
+        TrainConfig(init="glorot")
+    choices = "zeros, uniform, normal, xavier, xavier-normal, he, he-normal"
+    assert str(caught.value) == f"init 'glorot' is not one of: {choices}"
+    assert error_lines(caught.value) == [f"error: --init 'glorot' is not one of: {choices}"]
 
 
 def test_sources_record_option_preset_and_default_for_every_setting():
@@ -67,7 +68,7 @@ def test_a_model_file_gives_layers_and_activation_unless_asked_otherwise(tmp_pat
     first = prepare_run("moons", DataOptions(samples=20), layers=[4, 1], activation="tanh", steps=2)
     save_model(path, first.predictor.to_saved(run_meta(first, train(first.model, first.data, first.config), "x")))
     resumed = prepare_run("moons", DataOptions(samples=20), init_from=str(path), steps=2)
-    assert resumed.config.layers == [4, 1] and resumed.config.activation == "tanh"
+    assert resumed.config.sizes == [4, 1] and resumed.config.activation == "tanh"
     assert resumed.settings.sources["layers"] is Source.model_file
     assert resumed.settings.sources["activation"] is Source.model_file
     assert dict((name, source) for name, _, source in resumed.settings.shown())["layers"] == "init-from"
@@ -126,3 +127,101 @@ def test_a_missing_model_file_gets_the_command_that_makes_one():
         load_model("nowhere.json")
     assert "gradcli" not in caught.value.hint  # Python's hint: save_model
     assert error_lines(caught.value)[1] == "hint: train one first: gradcli train moons --save model.json"
+
+
+# -- a preset that no longer fits the model adapts, and says so -----------------------------------------------
+
+
+def test_a_preset_keeps_its_recipe_for_the_model_it_was_tuned_for():
+    for requested in ({}, {"layers": [16, 16, 1]}, {"layers": "16:relu,16,1:linear", "activation": "relu"},
+                      {"steps": 50}, {"init": "uniform", "loss": "hinge"}, {"init_scale": 1}):
+        settings = resolve_settings("moons", task="binary", n_classes=2, requested=requested)
+        assert settings.config.optimizer == "sgd" and settings.notes == (), requested
+    assert resolve_settings("toy4", task="binary", n_classes=2, requested={"layers": [4, 4, 1]}).notes == ()
+
+
+@pytest.mark.parametrize("requested, differences", [
+    ({"layers": [4, 4, 4, 1], "init": "xavier-normal", "loss": "mse"}, ["layers", "init", "loss"]),
+    ({"activation": "tanh"}, ["layers"]),  # the activations are part of the layers' text
+    ({"layers": "16,16,1:tanh"}, ["layers"]),
+    ({"init_scale": 0.1}, ["init_scale"]),
+])
+def test_another_model_takes_the_adapted_recipe_for_what_nobody_chose(requested, differences):
+    settings = resolve_settings("moons", task="binary", n_classes=2, requested=requested)
+    config, sources = settings.config, settings.sources
+    assert (config.optimizer, config.lr, config.schedule, config.steps) == ("adam", 0.03, "cosine", 300)
+    assert all(sources[name] is Source.adapted for name in ("optimizer", "lr", "schedule", "steps"))
+    (note,) = settings.notes
+    assert note.facts["kind"] == "preset-adapted" and note.facts["differences"] == differences
+    assert str(note).endswith("(choose optimizer or lr to decide)")
+    assert error_lines(note)[0].endswith("(choose --optimizer or --lr to decide)")
+
+
+def test_the_callers_choices_win_over_the_adapted_recipe():
+    # a chosen rate or optimiser is the caller's recipe: nothing adapts (seed 000's run depends on it)
+    for chosen in ({"lr": 0.5}, {"optimizer": "momentum"}):
+        settings = resolve_settings("moons", task="binary", n_classes=2, requested={"layers": [8, 1], **chosen})
+        assert settings.notes == () and settings.config.optimizer != "adam"
+    partly = resolve_settings("moons", task="binary", n_classes=2, requested={"layers": [8, 1], "steps": 40})
+    assert partly.config.steps == 40 and partly.sources["steps"] is Source.option and partly.config.optimizer == "adam"
+    assert "40 steps" not in str(partly.notes[0])  # the note names only what it changes
+    epochs = resolve_settings("moons", task="binary", n_classes=2, requested={"layers": [8, 1], "epochs": 3})
+    assert epochs.config.steps is None and epochs.config.epochs == 3
+
+
+def test_adam_presets_keep_their_recipe_for_any_model():
+    settings = resolve_settings("spiral", task="binary", n_classes=2, requested={"layers": [8, 8, 1]})
+    assert settings.notes == () and settings.sources["lr"] is Source.preset and settings.config.lr == 0.03
+
+
+# -- issue 10, item 21: what the Settings table and the preset note say ------------------------------------------
+
+
+def test_the_activation_row_says_when_no_layer_uses_it(cli):
+    rows = dict((name, value) for name, value, _ in
+                resolve_settings("moons", task="binary", n_classes=2, requested={"layers": [1]}).shown())
+    assert rows["activation"] == "- (no hidden layer)"
+    result = cli("train", "linear2", "--layers", "1", "--steps", "2", "--quiet")
+    assert "activation     - (no hidden layer)" in result.stdout and "activation     relu" not in result.stdout
+
+
+def test_the_preset_note_names_only_what_the_preset_set(cli):
+    note = resolve_settings("spiral", task="binary", n_classes=2, requested={"steps": 50}).preset_note()
+    assert note == "optimizer adam, lr 0.03, standardize yes (the arms need many small adaptive steps)"
+    full = cli("train", "moons", "--steps", "2", "--quiet").stdout
+    assert "dataset preset: standardize no (micrograd's demo trains on the raw inputs)" in full
+    overridden = cli("train", "moons", "--steps", "2", "--standardize", "--quiet").stdout
+    assert "dataset preset" not in overridden  # the user overrode all it set
+
+
+def test_the_settings_table_leaves_out_features_a_run_does_not_use(cli):
+    plain = cli("train", "moons", "--steps", "2", "--quiet").stdout
+    for name in ("epochs", "patience", "check-grad-every", "zero-grad", "init-scale", "eval-every", "shuffle"):
+        assert f"  {name} " not in plain
+    used = cli("train", "moons", "--epochs", "1", "--batch-size", "50", "--no-shuffle", "--quiet").stdout
+    assert "epochs         1" in used and "shuffle        no" in used and "steps          as the epochs take" in used
+    assert "steps             2 of 2  (1 epochs of 2 batches)" in used
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--patience", "0", "--test-split", "0.2"], "--patience must lie in 1..1,000,000, got 0"),
+    (["--epochs", "3", "--steps", "10"], "give --steps or --epochs, not both"),
+    (["--layers", "16:nope,1"], "--layers '16:nope': 'nope' is not an activation; choose one of relu, tanh"),
+    (["--init-scale", "-1"], "--init-scale must be a positive number, got -1 (for all-zero weights use --init zeros)"),
+    (["--check-grad-every", "500"], "--check-grad-every 500 is more than the 100 steps of the run"),
+    (["--patience", "5"], "--patience stops on the test loss, and this run holds out no data: add --test-split 0.2"),
+    (["--eval-every", "0"], "--eval-every must lie in 1..1,000,000, got 0"),
+    (["--epochs", "20000", "--batch-size", "1"], "--epochs 20,000 at 100 batches each make 2,000,000 steps"),
+])
+def test_bad_training_2_input_is_one_clear_line_and_exit_2(cli, args, message):
+    result = cli("train", "moons", *args)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) <= 2
+
+
+def test_harmless_settings_that_do_nothing_are_noted(cli):
+    result = cli("train", "moons", "--init", "zeros", "--init-scale", "2", "--eval-every", "5", "--steps", "1",
+                 "--quiet")
+    assert result.exit_code == 0
+    assert "warning: --init-scale has no effect with --init zeros" in result.stderr
+    assert "warning: --eval-every has no effect: this run holds out no data" in result.stderr

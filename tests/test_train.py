@@ -43,7 +43,7 @@ PUBLISHED_MOONS = {  # step: (loss, accuracy)
 
 def test_moons_defaults_repeat_micrograds_published_run():
     result = run("moons")
-    assert result.config.layers == [16, 16, 1] and result.config.loss == "hinge"
+    assert result.config.sizes == [16, 16, 1] and result.config.loss == "hinge"
     assert result.steps_done == 100 and result.stopped == "completed"
     for step, (loss, accuracy) in PUBLISHED_MOONS.items():
         assert result.history["loss"][step] == pytest.approx(loss, rel=1e-9), step
@@ -93,7 +93,7 @@ def test_toy4_classic_reaches_a_tiny_loss_within_100_steps():
 
 def test_linear2_matches_the_two_sample_demo():
     result = run("linear2")
-    assert result.config.layers == [3, 1]
+    assert result.config.sizes == [3, 1]
     assert result.final_loss < 0.01  # measured: 0.00008 (the source reaches 0.00002 with per-sample updates)
 
 
@@ -177,7 +177,7 @@ def test_minibatches_are_reproducible_and_test_metrics_recorded():
 
 
 def test_config_checks_ranges():
-    bad = [({"steps": 0}, "--steps must lie in 1..1,000,000, got 0"), ({"steps": 2_000_000}, "got 2,000,000"),
+    bad = [({"steps": -1}, "--steps must lie in 0..1,000,000, got -1"), ({"steps": 2_000_000}, "got 2,000,000"),
            ({"lr": -1.0}, "--lr must be a positive number"),
            ({"batch_size": 0}, "--batch-size must be at least 1"), ({"l2": -0.1}, "--l2 must be a number >= 0"),
            ({"engine": "gpu"}, "--engine 'gpu' is not one of: batched, scalar")]
@@ -196,7 +196,7 @@ def test_presets_precedence_option_over_preset_over_default():
     assert other.config.lr == 1.0 and other.sources["lr"] == "default"  # the preset's rate was tuned for adam
     csv = resolve_settings("data.csv", task="binary", n_classes=2, is_builtin=False)
     assert csv.standardize is False and resolve_settings("moons", task="binary", n_classes=2).standardize is False
-    assert resolve_settings("blobs", task="multiclass", n_classes=4).config.layers == [16, 16, 4]
+    assert resolve_settings("blobs", task="multiclass", n_classes=4).config.sizes == [16, 16, 4]
     two_outputs = resolve_settings("moons", task="binary", n_classes=2, requested={"layers": [8, 2]})
     assert two_outputs.config.loss == "cross-entropy"
 

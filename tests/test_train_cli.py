@@ -67,7 +67,8 @@ def test_test_split_reports_test_accuracy(cli):
 
 
 def test_engines_agree_through_the_cli(cli):
-    args = ("moons", "--samples", "30", "--layers", "6,1", "--steps", "15")
+    # sgd: adam would turn a gradient that is zero but for rounding into a full step (training.md says why)
+    args = ("moons", "--samples", "30", "--layers", "6,1", "--steps", "15", "--optimizer", "sgd")
     batched = train_json(cli, *args)["history"]["loss"]
     scalar = train_json(cli, *args, "--engine", "scalar")["history"]["loss"]
     assert scalar == pytest.approx(batched, rel=1e-9)
@@ -100,7 +101,7 @@ def test_log_has_one_row_per_step(cli, tmp_path):
     path = tmp_path / "metrics.csv"
     out = train_json(cli, "xor", "--steps", "12", "--test-split", "0.25", "--log", str(path))
     rows = list(csv.DictReader(path.open()))
-    assert list(rows[0]) == ["step", "loss", "accuracy", "test_accuracy", "lr"]
+    assert list(rows[0]) == ["step", "loss", "accuracy", "test_loss", "test_accuracy", "lr"]
     assert [int(r["step"]) for r in rows] == list(range(1, 13))
     assert [float(r["loss"]) for r in rows] == out["history"]["loss"]
     assert float(rows[-1]["lr"]) == pytest.approx(1.0 * (1 - 0.9 * 11 / 12))
@@ -126,7 +127,7 @@ def test_plot_of_a_1d_regression(cli, tmp_path):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["moons", "--steps", "0"], "--steps must lie in 1..1,000,000, got 0"),
+        (["moons", "--steps", "-1"], "--steps must lie in 0..1,000,000, got -1"),
         (["moons", "--lr", "-1"], "--lr must be a positive number, got -1"),
         (["moons", "--lr", "nan"], "--lr must be a positive number"),
         (["moons", "--layers", "16,,1"], "--layers '16,,1': size 2 is empty"),

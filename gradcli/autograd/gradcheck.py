@@ -23,7 +23,8 @@ when ``|autograd - numeric| <= atol + rtol * |numeric|``.
   Ridders' extrapolation to h -> 0 (``ridders``) decides, so a right gradient
   of ``log(x)`` at 1e-3 is not reported as a mismatch; a wrong one still is.
 - ``sweep`` lists the estimate for h = 1e-1 .. 1e-12; ``check_random_points``
-  checks at seeded random points and keeps the worst case per variable.
+  checks at seeded random points and keeps the worst case per variable;
+  ``check_partial`` checks one derivative of any function with ``value_at``.
 
 Nothing here prints: results are plain dataclasses for ``render.py``.
 """
@@ -160,6 +161,18 @@ def check_gradients(expression, point: dict, *, h: float | None = None, rtol: fl
     _explain_kinks(graph, checks)
     return CheckReport(expression.source, dict(point), graph.output.data, checks, rtol, atol, h,
                        tuple(graph.warnings()), graph.output_name, expression.title())
+
+
+def check_partial(function, point: dict, name: str, grad: float, *, h: float | None = None,
+                  rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL) -> Check:
+    """Check one partial derivative ``grad`` of anything with ``value_at(point) -> float`` at ``point``.
+
+    The same central difference, kink detection and Ridders' fallback as
+    ``check_gradients``; the function may be a parsed expression or, say, a
+    training loss as a function of a few parameters (``learn/backprop_check.py``).
+    """
+    _check_options(h, rtol, atol)
+    return _check_one(function, point, name, grad, h, rtol, atol)
 
 
 def sweep(expression, point: dict, steps=SWEEP_STEPS, names=None) -> SweepReport:

@@ -48,6 +48,7 @@ from . import datasets_cmd  # noqa: E402,F401
 from . import train_cmd  # noqa: E402,F401
 from . import predict_cmd  # noqa: E402,F401
 from . import eval_cmd  # noqa: E402,F401
+from . import show_cmd  # noqa: E402,F401
 
 
 def run() -> None:

@@ -25,7 +25,8 @@ EXPRESSION_PRECISION = 4  # as micrograd's "%.4f"
 NETWORK_PRECISION = 2  # biases inside small circles
 
 OWN_OPTIONS = ["--output", "--rankdir", "--precision", "--forward-only", "--color-grad", "--title",
-               "--max-nodes", "--renderer", "--max-memory"]
+               "--max-nodes", "--renderer", "--max-memory", "--neurons"]
+NEURON_MAP_CELLS = 10  # a neuron's map: this many cells a side
 
 EXAMPLES = """Examples:
 
@@ -33,7 +34,7 @@ EXAMPLES = """Examples:
 
   gradcli draw "d = a*b + c; L = d*f" a=2 b=-3 c=10 f=-2 --color-grad --rankdir TB -o graph.png
 
-  gradcli draw model.json -o net.svg    (a model written by gradcli train --save)
+  gradcli draw model.json --neurons -o net.svg    (a model written by gradcli train --save)
 """
 
 
@@ -69,6 +70,9 @@ def draw(
     max_length: MaxLengthOption = MAX_LENGTH,
     max_size: MaxSizeOption = MAX_SIZE,
     memory_limit: MaxMemoryOption = DEFAULT_MAX_MEMORY_TEXT,
+    neurons: Annotated[bool, typer.Option(
+        "--neurons", help="A model file of 2 inputs: draw each neuron's output over the data's range inside it.")]
+    = False,
 ) -> None:
     """Draw a computation graph (value boxes: label, data, grad; small op nodes) or a trained network.
 
@@ -90,8 +94,11 @@ def draw(
         from ..paths import refuse_overlaps
 
         refuse_overlaps(outputs={"output": output}, inputs={"model": source})
-        drawing = _network(source, ctx.args, rankdir.value, precision, title, forward_only or color_grad, check)
+        drawing = _network(source, ctx.args, rankdir.value, precision, title, forward_only or color_grad, check,
+                           neurons)
     else:
+        if neurons:
+            raise UsageError("--neurons draws inside the neurons of a model file (*.json), not of an expression")
         parsed, values = read_expression(source, ctx.args, file=file, output=output_name, max_length=max_length,
                                          max_size=max_size, own_options=OWN_OPTIONS)
         drawing = _expression(parsed, values, rankdir.value, precision, title, forward_only, color_grad, check)
@@ -121,7 +128,7 @@ def _expression(parsed, values, rankdir, precision, title, forward_only, color_g
     return expression_drawing(graph, options)
 
 
-def _network(path, extra, rankdir, precision, title, gradient_options, check):
+def _network(path, extra, rankdir, precision, title, gradient_options, check, neurons=False):
     """Load a model file (checked by gradcli.learn.modelfile), check its size, build its picture."""
     from ..pictures.network import network_drawing, network_size
     from ..errors import UsageError
@@ -134,8 +141,26 @@ def _network(path, extra, rankdir, precision, title, gradient_options, check):
     model = load_model(path)
     if check is not None:
         check(network_size(model))
+    maps = _neuron_maps(path, model) if neurons else {}
     return network_drawing(model, rankdir=rankdir, precision=NETWORK_PRECISION if precision is None else precision,
-                           title=title)
+                           title=title, **maps)
+
+
+def _neuron_maps(path, saved) -> dict:
+    """Every unit's output (and every input feature) over the plane of the model's training data."""
+    from ..errors import UsageError
+    from ..learn.inference import Predictor, model_inputs
+    from ..learn.inspect import input_maps, neuron_maps, plane_bounds, recorded_dataset
+
+    predictor = Predictor.from_saved(saved)
+    if len(predictor.input_names) != 2:
+        raise UsageError(f"--neurons draws each neuron over the plane of 2 inputs; {path} takes "
+                         f"{len(predictor.input_names)} ({', '.join(predictor.input_names)})")
+    recorded = saved.meta.get("input_bounds")
+    dataset = None if recorded else recorded_dataset(saved)  # an older model file: the range of its data
+    bounds = plane_bounds(model_inputs(predictor, dataset) if dataset is not None else None, recorded)
+    size = (NEURON_MAP_CELLS, NEURON_MAP_CELLS)
+    return {"neuron_maps": neuron_maps(predictor, bounds, *size), "input_maps": input_maps(predictor, bounds, *size)}
 
 
 def _count(number: int, noun: str) -> str:

@@ -17,8 +17,8 @@ from typing import Annotated, Optional
 import typer
 
 from ..data.choices import DEFAULT_NOISE, DEFAULT_SAMPLES, DEFAULT_SEED, TaskChoice
-from ..learn.config import (DEFAULT_HIDDEN, DEFAULT_LRS, Activation, Engine, Init, Loss, Optimizer, Schedule,
-                            TrainConfig)
+from ..learn.config import (DEFAULT_HIDDEN, DEFAULT_LRS, DEFAULT_STEPS, Activation, Engine, Init, Loss, Optimizer,
+                            Schedule, TrainConfig)
 from .app import app
 from .common import console, reports_errors, warn
 from .dataset_options import ClassesOption, DatasetArgument, NoiseOption, SamplesOption, TargetOption, TaskOption
@@ -31,7 +31,7 @@ EXAMPLES = """Examples:
 
   gradcli train spiral --test-split 0.2 --save spiral.json --plot spiral.png
 
-  gradcli train blobs --classes 4 --layers 4 --steps 500 --json
+  gradcli train moons --layers 4,4,4,1 --init xavier-normal --loss mse --test-split 0.2 --patience 20
 """
 
 MAX_LAYER_SIZE = 1024
@@ -40,21 +40,23 @@ EXIT_INTERRUPTED = 130  # the shell's convention for a run ended by Ctrl-C (128 
 DEFAULTS = TrainConfig()  # the global defaults, for --help
 
 
-def parse_layers(text: str) -> list[int]:
-    """``"16,16,1"`` -> [16, 16, 1]; UsageError naming the bad part and the allowed range."""
+def parse_layers(text: str) -> list:
+    """``"16,16,1"`` -> [16, 16, 1] and ``"16:tanh,1"`` -> plans (``LayerPlan``); UsageError naming the bad part."""
     from ..errors import UsageError
+    from ..learn.config import LayerPlan
 
     parts = [part.strip() for part in text.split(",")]
     sizes = []
     for position, part in enumerate(parts, start=1):
         if not part:
             raise UsageError(f"--layers '{text}': size {position} is empty; give sizes like 16,16,1")
-        if not part.isdigit():
-            raise UsageError(f"--layers '{text}': '{part}' is not a whole number; give sizes like 16,16,1")
-        size = int(part)
-        if not 1 <= size <= MAX_LAYER_SIZE:
-            raise UsageError(f"--layers '{text}': each size must lie in 1..{MAX_LAYER_SIZE}, got {size}")
-        sizes.append(size)
+        if not part.partition(":")[0].strip().isdigit():
+            raise UsageError(f"--layers '{text}': '{part}' is not a whole number; give sizes like 16,16,1 "
+                             "(or 16:tanh,1 to name a layer's activation)")
+        plan = LayerPlan.parse(part)  # a size, or size:activation
+        if not 1 <= plan.size <= MAX_LAYER_SIZE:
+            raise UsageError(f"--layers '{text}': each size must lie in 1..{MAX_LAYER_SIZE}, got {plan.size}")
+        sizes.append(plan)
     if len(sizes) > MAX_LAYERS:
         raise UsageError(f"--layers '{text}': at most {MAX_LAYERS} layers, got {len(sizes)}")
     return sizes
@@ -88,14 +90,19 @@ def train_command(
     ctx: typer.Context,
     dataset: DatasetArgument,
     layers: Annotated[Optional[str], typer.Option(
-        help="Hidden and output sizes, e.g. 16,16,1. The last must fit the task: 1 for two classes (hinge) or "
-             f"regression, K for K classes. Default: {','.join(map(str, DEFAULT_HIDDEN))} + the output, or the "
-             "dataset's preset.", show_default=False)] = None,
-    activation: Annotated[Optional[Activation], typer.Option(
-        help=f"Hidden-layer activation (the output layer is linear). Default: {DEFAULTS.activation}.",
+        help="Hidden and output sizes, e.g. 16,16,1; SIZE:ACTIVATION names a layer's own (16:tanh,16:relu,1:tanh). "
+             "The last must fit the task: 1 for two classes (hinge) or regression, K for K classes. Default: "
+             f"{','.join(map(str, DEFAULT_HIDDEN))} + the output, or the dataset's preset.",
         show_default=False)] = None,
-    init: Annotated[Optional[Init], typer.Option(help="Weight initialisation: uniform U(-1,1), xavier or he. "
-                                                      f"Default: {DEFAULTS.init}.", show_default=False)] = None,
+    activation: Annotated[Optional[Activation], typer.Option(
+        help="Activation of the hidden layers that name none (the output layer is linear unless it names one). "
+             f"Default: {DEFAULTS.activation}.", show_default=False)] = None,
+    init: Annotated[Optional[Init], typer.Option(help="Initial weights: zeros, uniform U(-1,1), normal N(0,1), xavier, "
+                                                      "xavier-normal, he, he-normal (biases start at 0). Default: "
+                                                      f"{DEFAULTS.init}.", show_default=False)] = None,
+    init_scale: Annotated[Optional[float], typer.Option(
+        help="Multiply the width of the initial weights: --init uniform --init-scale 0.1 draws U(-0.1, 0.1). "
+             f"Default: {DEFAULTS.init_scale:g}.", show_default=False)] = None,
     loss: Annotated[Optional[Loss], typer.Option(help="Default: hinge for two classes, cross-entropy for more, mse "
                                                       "for regression.", show_default=False)] = None,
     optimizer: Annotated[Optional[Optimizer], typer.Option(help=f"Default: {DEFAULTS.optimizer}.",
@@ -106,14 +113,32 @@ def train_command(
     schedule: Annotated[Optional[Schedule], typer.Option(help="Learning-rate schedule: linear (lr down to lr/10), "
                                                               f"constant or cosine. Default: {DEFAULTS.schedule}.",
                                                          show_default=False)] = None,
-    steps: Annotated[Optional[int], typer.Option(help=f"Training steps. Default: {DEFAULTS.steps} (or the dataset's "
-                                                      "preset).", show_default=False)] = None,
-    batch_size: Annotated[Optional[int], typer.Option(help="Samples per step, drawn at random. Default: the "
-                                                           "whole training set.", show_default=False)] = None,
+    steps: Annotated[Optional[int], typer.Option(help=f"Updates (0: evaluate and save the untrained network). Default: "
+                                                      f"{DEFAULT_STEPS} (or the dataset's preset).",
+                                                 show_default=False)] = None,
+    epochs: Annotated[Optional[int], typer.Option(help="Passes over the training set, in batches of --batch-size "
+                                                       "(instead of --steps).", show_default=False)] = None,
+    batch_size: Annotated[Optional[int], typer.Option(help="Samples per step. Default: the whole training set.",
+                                                      show_default=False)] = None,
+    shuffle: Annotated[Optional[bool], typer.Option(
+        "--shuffle/--no-shuffle", help="Each pass over the training set in a new order drawn from the seed, or in "
+        "the file's order. Default: shuffle.", show_default=False)] = None,
     l2: Annotated[Optional[float], typer.Option(help=f"L2 penalty: adds l2 * sum(p^2). Default: {DEFAULTS.l2:g}.",
                                                 show_default=False)] = None,
     l1: Annotated[Optional[float], typer.Option(help=f"L1 penalty: adds l1 * sum(|p|). Default: {DEFAULTS.l1:g}.",
                                                 show_default=False)] = None,
+    zero_grad: Annotated[Optional[bool], typer.Option(
+        "--zero-grad/--no-zero-grad", help="Clear the gradients before each step. --no-zero-grad lets them "
+        "accumulate (the classic bug, for teaching). Default: zero them.", show_default=False)] = None,
+    eval_every: Annotated[Optional[int], typer.Option(
+        help="Evaluate the held-out set every K steps. Default: every step when cheap, otherwise about 100 times.",
+        show_default=False)] = None,
+    patience: Annotated[Optional[int], typer.Option(
+        help="Stop when the test loss has not improved for N evaluations, keeping the best weights (needs "
+             "--test-split).", show_default=False)] = None,
+    check_grad_every: Annotated[Optional[int], typer.Option(
+        help="Every N steps, compare backprop's gradient of a few random parameters with finite differences of "
+             "the loss; exit 1 on a mismatch.", show_default=False)] = None,
     engine: Annotated[Optional[Engine], typer.Option(help="batched: one graph per step over NumPy arrays (fast); "
                                                           "scalar: one graph per sample (classic). Default: "
                                                           f"{DEFAULTS.engine}.", show_default=False)] = None,
@@ -142,7 +167,8 @@ def train_command(
     init_from: Annotated[Optional[str], typer.Option(help="Start from a saved model's parameters (its layers "
                                                           "unless --layers is given).", metavar="FILE.json",
                                                      show_default=False)] = None,
-    log: Annotated[Optional[str], typer.Option(help="Write one CSV row per step: step, loss, accuracy, lr.",
+    log: Annotated[Optional[str], typer.Option(help="Write one CSV row per step: step, loss, accuracy, test loss and "
+                                                    "accuracy (when held out), lr.",
                                                metavar="FILE.csv", show_default=False)] = None,
     output_format: TableFormatOption = TableFormat.table,
     json_output: JsonOption = False,
@@ -173,10 +199,12 @@ def train_command(
     refuse_overlaps(outputs={"save": save, "log": log, "plot": plot},
                     inputs={"dataset": dataset_file(dataset), "init_from": init_from})
     # the settings of the run: None leaves one to the model file, the preset or the default
-    run = prepare_run(dataset, options, init_from=init_from, max_memory=max_memory(memory_limit), layers=sizes, activation=activation, init=init,
-                      loss=loss, optimizer=optimizer, lr=lr, schedule=schedule, steps=steps, batch_size=batch_size,
-                      l2=l2, l1=l1, engine=engine, seed=seed if _given(ctx, "seed") else None,
-                      standardize=standardize)
+    run = prepare_run(dataset, options, init_from=init_from, max_memory=max_memory(memory_limit),
+                      layers=sizes, activation=activation, init=init,
+                      init_scale=init_scale, loss=loss, optimizer=optimizer, lr=lr, schedule=schedule, steps=steps,
+                      epochs=epochs, batch_size=batch_size, shuffle=shuffle, l2=l2, l1=l1, zero_grad=zero_grad,
+                      eval_every=eval_every, patience=patience, check_grad_every=check_grad_every, engine=engine,
+                      seed=seed if _given(ctx, "seed") else None, standardize=standardize)
     for note in run.notes:
         warn(note)
     result = _train_with_progress(run, quiet, json_output)
@@ -213,7 +241,7 @@ def _train_with_progress(run, quiet: bool, json_output: bool):
     metric = "r2" if run.dataset.task == "regression" else "accuracy"
     # with --json, stdout is for the JSON object; stderr shows progress only to a person at a terminal
     silent = quiet or (json_output and not err.is_terminal)
-    progress = make_progress(err, steps=run.config.steps, metric_name=metric, quiet=silent, draw_map=draw_map)
+    progress = make_progress(err, steps=run.steps, metric_name=metric, quiet=silent, draw_map=draw_map)
     with StopOnInterrupt() as interrupts, progress:
         return train(run.model, run.data, run.config, on_step=progress.on_step, stop=interrupts.requested)
 
@@ -247,12 +275,14 @@ def _report(run, result, command: str, save, log, json_output: bool) -> None:
             out.print(f"saved the model to {save}", markup=False, highlight=False)
         if log is not None:
             out.print(f"wrote {result.steps_done} steps to {log}", markup=False, highlight=False)
+    for warning in result.warnings:  # what went wrong, after the summary that shows it
+        warn(warning)
 
 
 def _exit_status(result, save) -> None:
-    """Exit 1 after a divergence, 130 after Ctrl-C (the summary has been printed either way)."""
-    if result.stopped == "diverged":
-        raise result.divergence
+    """Exit 1 after a divergence or a failed gradient check, 130 after Ctrl-C (the summary has been printed)."""
+    if result.failure is not None:
+        raise result.failure
     if result.stopped == "interrupted":
         warn(f"{result.message} (Ctrl-C)" + (f"; the model so far is in {save}" if save else ""))
         raise typer.Exit(EXIT_INTERRUPTED)

@@ -186,6 +186,11 @@ def check_measurement(result: Measurement, dataset_name: str) -> None:
         not_finite=result.not_finite)
 
 
+def model_inputs(predictor: Predictor, dataset) -> np.ndarray:
+    """The raw inputs of ``dataset`` in the order the model takes them (matched by name; DataError otherwise)."""
+    return _columns_by_name(dataset, predictor.input_names)
+
+
 def _columns_by_name(dataset, names: list[str]) -> np.ndarray:
     """The dataset's inputs in the model's order, found by name (the same names, in any order)."""
     from ..errors import DataError

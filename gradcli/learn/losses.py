@@ -16,7 +16,7 @@ Each loss gives the loss of ONE sample as a ``Value`` whose data is a float
   logit is subtracted first, as a constant: softmax does not change, and exp
   never overflows.
 
-``regularization(params, l2, l1)`` is the penalty l2 * sum(p^2) + l1 * sum(|p|).
+``regularization(params, l2, l1)`` is the penalty l2 * sum(p^2) + l1 * sum(|p|) (``penalty_value``: its number).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from ..errors import UsageError
 from .config import Loss
 
 __all__ = [
-    "LOSSES", "check_loss", "encode_targets", "per_sample_loss", "regularization",
+    "LOSSES", "check_loss", "encode_targets", "per_sample_loss", "regularization", "penalty_value",
     "predict_classes", "accuracy", "r2_score",
 ]
 
@@ -116,6 +116,12 @@ def regularization(params: list[Value], l2: float = 1e-4, l1: float = 0.0) -> Va
     if not terms:
         return None
     return terms[0] if len(terms) == 1 else terms[0] + terms[1]
+
+
+def penalty_value(params: list[Value], l2: float = 1e-4, l1: float = 0.0) -> float:
+    """The number ``regularization`` gives, without a graph."""
+    values = [p.data for p in params]
+    return (l2 * sum(v * v for v in values) if l2 else 0.0) + (l1 * sum(abs(v) for v in values) if l1 else 0.0)
 
 
 # -- reading outputs ---------------------------------------------------------

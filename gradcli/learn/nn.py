@@ -14,17 +14,20 @@ the classic scalar graph) or NumPy arrays over a batch (one graph for all the
 samples: the parameters broadcast and their gradients are summed over the
 batch by the engine).  Hidden layers use ``activation``; the last layer is
 linear, so its outputs are raw scores (logits) for the loss to interpret.
+``activations`` names every layer's own instead (micrograd's lecture MLP ends
+in tanh: ``MLP(3, [4, 4, 1], activations=["tanh"] * 3)``).
 
 Initialisation draws from the generator passed in (``random.Random`` or a
 NumPy ``Generator``), never from global state, so the same seed gives the
-same network:
-``uniform`` U(-1, 1) weights (micrograd's classic default), ``xavier``
-U(-a, a) with a = sqrt(6 / (fan_in + fan_out)), ``he`` U(-a, a) with
-a = sqrt(6 / fan_in); biases start at zero.
+same network.  Weights (biases start at zero), each width times ``init_scale``:
+``zeros``; ``uniform`` U(-1, 1) (micrograd's classic default); ``normal``
+N(0, 1); ``xavier`` U(-a, a) with a = sqrt(6 / (fan_in + fan_out));
+``xavier-normal`` N(0, s^2) with s = sqrt(2 / (fan_in + fan_out)); ``he``
+U(-a, a) with a = sqrt(6 / fan_in); ``he-normal`` N(0, 2 / fan_in).
 
 ``forward_array`` evaluates the network on a matrix of inputs with plain
 NumPy (no graph): for predictions, decision maps and evaluation, where no
-gradient is needed.
+gradient is needed; ``layer_outputs`` keeps every layer's output on the way.
 """
 
 from __future__ import annotations
@@ -41,21 +44,48 @@ from .config import Activation, Init
 from .estimate import FORWARD_BLOCK_BYTES
 from .modelfile import LayerSpec
 
-__all__ = ["ACTIVATIONS", "INITS", "Module", "Neuron", "Layer", "MLP"]
+__all__ = ["ACTIVATIONS", "INITS", "LEAKY_SLOPE", "Module", "Neuron", "Layer", "MLP", "apply_array", "init_width"]
 
 ACTIVATIONS = tuple(Activation)
 INITS = tuple(Init)
 
 
-def _init_limit(init: str, fan_in: int, fan_out: int) -> float:
-    """Half-width a of the U(-a, a) distribution the weights are drawn from."""
-    if init == "uniform":
-        return 1.0
-    if init == "xavier":  # Glorot & Bengio 2010: keeps activation variance across tanh layers
-        return math.sqrt(6.0 / (fan_in + fan_out))
-    if init == "he":  # He et al. 2015: the variance a relu layer needs
-        return math.sqrt(6.0 / fan_in)
-    raise UsageError(f"unknown initialisation '{init}': choose one of {', '.join(INITS)}", setting="init", value=init)
+# how the weights of a layer are drawn: (distribution, width from fan_in and fan_out)
+_INIT_RULES = {
+    "zeros": ("zeros", lambda fan_in, fan_out: 0.0),
+    "uniform": ("uniform", lambda fan_in, fan_out: 1.0),
+    "normal": ("normal", lambda fan_in, fan_out: 1.0),
+    # Glorot & Bengio 2010: keeps the activations' variance across tanh layers
+    "xavier": ("uniform", lambda fan_in, fan_out: math.sqrt(6.0 / (fan_in + fan_out))),
+    "xavier-normal": ("normal", lambda fan_in, fan_out: math.sqrt(2.0 / (fan_in + fan_out))),
+    # He et al. 2015: the variance a relu layer needs
+    "he": ("uniform", lambda fan_in, fan_out: math.sqrt(6.0 / fan_in)),
+    "he-normal": ("normal", lambda fan_in, fan_out: math.sqrt(2.0 / fan_in)),
+}
+LEAKY_SLOPE = 0.01  # leaky-relu's slope below 0
+
+
+def init_width(init: str, fan_in: int, fan_out: int, scale: float = 1.0) -> tuple[str, float]:
+    """(distribution, width): "uniform" draws U(-width, width), "normal" N(0, width^2), "zeros" nothing."""
+    if init not in _INIT_RULES:
+        raise UsageError(f"unknown initialisation '{init}': choose one of {', '.join(INITS)}", setting="init",
+                         value=init)
+    distribution, width = _INIT_RULES[init]
+    return distribution, scale * width(fan_in, fan_out)
+
+
+def _draw(rng, distribution: str, width: float) -> float:
+    if distribution == "uniform":
+        return float(rng.uniform(-width, width))
+    if distribution == "normal":  # random.Random has gauss, a NumPy Generator normal
+        return float(rng.gauss(0.0, width) if hasattr(rng, "gauss") else rng.normal(0.0, width))
+    return 0.0
+
+
+def _check_activation(activation: str) -> None:
+    if activation not in ACTIVATIONS:
+        raise UsageError(f"unknown activation '{activation}': choose one of {', '.join(ACTIVATIONS)}",
+                         setting="activation", value=activation)
 
 
 def _apply_value(activation: str, v: Value) -> Value:
@@ -65,10 +95,16 @@ def _apply_value(activation: str, v: Value) -> Value:
         return v.tanh()
     if activation == "sigmoid":
         return v.sigmoid()
+    if activation == "leaky-relu":
+        # max(x, 0.01 x) from primitives: 0.99 relu(x) + 0.01 x (slope 1 above 0, 0.01 below)
+        return v.relu() * (1.0 - LEAKY_SLOPE) + v * LEAKY_SLOPE
+    if activation == "softplus":
+        return v.softplus()
     return v  # linear
 
 
-def _apply_array(activation: str, z: np.ndarray) -> np.ndarray:
+def apply_array(activation: str, z: np.ndarray) -> np.ndarray:
+    """An activation on a NumPy array: the numbers ``_apply_value`` gives, without a graph."""
     if activation == "relu":
         return np.maximum(z, 0.0)
     if activation == "tanh":
@@ -76,6 +112,10 @@ def _apply_array(activation: str, z: np.ndarray) -> np.ndarray:
     if activation == "sigmoid":
         e = np.exp(-np.abs(z))  # stable on both sides: exp never overflows
         return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    if activation == "leaky-relu":
+        return np.maximum(z, 0.0) * (1.0 - LEAKY_SLOPE) + z * LEAKY_SLOPE
+    if activation == "softplus":
+        return np.logaddexp(0.0, z)  # log(1 + e^z) without overflow
     return z
 
 
@@ -93,12 +133,11 @@ class Module:
 class Neuron(Module):
     """act(w . x + b) for one output; ``activation="linear"`` gives the raw sum."""
 
-    def __init__(self, nin: int, activation: str = "relu", *, limit: float = 1.0, rng=None):
-        if activation not in ACTIVATIONS:
-            raise UsageError(f"unknown activation '{activation}': choose one of {', '.join(ACTIVATIONS)}",
-                             setting="activation", value=activation)
+    def __init__(self, nin: int, activation: str = "relu", *, limit: float = 1.0, distribution: str = "uniform",
+                 rng=None):
+        _check_activation(activation)
         rng = rng if rng is not None else random.Random(DEFAULT_SEED)
-        self.w = [Value(float(rng.uniform(-limit, limit))) for _ in range(nin)]
+        self.w = [Value(_draw(rng, distribution, limit)) for _ in range(nin)]
         self.b = Value(0.0)
         self.activation = activation
 
@@ -117,10 +156,12 @@ class Neuron(Module):
 class Layer(Module):
     """``nout`` neurons that all read the same inputs."""
 
-    def __init__(self, nin: int, nout: int, activation: str = "relu", *, init: str = "uniform", rng=None):
-        limit = _init_limit(init, nin, nout)
+    def __init__(self, nin: int, nout: int, activation: str = "relu", *, init: str = "uniform",
+                 init_scale: float = 1.0, rng=None):
+        distribution, width = init_width(init, nin, nout, init_scale)
         rng = rng if rng is not None else random.Random(DEFAULT_SEED)
-        self.neurons = [Neuron(nin, activation, limit=limit, rng=rng) for _ in range(nout)]
+        self.neurons = [Neuron(nin, activation, limit=width, distribution=distribution, rng=rng)
+                        for _ in range(nout)]
         self.activation = activation
 
     def __call__(self, x) -> list[Value]:
@@ -144,18 +185,26 @@ class Layer(Module):
 
 
 class MLP(Module):
-    """A multi-layer perceptron: ``MLP(2, [16, 16, 1])``; hidden layers use ``activation``, the last is linear."""
+    """A multi-layer perceptron: ``MLP(2, [16, 16, 1])``; hidden layers use ``activation``, the last is linear.
 
-    def __init__(self, nin: int, sizes: list[int], activation: str = "relu", *, init: str = "uniform", rng=None):
+    ``activations`` (one per layer) overrides both: ``MLP(3, [4, 4, 1], activations=["tanh"] * 3)``.
+    """
+
+    def __init__(self, nin: int, sizes: list[int], activation: str = "relu", *, activations=None,
+                 init: str = "uniform", init_scale: float = 1.0, rng=None):
         if nin < 1 or not sizes or any(s < 1 for s in sizes):
             raise UsageError(f"an MLP needs at least 1 input and layer sizes >= 1, got {nin} inputs and {sizes}")
-        if activation not in ACTIVATIONS:
-            raise UsageError(f"unknown activation '{activation}': choose one of {', '.join(ACTIVATIONS)}",
-                             setting="activation", value=activation)
+        _check_activation(activation)
+        if activations is None:
+            activations = [activation] * (len(sizes) - 1) + ["linear"]
+        if len(activations) != len(sizes):
+            raise UsageError(f"{len(activations)} activations for {len(sizes)} layers: give one per layer")
+        for name in activations:
+            _check_activation(name)
         rng = rng if rng is not None else random.Random(DEFAULT_SEED)
         widths = [nin] + list(sizes)
         self.layers = [
-            Layer(widths[i], widths[i + 1], activation if i < len(sizes) - 1 else "linear", init=init, rng=rng)
+            Layer(widths[i], widths[i + 1], str(activations[i]), init=init, init_scale=init_scale, rng=rng)
             for i in range(len(sizes))
         ]
         self.nin = nin
@@ -179,7 +228,11 @@ class MLP(Module):
     # -- plain NumPy evaluation ---------------------------------------------
 
     def forward_array(self, X) -> np.ndarray:
-        """Outputs for every row of X (shape (n, nin)) -> shape (n, nout), without building a graph.
+        """Outputs for every row of X (shape (n, nin)) -> shape (n, nout), without building a graph."""
+        return self.layer_outputs(X)[-1]
+
+    def layer_outputs(self, X) -> list[np.ndarray]:
+        """Every layer's output for the rows of X, first layer first: shapes (n, size of the layer).
 
         Rows go through in blocks of at most ``FORWARD_BLOCK_BYTES`` per layer matrix, so that
         100,000 rows through a layer of 1,024 neurons take 32 MB at a time, not 800 MB.
@@ -190,13 +243,17 @@ class MLP(Module):
         layers = [(layer.activation, *layer.matrices()) for layer in self.layers]
         widest = max([X.shape[1], *self.sizes])
         block = max(1, FORWARD_BLOCK_BYTES // (8 * widest))
-        parts = []
+        blocks = []
         for start in range(0, max(len(X), 1), block):
             h = X[start:start + block]
+            outputs = []
             for activation, weights, biases in layers:
-                h = _apply_array(activation, h @ weights.T + biases)
-            parts.append(h)
-        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+                h = apply_array(activation, h @ weights.T + biases)
+                outputs.append(h)
+            blocks.append(outputs)
+        if len(blocks) == 1:
+            return blocks[0]
+        return [np.concatenate([outputs[i] for outputs in blocks]) for i in range(len(layers))]
 
     # -- saved models -------------------------------------------------------
 
@@ -209,13 +266,10 @@ class MLP(Module):
 
     @classmethod
     def from_specs(cls, nin: int, specs: list[LayerSpec]) -> "MLP":
-        """Rebuild a network from saved layers (its hidden activation is the first layer's)."""
+        """Rebuild a network from saved layers, each with its own activation."""
         hidden = specs[0].activation if len(specs) > 1 else "relu"
-        model = cls(nin, [spec.n_outputs for spec in specs], hidden)
-        for layer, spec in zip(model.layers, specs):
-            layer.activation = spec.activation
-            for neuron in layer.neurons:
-                neuron.activation = spec.activation
+        model = cls(nin, [spec.n_outputs for spec in specs], hidden, activations=[spec.activation for spec in specs],
+                    init="zeros")
         model.load_specs(specs)
         return model
 

@@ -70,6 +70,11 @@ class PreparedRun:
     def config(self) -> TrainConfig:
         return self.settings.config
 
+    @property
+    def steps(self) -> int:
+        """The updates the run will make (``steps``, or what ``epochs`` take on the training split)."""
+        return self.config.planned_steps(self.n_train)
+
 
 def is_builtin(dataset: Dataset) -> bool:
     """A generated set or a shipped CSV (by name), as opposed to a CSV file given by path."""
@@ -98,16 +103,18 @@ def prepare_run(source: str, options: DataOptions | None = None, *, init_from: s
                                 inherited=from_model_file(saved) if saved is not None else None,
                                 is_builtin=is_builtin(dataset))
     config = resolved.config
-    check_loss(config.loss, dataset.task, dataset.n_classes, config.layers[-1])
+    check_loss(config.loss, dataset.task, dataset.n_classes, config.sizes[-1])
 
     train_set, test_set = split(dataset, options.test_split, config.seed)
+    config.check_run(len(train_set.y), test_set is not None)  # before any work: what this run cannot do
     pipeline = _pipeline(dataset, train_set, options.features, resolved, saved)
     batch = min(config.batch_size or len(train_set.y), len(train_set.y))
-    estimate = training_estimate(pipeline.n_inputs, config.layers, batch, engine=config.engine, steps=config.steps)
+    estimate = training_estimate(pipeline.n_inputs, config.sizes, batch, engine=config.engine,
+                                 steps=max(1, config.planned_steps(len(train_set.y))))
     check_memory(estimate, max_memory, advice="use smaller {setting:layers}" + (
         " or a smaller {setting:batch_size}" if config.engine == "batched" else ""))
     model = build_model(config, pipeline.n_inputs)
-    notes = []
+    notes = list(resolved.notes) + _setting_notes(resolved, test_set is not None)
     long_run = time_note(estimate, LONG_RUN_SECONDS)
     if long_run:
         notes.append(GradcliWarning(f"{long_run}, about {duration(estimate.seconds_per_step)} a step; "
@@ -136,6 +143,18 @@ def prepare_run(source: str, options: DataOptions | None = None, *, init_from: s
                        0 if test_set is None else len(test_set.y), init_from, notes, estimate)
 
 
+def _setting_notes(settings: RunSettings, has_test: bool) -> list[GradcliWarning]:
+    """Settings that were given but play no part in this run."""
+    config, notes = settings.config, []
+    if config.init == "zeros" and settings.sources["init_scale"] == Source.option:
+        notes.append(GradcliWarning("{setting} has no effect with {setting:init} zeros: every weight starts at 0",
+                                    setting="init_scale", value=config.init_scale))
+    if config.eval_every is not None and not has_test:
+        notes.append(GradcliWarning("{setting} has no effect: this run holds out no data (add {setting:test_fraction} "
+                                    "0.2)", setting="eval_every", value=config.eval_every))
+    return notes
+
+
 def _pipeline(dataset: Dataset, train_set: Dataset, features, settings: RunSettings,
               saved: SavedModel | None) -> InputPipeline:
     """The saved model's pipeline when continuing on the same inputs; otherwise one fitted on ``train_set``."""
@@ -157,6 +176,8 @@ def run_meta(run: PreparedRun, result: TrainResult, command: str) -> dict:
         "command": command,
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "settings": {name: value for name, value, _ in run.settings.shown()},
+        "input_bounds": [[float(low), float(high)] for low, high in zip(run.dataset.X.min(axis=0),
+                                                                         run.dataset.X.max(axis=0))],
         "steps_done": result.steps_done,
         "stopped": result.stopped,
         "metrics": {"final_loss": result.final_loss, "train": _metrics_dict(result.train),
@@ -172,14 +193,20 @@ def _metrics_dict(metrics) -> dict:
 
 
 def write_history_csv(path: str, result: TrainResult) -> str | None:
-    """One row per step: step, loss, accuracy (or r2), test metric when held out, lr; written atomically.
+    """One row per step: step, loss, accuracy (or r2), test loss and metric when held out, lr, grad check when made.
 
+    A step at which the held-out set was not evaluated (or backprop not checked) leaves that cell empty.
     Returns the warning about NaN or infinite cells (written as nan, inf), or None.
     """
     name = result.metric_name
     history = result.history
-    has_test = any(value is not None for value in history["test_metric"])
-    header = ["step", "loss", name] + ([f"test_{name}"] if has_test else []) + ["lr"]
-    rows = [[k + 1, history["loss"][k], history["metric"][k]] + ([history["test_metric"][k]] if has_test else [])
-            + [history["lr"][k]] for k in range(result.steps_done)]
+    columns = [("loss", "loss"), ("metric", name)]
+    if any(value is not None for value in history["test_metric"]):
+        columns += [("test_loss", "test_loss"), ("test_metric", f"test_{name}")]
+    columns.append(("lr", "lr"))
+    if any(value is not None for value in history["grad_check"]):
+        columns.append(("grad_check", "grad_check_error"))
+    header = ["step"] + [title for _, title in columns]
+    rows = [[k + 1] + [history[key][k] for key, _ in columns]
+            for k in range(result.steps_done)]
     return write_csv_rows(path, header, rows, error=UsageError)

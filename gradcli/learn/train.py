@@ -7,14 +7,27 @@ Used by ``gradcli train`` and usable from Python::
     result = train(model, TrainData(X, y, task="binary", n_classes=2), config,
                    on_step=history.append)
 
-Each step: pick the batch, compute the loss and the gradients with the chosen
-engine (``batched.loss_and_gradients``), check the loss is finite, update the
+Each step: take the step's batch (``batches.py``: passes over the training
+set, shuffled unless ``shuffle=False``), compute the loss and the gradients
+with the chosen engine (``engines.py``), check the loss is finite, update the
 parameters.  The loss recorded for step k is computed with the parameters
-BEFORE step k's update (as in micrograd's demo).  The loop never prints: it
-calls ``on_step(StepInfo)`` after every step, and stops early when ``stop()``
-returns True (Ctrl-C in the CLI), when the loss becomes NaN or infinite
-(keeping the last parameters whose loss was finite), or on KeyboardInterrupt
-(rolling back a half-done step).
+BEFORE step k's update (as in micrograd's demo), and so are the test loss
+and metric of that step (``heldout.py``: every step when cheap, else about
+100 times a run).  Optional, each through the engine's two methods alone:
+
+- ``check_grad_every=N``: every N steps, backprop's gradient of a few random
+  parameters against central differences of the loss (``backprop_check.py``);
+  a mismatch stops the run (``stopped == "grad-check-failed"``);
+- ``zero_grad=False``: the gradients of every step add up (the classic bug);
+- ``patience=N``: stop when the test loss has not improved for N evaluations,
+  keeping the best parameters (``stopped == "early-stopped"``).
+
+The loop never prints: it calls ``on_step(StepInfo)`` after every step, and
+stops early when ``stop()`` returns True (Ctrl-C in the CLI), when the loss
+becomes NaN or infinite (keeping the last parameters whose loss was finite),
+or on KeyboardInterrupt (rolling back a half-done step).  ``steps=0`` trains
+nothing: the untrained network is measured.  At the end ``diagnosis.py``
+says what went wrong, if anything (``TrainResult.warnings``).
 """
 
 from __future__ import annotations
@@ -23,16 +36,20 @@ import gc
 import math
 import random
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import numpy as np
 
 from ..autograd.engine import Value
-from ..errors import DomainError
+from ..errors import DomainError, GradcliError, GradcliWarning
+from .backprop_check import BackpropCheck, check_backprop
+from .batches import batch_rows
 from .config import TrainConfig, default_loss, default_lr
-from .engines import loss_and_gradients
-from .losses import accuracy, check_loss, encode_targets, mse_value, per_sample_loss, r2_score
+from .diagnosis import diagnose
+from .engines import batch_outputs, engine_for
+from .heldout import Best, HeldOut
+from .losses import accuracy, check_loss, encode_targets, mse_value, penalty_value, per_sample_loss, r2_score
 from .nn import MLP
 from .optim import learning_rate, make_optimizer
 
@@ -65,11 +82,13 @@ class StepInfo:
     step: int
     steps: int
     loss: float  # with the parameters before this step's update
-    metric: float  # accuracy on the batch (classification) or R^2 (regression)
-    test_metric: float | None  # the same on the held-out set, or None
+    metric: float | None  # accuracy on the batch (classification) or R^2 (regression; None for one sample)
+    test_metric: float | None  # the same on the held-out set, when evaluated at this step, or None
     lr: float
     elapsed: float  # seconds since the loop started
     model: MLP
+    test_loss: float | None = None  # when evaluated at this step
+    grad_check: float | None = None  # the worst relative error of this step's gradient check, when checked
 
 
 @dataclass
@@ -87,20 +106,40 @@ class Metrics:
 class TrainResult:
     model: MLP
     config: TrainConfig  # with loss and lr resolved
-    history: dict  # "loss", "metric", "test_metric", "lr": one entry per completed step
+    history: dict  # "loss", "metric", "test_loss", "test_metric", "lr", "grad_check": one entry per completed step
     metric_name: str  # "accuracy" or "r2"
     steps_done: int
     seconds: float  # the training loop alone
-    stopped: str  # "completed", "interrupted" or "diverged"
+    stopped: str  # "completed", "interrupted", "diverged", "early-stopped" or "grad-check-failed"
     message: str | None  # why it stopped early
     final_loss: float  # training loss of the final model, penalty included
     train: Metrics
     test: Metrics | None
-    divergence: DomainError | None = None  # when it diverged: the same message as an error naming lr (not raised)
+    failure: GradcliError | None = None  # diverged or failed check: the error to report after the summary
+    steps_planned: int = 0
+    best: Best | None = None  # with patience: the evaluation whose parameters were kept (step None: the final)
+    grad_checks: list[BackpropCheck] = field(default_factory=list)
+    warnings: list[GradcliWarning] = field(default_factory=list)  # what went wrong (diagnosis.py)
 
     @property
     def steps_per_second(self) -> float:
-        return self.steps_done / self.seconds if self.seconds > 0 else float("nan")
+        return self.steps_done / self.seconds if self.seconds > 0 and self.steps_done else float("nan")
+
+    @property
+    def divergence(self) -> DomainError | None:
+        """When it diverged: the same message as an error naming lr (not raised)."""
+        return self.failure if self.stopped == "diverged" else None
+
+    @property
+    def final_test_loss(self) -> float | None:
+        """The held-out loss of the final model with the penalty, as the history's test losses are."""
+        return None if self.test is None else self.test.loss + penalty_value(self.model.parameters(), self.config.l2,
+                                                                              self.config.l1)
+
+    @property
+    def worst_grad_check(self) -> float | None:
+        errors = [check.worst_error for check in self.grad_checks if check.worst_error is not None]
+        return max(errors, default=None)
 
 
 def build_model(config: TrainConfig, n_inputs: int) -> MLP:
@@ -110,7 +149,8 @@ def build_model(config: TrainConfig, n_inputs: int) -> MLP:
     weight), so that ``gradcli train moons`` starts from the very weights of
     micrograd's demo (``random.seed(1337)``) and repeats its published run.
     """
-    return MLP(n_inputs, config.layers, config.activation, init=config.init, rng=random.Random(config.seed))
+    return MLP(n_inputs, config.sizes, config.activation, activations=config.activations(), init=config.init,
+               init_scale=config.init_scale, rng=random.Random(config.seed))
 
 
 def train(model: MLP, data: TrainData, config: TrainConfig,
@@ -118,70 +158,101 @@ def train(model: MLP, data: TrainData, config: TrainConfig,
           stop: Callable[[], bool] | None = None) -> TrainResult:
     """Train ``model`` in place and return what happened."""
     config.check()
+    n = len(data.X)
+    steps = config.check_run(n, data.has_test)
     loss_name = config.loss or default_loss(data.task, data.n_classes)
     check_loss(loss_name, data.task, data.n_classes, model.sizes[-1])
     lr = config.resolved_lr()
     resolved = replace(config, loss=loss_name, lr=lr)
+    engine = engine_for(config.engine)
     params = model.parameters()
     optimizer = make_optimizer(config.optimizer, params)
     targets = encode_targets(loss_name, data.y, model.sizes[-1], data.task)
-    n = len(data.X)
-    batch_size = min(config.batch_size or n, n)
-    batch_rng = np.random.default_rng([config.seed, 1])  # its own stream: batches do not shift the weights
+    batches = batch_rows(n, config.batch_size, shuffle=config.shuffle, seed=config.seed, steps=steps)
+    full_batch = min(config.batch_size or n, n) == n
+    held = HeldOut(data, loss_name, model.sizes[-1], config, steps) if data.has_test else None
+    check_rng = np.random.default_rng([config.seed, 2]) if config.check_grad_every else None
     metric_name = "r2" if data.task == "regression" else "accuracy"
-    history = {"loss": [], "metric": [], "test_metric": [], "lr": []}
-    stopped, message, divergence = "completed", None, None
+    history = {"loss": [], "metric": [], "test_loss": [], "test_metric": [], "lr": [], "grad_check": []}
+    stopped, message, failure, grad_checks, growth = "completed", None, None, [], None
+    initial_loss = measure(model, data.X, data.y, data.task, loss_name).loss
 
     gc_was_enabled = gc.isenabled()
     gc.disable()  # graphs have no cycles: reference counting frees them, the collector only costs time
     start = time.perf_counter()
     previous = None  # the parameters before the last completed update
     try:
-        for k in range(config.steps):
+        for k, rows in enumerate(batches):
             before = [p.data for p in params]
+            kept_grads = None if config.zero_grad else [p.grad for p in params]
             updated = False
             try:
-                rows = slice(None) if batch_size == n else np.sort(batch_rng.choice(n, batch_size, replace=False))
-                loss, outputs, detail = _loss_and_gradients(model, data.X[rows], [t[rows] for t in targets],
-                                                            loss_name, config)
+                X_batch, t_batch = data.X[rows], [t[rows] for t in targets]
+                loss, outputs, detail = _loss_and_gradients(engine, model, X_batch, t_batch, loss_name, config)
                 if not math.isfinite(loss):
-                    divergence = _divergence(k + 1, loss, lr, detail, model, data, config)
-                    stopped, message = "diverged", str(divergence)
+                    failure = _divergence(k + 1, loss, lr, detail, model, data, config)
+                    stopped, message = "diverged", str(failure)
                     # keep the parameters whose loss was finite: those before the previous update
                     _restore(params, previous if previous is not None else before)
                     _truncate(history, k - 1)
                     break
+                checked = None
+                if config.check_grad_every and (k + 1) % config.check_grad_every == 0:
+                    checked = check_backprop(engine, model, X_batch, t_batch, loss_name, config.l2, config.l1,
+                                             check_rng, step=k + 1)
+                    grad_checks.append(checked)
+                    if not checked.ok:  # the step is not taken: the parameters stay those backprop got wrong
+                        failure = _check_failure(checked)
+                        stopped, message = "grad-check-failed", str(failure)
+                        break
+                if kept_grads is not None:  # the classic bug: this step's gradients add to all the earlier ones
+                    growth = _accumulate(params, kept_grads)
                 metric = _metric(outputs, data.y[rows], data.task)
-                test_metric = _test_metric(model, data) if data.has_test else None
-                step_lr = learning_rate(config.schedule, lr, k, config.steps)
+                test_loss = test_metric = None
+                patience_over = False
+                if held is not None and held.due(k):
+                    test_loss, test_metric = held.evaluate(model)
+                    patience_over = held.record(k + 1, test_loss, before)
+                step_lr = learning_rate(config.schedule, lr, k, steps)
                 optimizer.step(step_lr)
-                for key, value in (("loss", loss), ("metric", metric), ("test_metric", test_metric),
-                                   ("lr", step_lr)):
+                for key, value in (("loss", loss), ("metric", metric), ("test_loss", test_loss),
+                                   ("test_metric", test_metric), ("lr", step_lr),
+                                   ("grad_check", checked.worst_error if checked else None)):
                     history[key].append(value)
                 updated, previous = True, before  # the step is complete: update and history agree
                 if on_step is not None:
-                    on_step(StepInfo(k + 1, config.steps, loss, metric, test_metric, step_lr,
-                                     time.perf_counter() - start, model))
+                    on_step(StepInfo(k + 1, steps, loss, metric, test_metric, step_lr, time.perf_counter() - start,
+                                     model, test_loss, history["grad_check"][-1]))
+                if patience_over:
+                    stopped = "early-stopped"
+                    message = (f"the test loss has not improved for {config.patience} evaluations since step "
+                               f"{held.best.step}")
+                    break
                 if stop is not None and stop():
-                    stopped, message = "interrupted", f"stopped after step {k + 1} of {config.steps}"
+                    stopped, message = "interrupted", f"stopped after step {k + 1} of {steps}"
                     break
             except KeyboardInterrupt:
                 if not updated:
                     _restore(params, before)  # a half-done step must not survive
                     _truncate(history, k)
-                stopped, message = "interrupted", f"stopped after step {len(history['loss'])} of {config.steps}"
+                stopped, message = "interrupted", f"stopped after step {len(history['loss'])} of {steps}"
                 break
     finally:
         seconds = time.perf_counter() - start
         if gc_was_enabled:
             gc.enable()
 
+    best = held.keep_best(model, held.evaluate(model)[0]) if held is not None else None
     steps_done = len(history["loss"])
     train_metrics = measure(model, data.X, data.y, data.task, loss_name)
-    penalty = _penalty(model, config.l2, config.l1)
+    penalty = penalty_value(model.parameters(), config.l2, config.l1)
     test_metrics = measure(model, data.X_test, data.y_test, data.task, loss_name) if data.has_test else None
+    warnings = diagnose(model, data.X, data.y, data.task, resolved, steps_done=steps_done, history=history,
+                        initial_loss=initial_loss, final_loss=train_metrics.loss, full_batch=full_batch,
+                        gradient_growth=growth)
     return TrainResult(model, resolved, history, metric_name, steps_done, seconds, stopped, message,
-                       train_metrics.loss + penalty, train_metrics, test_metrics, divergence)
+                       train_metrics.loss + penalty, train_metrics, test_metrics, failure, steps, best, grad_checks,
+                       warnings)
 
 
 def measure(model: MLP, X: np.ndarray, y: np.ndarray, task: str, loss: str,
@@ -202,28 +273,30 @@ def measure(model: MLP, X: np.ndarray, y: np.ndarray, task: str, loss: str,
     return Metrics(value, accuracy=accuracy(array, y, task), samples=len(y))
 
 
-def _loss_and_gradients(model, X, targets, loss_name, config) -> tuple[float, np.ndarray | None, str | None]:
+def _loss_and_gradients(engine, model, X, targets, loss_name, config) -> tuple[float, np.ndarray | None, str | None]:
     """The engine's loss and gradients; a math error counts as a non-finite loss (with its reason)."""
     try:
         with np.errstate(all="ignore"):  # a blow-up is detected by the caller, by value
-            loss, outputs = loss_and_gradients(config.engine, model, X, targets, loss_name, config.l2, config.l1)
+            loss, outputs = engine.loss_and_gradients(model, X, targets, loss_name, config.l2, config.l1)
         return loss, outputs, None
     except DomainError as exc:
         return float("nan"), None, f"({exc})"
 
 
-def _metric(outputs: np.ndarray, y: np.ndarray, task: str) -> float:
-    return r2_score(outputs[:, 0], y) if task == "regression" else accuracy(outputs, y, task)
+def _accumulate(params, kept: list) -> float | None:
+    """Add the earlier gradients ``kept`` to this step's; return how many times larger the sum is."""
+    fresh = math.sqrt(sum(p.grad * p.grad for p in params))
+    for p, g in zip(params, kept):
+        p.grad += g
+    total = math.sqrt(sum(p.grad * p.grad for p in params))
+    return total / fresh if fresh > 0 else None
 
 
-def _test_metric(model: MLP, data: TrainData) -> float:
-    with np.errstate(all="ignore"):
-        return _metric(model.forward_array(data.X_test), data.y_test, data.task)
-
-
-def _penalty(model: MLP, l2: float, l1: float) -> float:
-    values = [p.data for p in model.parameters()]
-    return l2 * sum(v * v for v in values) + l1 * sum(abs(v) for v in values)
+def _metric(outputs: np.ndarray, y: np.ndarray, task: str) -> float | None:
+    """Accuracy on the batch, or R^2 (None for a batch of one sample: R^2 needs a spread of targets)."""
+    if task == "regression":
+        return r2_score(outputs[:, 0], y) if len(y) > 1 else None
+    return accuracy(outputs, y, task)
 
 
 # Network inputs (and regression targets) beyond this size make products that overflow within a few
@@ -262,6 +335,16 @@ def _divergence(step: int, loss: float, lr: float, detail: str | None, model: ML
                        step=step)
 
 
+def _check_failure(checked: BackpropCheck) -> DomainError:
+    worst = checked.worst
+    numeric = "no estimate" if worst.numeric is None else f"{worst.numeric:.6g}"
+    error = "" if worst.relative_error is None else f" (relative error {worst.relative_error:.2g})"
+    return DomainError(
+        f"the gradient check failed at step {checked.step}: {worst.name} has backprop gradient "
+        f"{worst.backprop:.6g} but finite differences give {numeric}{error}; the engine's backward pass is wrong",
+        setting="check_grad_every", step=checked.step, check=worst)
+
+
 def _restore(params, datas) -> None:
     for p, value in zip(params, datas):
         p.data = value
@@ -270,5 +353,3 @@ def _restore(params, datas) -> None:
 def _truncate(history: dict, length: int) -> None:
     for values in history.values():
         del values[max(length, 0):]
-
-

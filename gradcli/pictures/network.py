@@ -9,6 +9,15 @@ output neurons are labelled with the classes they stand for::
     >>> from gradcli.pictures.network import network_drawing
     >>> drawing = network_drawing(load_model("model.json"))   # doctest: +SKIP
 
+With ``neuron_maps`` (``learn.inspect.neuron_maps``: every unit's output over
+the input plane) each neuron shows that map inside its node, as the
+Playground draws it: a small grid of coloured table cells, orange below 0 and
+blue above, each map scaled to its own largest |output|.  Cells of a
+Graphviz HTML table rather than embedded images: both renderers (``dot`` and
+graphviz-pure) draw them, and the SVG stays one self-contained file (an
+``image`` attribute would point at files beside it, and graphviz-pure does
+not draw images).
+
 Shares the palette and the ``Drawing`` result with ``draw.py``.
 """
 
@@ -26,6 +35,9 @@ MAX_PENWIDTH = 5.0
 MIN_PENWIDTH = 0.4
 
 
+MAP_CELL_POINTS = 4  # the side of one cell of a neuron's map
+
+
 def network_size(model) -> PictureSize:
     """The size of ``network_drawing(model)`` from the layer sizes alone (checked before building anything).
 
@@ -37,20 +49,27 @@ def network_size(model) -> PictureSize:
     return PictureSize(sum(widths) + widths[-1], weights + widths[-1])
 
 
-def network_drawing(model, *, rankdir: str = "LR", precision: int = 2, title: str | None = None) -> Drawing:
-    """The picture of a ``modelfile.SavedModel``: features, hidden layers, outputs."""
+def network_drawing(model, *, rankdir: str = "LR", precision: int = 2, title: str | None = None,
+                    neuron_maps: list | None = None, input_maps=None) -> Drawing:
+    """The picture of a ``modelfile.SavedModel``: features, hidden layers, outputs.
+
+    ``neuron_maps``: per layer an array (units, rows, columns) of each unit's output over the
+    input plane, drawn inside its node; ``input_maps`` (inputs, rows, columns) the same for the features.
+    """
     names = _feature_names(model)
     weights = [abs(w) for layer in model.layers for row in layer.weights for w in row]
     biases = [abs(b) for layer in model.layers for b in layer.biases]
     largest_weight, largest_bias = max(weights, default=0.0), max(biases, default=0.0)
 
-    dot = new_digraph("network", rankdir, _title(model, title, largest_weight, precision))
+    dot = new_digraph("network", rankdir, _title(model, title, largest_weight, precision, neuron_maps is not None))
     widest = max([model.inputs, *model.sizes])
     spacing = min(1.2 + 0.05 * widest, 4.0)  # room between columns for many crossing lines
     dot.attr("graph", ranksep=f"{spacing if rankdir == 'LR' else spacing * 0.7:.2f}", nodesep="0.12", splines="line")
     _column(dot, "inputs", [
-        (f"i{i}", {"label": html.escape(shorten(name, 24)), "shape": "box", "style": "rounded,filled",
-                   "fillcolor": INPUT_FILL, "color": MUTED, "tooltip": f"input feature {name}"})
+        (f"i{i}", _mapped(input_maps[i], f'<font point-size="9">{html.escape(shorten(name, 16))}</font>',
+                          f"input feature {name}") if input_maps is not None else
+         {"label": html.escape(shorten(name, 24)), "shape": "box", "style": "rounded,filled",
+          "fillcolor": INPUT_FILL, "color": MUTED, "tooltip": f"input feature {name}"})
         for i, name in enumerate(names)
     ])
     previous = [f"i{i}" for i in range(len(names))]
@@ -59,11 +78,15 @@ def network_drawing(model, *, rankdir: str = "LR", precision: int = 2, title: st
     for number, layer in enumerate(model.layers, start=1):
         last = number == len(model.layers)
         ids = [f"L{number}n{j}" for j in range(layer.n_outputs)]
-        _column(dot, f"layer{number}", [
-            (ids[j], _neuron(layer.activation, layer.biases[j], largest_bias, precision, last,
-                             f"layer {number}, neuron {j + 1}"))
-            for j in range(layer.n_outputs)
-        ])
+        where = [f"layer {number}, neuron {j + 1}" for j in range(layer.n_outputs)]
+        if neuron_maps is not None:
+            nodes = [(ids[j], _mapped(neuron_maps[number - 1][j], _caption(layer.activation, layer.biases[j], precision),
+                                      f"{where[j]}: {layer.activation}, bias {decimals(layer.biases[j], 6)}", last))
+                     for j in range(layer.n_outputs)]
+        else:
+            nodes = [(ids[j], _neuron(layer.activation, layer.biases[j], largest_bias, precision, last, where[j]))
+                     for j in range(layer.n_outputs)]
+        _column(dot, f"layer{number}", nodes)
         # the strongest weights last, so that they are drawn on top
         weighted = sorted(((abs(w), i, j, w) for j, row in enumerate(layer.weights) for i, w in enumerate(row)))
         for _, i, j, weight in weighted:
@@ -77,6 +100,35 @@ def network_drawing(model, *, rankdir: str = "LR", precision: int = 2, title: st
     for j in range(len(outputs)):
         dot.edge(previous[j], f"out{j}", color=MUTED, **ports)
     return finish(dot, network_size(model))
+
+
+def _caption(activation: str, bias: float, precision: int) -> str:
+    return (f'<font point-size="8" color="{MUTED}">{html.escape(activation)}</font> '
+            f'<font point-size="8">b {_fixed(bias, precision)}</font>')
+
+
+def _mapped(values, caption: str, tooltip: str, output: bool = False) -> dict:
+    """A node that is a map: rows of coloured cells (each map scaled to its own largest |value|), a caption below."""
+    import numpy as np
+
+    values = np.nan_to_num(np.asarray(values, dtype=np.float64))
+    scale = float(np.max(np.abs(values))) if values.size else 0.0
+    shares = values / scale if scale > 0 else np.zeros_like(values)
+    size = MAP_CELL_POINTS
+    rows = "".join(
+        "<tr>" + "".join(f'<td bgcolor="{_signed_fill(v)}" width="{size}" height="{size}" fixedsize="true"></td>'
+                         for v in row) + "</tr>"
+        for row in shares.tolist())
+    frame = INK if output else MUTED
+    label = (f'<table border="1" color="{frame}" cellborder="0" cellspacing="0" cellpadding="0">{rows}'
+             f'<tr><td colspan="{shares.shape[1]}" cellpadding="1">{caption}</td></tr></table>')
+    return {"label": f"<{label}>", "shape": "plaintext", "margin": "0", "tooltip": tooltip}
+
+
+def _signed_fill(share: float) -> str:
+    """-1 full orange, 0 white, +1 full blue (in 9 steps a side, so that a map uses few colours)."""
+    amount = round(min(abs(share), 1.0) * 8) / 8 * 0.9
+    return _mix(POSITIVE if share >= 0 else NEGATIVE, amount)
 
 
 def _feature_names(model) -> list[str]:
@@ -146,11 +198,15 @@ def _mix(rgb: tuple, amount: float) -> str:
     return "#" + "".join(f"{round(255 + (c - 255) * amount):02x}" for c in rgb)
 
 
-def _title(model, title: str | None, largest_weight: float, precision: int) -> str:
+def _title(model, title: str | None, largest_weight: float, precision: int, maps: bool = False) -> str:
     """Title and legend: architecture, task, data set (if recorded), weight colours."""
     sizes = "-".join(str(size) for size in [model.inputs, *model.sizes])
-    activations = ", ".join(dict.fromkeys(layer.activation for layer in model.layers[:-1])) or "none"
-    summary = f"MLP {sizes} ({model.parameter_count} parameters), hidden activation {activations}, {model.task}"
+    hidden = [layer.activation for layer in model.layers[:-1]]
+    if len(set(hidden)) <= 1 and model.layers[-1].activation == "linear":
+        activations = f"hidden activation {hidden[0] if hidden else 'none'}"
+    else:  # layers that name their own: every layer's, in order
+        activations = "activations " + ", ".join(layer.activation for layer in model.layers) + " (by layer)"
+    summary = f"MLP {sizes} ({model.parameter_count} parameters), {activations}, {model.task}"
     dataset = model.meta.get("dataset") if isinstance(model.meta, dict) else None
     lines = []
     if title:
@@ -163,7 +219,8 @@ def _title(model, title: str | None, largest_weight: float, precision: int) -> s
         ("weight > 0", _mix(POSITIVE, 0.35), INK),
         ("weight < 0", _mix(NEGATIVE, 0.35), INK),
         (f"line width: |weight| (largest {largest})", "white", INK),
-        ("circle: activation, bias", "white", MUTED),
+        ("circle: activation, bias" if not maps else "map: output over the inputs' plane (orange < 0 < blue)",
+         "white", MUTED),
     ])
     rows = "".join(f'<tr><td align="left">{line}</td></tr>' for line in lines)
     return f'<table border="0" cellspacing="0" cellpadding="1">{rows}<tr><td align="left">{legend}</td></tr></table>'

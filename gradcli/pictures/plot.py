@@ -5,7 +5,8 @@
 
 Left panel (2-D data): the network's prediction shaded over the plane with
 the data on top, in the TensorFlow Playground's colours; for 1-D regression,
-the fitted curve over the data.  Right panel: the loss per step (log scale)
+the fitted curve over the data.  Right panel: the training loss per step and,
+when data is held out, the test loss at every evaluation, on one (log) axis,
 and the accuracy or R^2 (train, and test when held out).  matplotlib is
 imported here only, with the non-interactive Agg backend; the file is written
 by ``atomicfile``, as every file gradcli writes.
@@ -115,18 +116,24 @@ def _curve(ax, predictor, X_raw, y) -> None:
 def _history(ax, result) -> None:
     steps = np.arange(1, result.steps_done + 1)
     loss = np.asarray(result.history["loss"], dtype=np.float64)
-    ax.plot(steps, loss, color="#333333", label="loss")
-    if len(loss) and np.all(loss > 0):
+    ax.plot(steps, loss, color="#333333", label="train loss")
+    test_loss = np.asarray([np.nan if v is None else v for v in result.history.get("test_loss", [])],
+                           dtype=np.float64)
+    evaluated = ~np.isnan(test_loss) if len(test_loss) else np.zeros(0, dtype=bool)
+    if evaluated.any():  # the same quantity (penalty included) on the held-out set, where it was evaluated
+        ax.plot(steps[evaluated], test_loss[evaluated], color="#333333", linestyle="--", label="test loss")
+    shown = np.concatenate([loss, test_loss[evaluated]])
+    if len(shown) and np.all(shown > 0):
         ax.set_yscale("log")
     ax.set_xlabel("step")
     ax.set_ylabel("loss")
     other = ax.twinx()
     label = "R²" if result.metric_name == "r2" else "accuracy"
-    metric = np.asarray(result.history["metric"], dtype=np.float64)
+    metric = np.asarray([np.nan if v is None else v for v in result.history["metric"]], dtype=np.float64)
     other.plot(steps, metric, color=CLASS_COLORS[1], label=f"train {label}")
-    tests = [np.nan if v is None else v for v in result.history["test_metric"]]
-    if not np.all(np.isnan(np.asarray(tests, dtype=np.float64))):
-        other.plot(steps, tests, color=CLASS_COLORS[0], label=f"test {label}")
+    tests = np.asarray([np.nan if v is None else v for v in result.history["test_metric"]], dtype=np.float64)
+    if len(tests) and not np.all(np.isnan(tests)):
+        other.plot(steps[~np.isnan(tests)], tests[~np.isnan(tests)], color=CLASS_COLORS[0], label=f"test {label}")
     other.set_ylabel(label)
     if result.metric_name == "accuracy":
         other.set_ylim(0.0, 1.02)

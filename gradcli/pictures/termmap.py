@@ -406,3 +406,47 @@ def _label_text(label, signed: bool) -> str:
     if signed and isinstance(label, (int, float)) and label > 0:
         return f"+{label}"
     return str(label)
+
+
+# ---------------------------------------------------------------- a neuron's small map
+
+PLAIN_SIGNED = "Oo.xX"  # no-colour mode, from -1 to +1: the first class's marker for negative, the second's positive
+
+
+def value_tile(values: np.ndarray) -> "Tile":
+    """A small map without axes of ``values`` (2 * rows, columns) in [-1, 1]: orange below 0, blue above.
+
+    Two grid rows per text row, as in ``decision_map``; without colour each cell is
+    a character of ``PLAIN_SIGNED`` (``O``/``o`` strongly/weakly negative, ``.`` near 0, ``x``/``X`` positive).
+    """
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim != 2 or values.shape[0] % 2:
+        raise ValueError(f"a tile needs an even number of rows of values, got shape {values.shape}")
+    canvas = _Canvas(values.shape[1], values.shape[0] // 2, (0.0, 1.0, 0.0, 1.0))
+    levels = np.round(np.nan_to_num(np.clip(values, -1.0, 1.0)) * 10) / 10  # 21 shades: few styles, smooth enough
+    canvas.fill(lambda v: _regression_rgb(v, NEUTRAL_BACKGROUND), _signed_char, levels)
+    return Tile(canvas)
+
+
+def _signed_char(v: float) -> str:
+    return PLAIN_SIGNED[min(4, max(0, int(round((v + 1.0) / 2.0 * 4))))]
+
+
+class Tile(Plot):
+    """A canvas alone: no axes, no legend (a neuron's map in ``gradcli show``)."""
+
+    def __init__(self, canvas: _Canvas):  # noqa: super().__init__ would add axes
+        self.canvas, self.legend = canvas, []
+
+    def __rich_measure__(self, console, options):
+        from rich.measure import Measurement
+
+        return Measurement(self.canvas.width, self.canvas.width)
+
+    def __rich_console__(self, console, options):
+        from rich.segment import Segment
+
+        plain = console.no_color or console.color_system is None or options.ascii_only
+        for segments in (self._plain_grid() if plain else self._colour_grid()):
+            yield from segments
+            yield Segment("\n")

@@ -6,7 +6,8 @@
         result = train(model, data, config, on_step=progress.on_step, stop=interrupts.requested)
 
 - ``LiveProgress`` (stderr is a terminal): a bar with step, loss, train/test
-  metric, learning rate, steps/s and ETA; for 2-D classification a small
+  metric (the test loss and metric as last evaluated), learning rate, the
+  gradient check's worst error (when checked), steps/s and ETA; for 2-D classification a small
   decision map below it, redrawn a few times a second as the network learns.
   The display is transient: the summary replaces it at the end.
 - ``PlainProgress`` (stderr is a pipe or a file): one line every ~10% of the
@@ -23,7 +24,7 @@ import signal
 import time
 from typing import Callable
 
-from ..numbers import percent, short, significant
+from ..numbers import percent, scientific, short, significant
 
 MAP_REDRAW_SECONDS = 0.25  # the live map costs a forward pass over its grid: a few redraws a second suffice
 REFRESH_PER_SECOND = 8
@@ -45,8 +46,18 @@ def _eta(done: int, total: int, elapsed: float) -> str:
 class QuietProgress:
     """No output at all."""
 
+    def __init__(self):
+        self.seen = {}  # the held-out numbers and the gradient check's error, as last measured
+
     def on_step(self, info) -> None:
         pass
+
+    def line(self, info, metric_name: str) -> str:
+        """The step's line, with the held-out numbers and the gradient check as last measured."""
+        for key in ("test_loss", "test_metric", "grad_check"):
+            if getattr(info, key, None) is not None:
+                self.seen[key] = getattr(info, key)
+        return step_line(info, metric_name, self.seen)
 
     def __enter__(self):
         return self
@@ -59,24 +70,35 @@ class PlainProgress(QuietProgress):
     """A plain line every ~10% of the steps (and the first and last step)."""
 
     def __init__(self, write: Callable[[str], None], steps: int, metric_name: str):
+        super().__init__()
         self.write = write
         self.every = max(1, steps // PLAIN_LINES)
         self.metric_name = metric_name
 
     def on_step(self, info) -> None:
+        text = self.line(info, self.metric_name)  # every step: the held-out numbers are remembered
         if info.step == 1 or info.step % self.every == 0 or info.step == info.steps:
-            self.write(step_line(info, self.metric_name))
+            self.write(text)
 
 
-def step_line(info, metric_name: str) -> str:
-    """``step 10/100  loss 0.3021  accuracy 87.0%  test 85.0%  lr 0.91  250 steps/s``"""
+def step_line(info, metric_name: str, seen: dict | None = None) -> str:
+    """``step 10/100  loss 0.3021  accuracy 87.0%  test 0.35 85.0%  lr 0.91  grad check 3e-10  250 steps/s``
+
+    ``seen`` holds the test loss and metric, and the gradient check's error, as last measured.
+    """
+    seen = seen if seen is not None else {"test_loss": info.test_loss, "test_metric": info.test_metric,
+                                          "grad_check": getattr(info, "grad_check", None)}
     label = "R^2" if metric_name == "r2" else "accuracy"
     parts = [f"step {info.step}/{info.steps}", f"loss {short(info.loss)}",
              f"{label} {metric_text(metric_name, info.metric)}"]
-    if info.test_metric is not None:
-        parts.append(f"test {metric_text(metric_name, info.test_metric)}")
+    if seen.get("test_metric") is not None:
+        loss = f"loss {short(seen['test_loss'])} " if seen.get("test_loss") is not None else ""
+        parts.append(f"test {loss}{metric_text(metric_name, seen['test_metric'])}")
+    parts.append(f"lr {significant(info.lr, 3)}")
+    if seen.get("grad_check") is not None:
+        parts.append(f"grad check {scientific(seen['grad_check'], 1)}")
     rate = info.step / info.elapsed if info.elapsed > 0 else 0.0
-    parts += [f"lr {significant(info.lr, 3)}", f"{rate:.0f} steps/s"]
+    parts.append(f"{rate:.0f} steps/s")
     return "  ".join(parts)
 
 
@@ -84,6 +106,7 @@ class LiveProgress(QuietProgress):
     """A Rich Live display: bar and numbers, and optionally a decision map redrawn as training goes."""
 
     def __init__(self, console, steps: int, metric_name: str, draw_map: Callable | None = None):
+        super().__init__()
         self.console = console
         self.steps = steps
         self.metric_name = metric_name
@@ -107,6 +130,7 @@ class LiveProgress(QuietProgress):
 
     def on_step(self, info) -> None:
         self.info = info
+        self.text = self.line(info, self.metric_name)
         now = time.perf_counter()
         if self.draw_map is not None and (now - self.last_map >= MAP_REDRAW_SECONDS or info.step == info.steps):
             self.picture = self.draw_map()
@@ -127,7 +151,7 @@ class LiveProgress(QuietProgress):
     def _numbers(self, info) -> str:
         if info is None:
             return f"step 0/{self.steps}"
-        return f"{step_line(info, self.metric_name)}  ETA {_eta(info.step, info.steps, info.elapsed)}"
+        return f"{self.text}  ETA {_eta(info.step, info.steps, info.elapsed)}"
 
 
 def make_progress(console, *, steps: int, metric_name: str, quiet: bool, draw_map: Callable | None = None):
@@ -136,7 +160,9 @@ def make_progress(console, *, steps: int, metric_name: str, quiet: bool, draw_ma
         return QuietProgress()
     if console.is_terminal:
         return LiveProgress(console, steps, metric_name, draw_map)
-    return PlainProgress(lambda text: console.print(text, markup=False, highlight=False), steps, metric_name)
+    # soft_wrap: one line per step whatever the width, for whatever reads the pipe
+    return PlainProgress(lambda text: console.print(text, markup=False, highlight=False, soft_wrap=True), steps,
+                         metric_name)
 
 
 class StopOnInterrupt:

@@ -7,12 +7,14 @@
 
 from __future__ import annotations
 
-from ..numbers import decimals, percent, short
+from ..numbers import decimals, percent, scientific, short
+from .errors import flag_name
 from . import style
 
 LIVE_MAP_SIZE = (36, 12)  # columns x rows of the map drawn while training
 FINAL_MAP_MAX_WIDTH = 64
-SOURCE_MARKS = {"option": "your option", "preset": "dataset preset", "init-from": "--init-from", "default": ""}
+SOURCE_MARKS = {"option": "your option", "preset": "dataset preset", "adapted": "preset, adapted",
+                "init-from": "--init-from", "default": ""}
 
 
 def summary_rows(run, result) -> list[tuple[str, str]]:
@@ -30,13 +32,40 @@ def summary_rows(run, result) -> list[tuple[str, str]]:
     else:
         rows.append(("train accuracy", percent(result.train.accuracy)))
         rows.append(("test accuracy", percent(result.test.accuracy) if result.test else "- (use --test-split 0.2)"))
+    if result.test:
+        rows.append(("test loss", f"{short(result.final_test_loss)}  ({loss_name}{penalty}, held out)"))
+    if result.best is not None:
+        which = "the final weights" if result.best.step is None else f"the weights of step {result.best.step}"
+        rows.append(("kept", f"{which}  (best test loss {short(result.best.loss)})"))
     rows += [
         ("parameters", str(len(run.model.parameters()))),
-        ("steps", f"{result.steps_done} of {result.config.steps}" + ("" if result.stopped == "completed"
-                                                                    else f" ({result.stopped})")),
-        ("time", f"{result.seconds:.2f} s  ({result.steps_per_second:.0f} steps/s, {result.config.engine} engine)"),
+        ("steps", _steps_text(run, result)),
     ]
+    if result.grad_checks:
+        rows.append(("gradient check", _grad_check_text(result)))
+    rate = "-" if result.steps_done == 0 else f"{result.steps_per_second:.0f}"
+    rows.append(("time", f"{result.seconds:.2f} s  ({rate} steps/s, {result.config.engine} engine)"))
     return rows
+
+
+def _steps_text(run, result) -> str:
+    text = f"{result.steps_done} of {result.steps_planned}"
+    config = result.config
+    if config.epochs is not None:
+        text += f"  ({config.epochs} epochs of {config.batches_per_epoch(run.n_train)} batches)"
+    if result.stopped != "completed":
+        text += f" ({result.stopped})"
+    return text
+
+
+def _grad_check_text(result) -> str:
+    checks = [check for step in result.grad_checks for check in step.checks]
+    failed = sum(not check.ok for check in checks)
+    worst = result.worst_grad_check
+    verdict = f"{failed} FAILED" if failed else "all passed"
+    worst_text = "-" if worst is None else scientific(worst)
+    return (f"worst relative error {worst_text} over {len(checks)} parameters at {len(result.grad_checks)} steps "
+            f"({verdict}; limit 1e-05)")
 
 
 def summary_tables(run, result) -> list:
@@ -46,13 +75,14 @@ def summary_tables(run, result) -> list:
     settings.add_column("setting")
     settings.add_column("value")
     settings.add_column("from", style="dim")
-    for name, value, source in run.settings.shown():
+    for name, value, source in run.settings.shown(compact=True):
         settings.add_row(name.replace("_", "-"), value, SOURCE_MARKS.get(source, source))
     tables = [results, settings]
-    if run.settings.preset_why:
+    note = run.settings.preset_note()  # only what the preset set in this run
+    if note:
         from rich.text import Text
 
-        tables.append(Text(f"dataset preset: {run.settings.preset_why}", style="dim"))
+        tables.append(Text(f"dataset preset: {note}", style="dim"))
     return tables
 
 
@@ -81,23 +111,35 @@ def result_document(run, result, command: str, saved: str | None) -> dict:
     config = result.config
     history = {"loss": result.history["loss"], ("r2" if regression else "accuracy"): result.history["metric"],
                "lr": result.history["lr"]}
-    if run.n_test:
+    if run.n_test:  # null at a step where the held-out set was not evaluated
+        history["test_loss"] = result.history["test_loss"]
         history["test_r2" if regression else "test_accuracy"] = result.history["test_metric"]
+    if result.grad_checks:
+        history["grad_check"] = result.history["grad_check"]
     out = {
         "dataset": run.dataset.name,
         "task": run.dataset.task,
         "samples": {"train": run.n_train, "test": run.n_test},
-        "layers": config.layers,
+        "layers": config.sizes,
+        "activations": config.activations(),
         "activation": config.activation,
+        "init": config.init,
+        "init_scale": config.init_scale,
         "loss": config.loss,
         "optimizer": config.optimizer,
         "lr": config.lr,
         "schedule": config.schedule,
         "steps": result.steps_done,
-        "steps_requested": config.steps,
+        "steps_requested": result.steps_planned,
+        "epochs": config.epochs,
         "batch_size": config.batch_size,
+        "shuffle": config.shuffle,
         "l2": config.l2,
         "l1": config.l1,
+        "zero_grad": config.zero_grad,
+        "eval_every": config.eval_every,
+        "patience": config.patience,
+        "check_grad_every": config.check_grad_every,
         "seed": config.seed,
         "engine": config.engine,
         "standardize": run.settings.standardize,
@@ -106,12 +148,21 @@ def result_document(run, result, command: str, saved: str | None) -> dict:
         "final_loss": result.final_loss,
         "train_accuracy": None if regression else result.train.accuracy,
         "test_accuracy": None if regression or not result.test else result.test.accuracy,
+        "test_loss": result.final_test_loss,
+        "best_step": None if result.best is None else result.best.step,
+        "best_test_loss": None if result.best is None else result.best.loss,
+        "grad_check": None if not result.grad_checks else {
+            "steps": [check.step for check in result.grad_checks],
+            "worst_relative_error": result.worst_grad_check,
+            "failed": sum(not c.ok for check in result.grad_checks for c in check.checks)},
         "seconds": result.seconds,
-        "steps_per_second": result.steps_per_second,
+        "steps_per_second": result.steps_per_second if result.steps_done else None,  # no rate without steps
         "stopped": result.stopped,
         "message": result.message,
         "command": command,
         "saved": saved,
+        "warnings": [{"kind": w.facts.get("kind"), "message": w.describe(flag_name)}
+                     for w in [*run.notes, *result.warnings]],
         "history": history,
     }
     if regression:
