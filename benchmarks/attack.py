@@ -30,8 +30,14 @@ from attack.harness import agreement_problems, make_assets, run_case  # noqa: E4
 
 
 def run(cases: list, jobs: int = 1, assets: Path | None = None, progress=None) -> list:
-    """Run ``cases`` (``jobs`` at a time) and return their ``Outcome``s, in the catalogue's order."""
-    assets = make_assets(assets or Path(tempfile.mkdtemp(prefix="gradcli-attack-assets-")), cases)
+    """Run ``cases`` (``jobs`` at a time) and return their ``Outcome``s, in the catalogue's order.
+
+    ``assets``: a folder for the files cases copy (made there); by default a temporary one, removed after.
+    """
+    if assets is None:
+        with tempfile.TemporaryDirectory(prefix="gradcli-attack-assets-") as folder:
+            return run(cases, jobs, Path(folder), progress)
+    make_assets(assets, cases)
 
     def one(case):
         outcome = run_case(case, assets)
