@@ -123,8 +123,12 @@ def test_documented_errors_are_real(command, status, message, cli, sandbox):
     result = cli(*shlex.split(command)[1:])
     assert result.exit_code == int(status), (command, result.output)
     assert message in " ".join(result.stderr.split()), (command, result.stderr)
-    if not message.startswith("Invalid value for"):  # those are Typer's own words, in its usage box
-        assert any(line.startswith("error: ") for line in result.stderr.splitlines())
+    lines = result.stderr.splitlines()
+    errors = [index for index, line in enumerate(lines) if line.startswith("error: ")]
+    assert len(errors) == 1, result.stderr
+    after = [line for line in lines[errors[0] + 1:] if line.strip() and not line.startswith("  ")]  # not a caret
+    assert len(after) <= 1 and all(line.startswith("hint: ") for line in after), result.stderr
+    assert "Usage:" not in result.stderr and "╭" not in result.stderr  # never Typer's boxed usage panel
     assert "Traceback" not in result.output
 
 

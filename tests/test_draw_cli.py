@@ -185,9 +185,9 @@ def test_too_many_nodes_fails_fast_and_suggests_max_nodes(cli, tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--precision", "16"], "Invalid value for '--precision': Input should be less than or equal to 15"),
-    (["--precision", "-1"], "Invalid value for '--precision': Input should be greater than or equal to 0"),
-    (["--max-nodes", "0"], "Invalid value for '--max-nodes': Input should be greater than or equal to 1"),
+    (["--precision", "16"], "error: --precision must lie in 0..15, got 16"),
+    (["--precision", "-1"], "error: --precision must lie in 0..15, got -1"),
+    (["--max-nodes", "0"], "error: --max-nodes must be at least 1, got 0"),
 ])
 def test_out_of_range_options(cli, args, message):
     result = cli("draw", *SMALL, *args, "-o", "-")

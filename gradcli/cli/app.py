@@ -9,6 +9,7 @@ import typer
 
 from .. import __version__
 from ..autograd.engine import collect_less
+from .usage import GradcliGroup
 
 app = typer.Typer(
     name="gradcli",
@@ -16,6 +17,7 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
+    cls=GradcliGroup,  # usage errors Typer finds, in gradcli's own error lines (usage.py)
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 

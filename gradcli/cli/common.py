@@ -95,17 +95,21 @@ def parse_number(text: str, where: str) -> float:
 def split_variables(expression: str | None, extra: list[str]) -> tuple[str, dict]:
     """Separate the expression from variables given as ``--x 2``, ``--x=2`` or ``x=2``.
 
-    Variables may come before or after the expression.  Returns the expression
-    and an ordered dict name -> float.
+    Variables may come before or after the expression.  After ``--`` no word
+    is an option: ``-- "--x" x=2`` is the expression ``--x`` with x = 2.
+    Returns the expression and an ordered dict name -> float.
     """
     tokens = ([expression] if expression is not None else []) + list(extra)
     values: dict[str, float] = {}
     positionals: list[str] = []
+    options_end = False
     index = 0
     while index < len(tokens):
         token = tokens[index]
         index += 1
-        if token.startswith("--") and len(token) > 2:
+        if token == "--" and not options_end:
+            options_end = True
+        elif token.startswith("--") and len(token) > 2 and not options_end:
             name, has_value, text = token[2:].partition("=")
             if not has_value:
                 if index >= len(tokens):

@@ -11,7 +11,8 @@ Typer's internals, kept small and fenced in:
   written as plain numbers that lie inside the option's ``min=``/``max=``, and
   ``Enum`` choices are coerced here.  Every other value and type (a malformed
   number, one out of range, an unknown choice, paths, files, lists) goes to
-  Typer's own coercion, so what is accepted, and every message, stay Typer's.
+  Typer's own coercion, so what is accepted and what is refused stay Typer's
+  (``usage.py`` words the refusal as gradcli words every usage error).
 - What it relies on: ``typer.core.build_runtime_param`` builds the coercion of
   each parameter, ``typer._coercion.RuntimeParam`` is the class it returns, and
   ``typer._param_types.coerce_cli_choice`` reads a choice.

@@ -157,11 +157,11 @@ def check_csv(checks, points=None) -> str:
 def sweep_rich(report, precision: int = 10) -> list:
     from rich.text import Text
 
-    table = style.table("Step sweep: (f(x+h) - f(x-h)) / 2h")
-    table.add_column("h", justify="right", no_wrap=True)
+    table = style.table("Step sweep: (f(x+h) - f(x-h)) / 2h", split=True)
+    table.add_column("h", justify="right", no_wrap=True, key=True)
     for name in report.autograd:
         table.add_column(f"numeric ∂{report.output}/∂{name}", justify="right", no_wrap=True)
-        table.add_column(f"|error| {name}", justify="right", no_wrap=True)
+        table.add_column(f"|error| {name}", justify="right", no_wrap=True, with_previous=True)
     for row in report.rows:
         cells = [scientific(row.h, 0)]
         for name in report.autograd:

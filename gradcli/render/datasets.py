@@ -81,8 +81,8 @@ def rows_table(data, rows: int):
     """The first ``rows`` samples, for data that cannot be plotted."""
     shown = min(rows, data.n_samples)
     more = data.n_samples - shown
-    table = style.table(caption=f"... and {more} more rows" if more else None, borders=True)
-    table.add_column("row", justify="right", style="dim")
+    table = style.table(caption=f"... and {more} more rows" if more else None, borders=True, split=True)
+    table.add_column("row", justify="right", style="dim", key=True)
     for name in data.input_names:
         table.add_column(name, justify="right")
     table.add_column(data.target_name, justify="right", style="bold")

@@ -158,7 +158,7 @@ def backward_table(steps, precision: int, out: str = "f"):
     table.add_column("step", justify="right", style="dim", no_wrap=True)
     table.add_column("node", overflow="fold", min_width=8)
     table.add_column(f"∂{out}/∂node", justify="right", no_wrap=True)
-    table.add_column("input  [step]", overflow="fold", min_width=8)
+    table.add_column("input  \\[step]", overflow="fold", min_width=8)
     table.add_column("local\n∂node/∂input", justify="right", no_wrap=True)
     table.add_column(f"upstream\n∂{out}/∂node", justify="right", no_wrap=True)
     table.add_column("contribution", justify="right", style="bold", no_wrap=True)

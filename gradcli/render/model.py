@@ -33,8 +33,8 @@ def evaluation_tables(model_path: str, dataset_name: str, result) -> list:
         rows.append(("not finite", f"{result.not_finite} samples: output not a number, no prediction"))
     tables = [style.summary_table(f"{model_path} on {dataset_name}", rows)]
     if result.confusion is not None:
-        matrix = style.table("Confusion matrix", rules=False)
-        matrix.add_column("true \\ predicted")
+        matrix = style.table("Confusion matrix", rules=False, split=True)
+        matrix.add_column("true \\ predicted", key=True)
         for label in result.labels:
             matrix.add_column(str(label), justify="right")
         for label, counts in zip(result.labels, result.confusion):
