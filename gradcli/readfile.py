@@ -36,12 +36,14 @@ CHUNK = 1 << 20  # bytes per read
 
 
 def read_limited(path, limit: int, error: type[GradcliError] = UsageError, *, what: str = "file",
-                 not_found: str | None = None, hint: str | None = None, stdin: bool = False) -> bytes:
+                 not_found: str | None = None, hint: str | None = None, stdin: bool = False,
+                 too_large: dict | None = None) -> bytes:
     """The bytes of the regular file at ``path`` (at most ``limit`` of them); ``error`` on any problem.
 
     ``what`` names the file in messages ("CSV file", "model file");
     ``not_found`` replaces the message for a missing file, and ``hint``
-    goes with it; ``stdin=True`` lets ``-`` mean standard input.
+    goes with it; ``stdin=True`` lets ``-`` mean standard input; ``too_large``
+    holds the facts of the error for a file over the limit (``hint``, ``setting``).
     """
     name = os.fspath(path)
     shown = shown_path(name)
@@ -50,7 +52,7 @@ def read_limited(path, limit: int, error: type[GradcliError] = UsageError, *, wh
     if name == STDIO:
         if not stdin:
             raise error(f"'-' (stdin) cannot be read as a {what} here", hint=f"give the path of a {what}")
-        return _read_stdin(limit, error, what)
+        return _read_stdin(limit, error, what, too_large)
     info = _stat(name, shown, error, what, not_found, hint)
     if stat.S_ISDIR(info.st_mode):
         raise error(f"{shown} is a folder, not a {what}")
@@ -58,7 +60,7 @@ def read_limited(path, limit: int, error: type[GradcliError] = UsageError, *, wh
         raise error(f"{shown} is {file_kind(info.st_mode)}, not a regular file: gradcli reads a {what} only "
                     "from a regular file", hint="save the data to a file first"
                     + (", or give - to read it from stdin" if stdin else ""))
-    _check_size(info.st_size, limit, shown, error, what)
+    _check_size(info.st_size, limit, shown, error, what, too_large)
     try:
         # O_NONBLOCK: if the path was swapped for a pipe since the check, opening must not wait for a writer
         fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
@@ -72,7 +74,7 @@ def read_limited(path, limit: int, error: type[GradcliError] = UsageError, *, wh
         raise error(f"cannot read {shown}: {os_error_text(exc)}") from None
     finally:
         os.close(fd)
-    _check_size(len(data), limit, shown, error, what)
+    _check_size(len(data), limit, shown, error, what, too_large)
     return data
 
 
@@ -88,10 +90,10 @@ def _stat(name: str, shown: str, error, what: str, not_found: str | None, hint: 
         raise error(f"cannot read {shown}: {cause}") from None
 
 
-def _check_size(size: int, limit: int, shown: str, error, what: str) -> None:
+def _check_size(size: int, limit: int, shown: str, error, what: str, facts: dict | None = None) -> None:
     if size > limit:
         measured = memory(size) if size != limit + 1 else f"more than {memory(limit)}"
-        raise error(f"{shown} is {measured}; gradcli reads {what}s up to {memory(limit)}")
+        raise error(f"{shown} is {measured}; gradcli reads {what}s up to {memory(limit)}", **(facts or {}))
 
 
 def _read_fd(fd: int, limit: int) -> bytes:
@@ -106,7 +108,7 @@ def _read_fd(fd: int, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _read_stdin(limit: int, error, what: str) -> bytes:
+def _read_stdin(limit: int, error, what: str, too_large: dict | None = None) -> bytes:
     stream = getattr(sys.stdin, "buffer", None)
     if stream is None:
         raise error(f"cannot read the {what} from stdin: stdin is closed")
@@ -115,5 +117,5 @@ def _read_stdin(limit: int, error, what: str) -> bytes:
     except (OSError, ValueError) as exc:  # ValueError: the stream was closed
         cause = os_error_text(exc) if isinstance(exc, OSError) else "stdin is closed"
         raise error(f"cannot read the {what} from stdin: {cause}") from None
-    _check_size(len(data), limit, "stdin", error, what)
+    _check_size(len(data), limit, "stdin", error, what, too_large)
     return data

@@ -12,10 +12,11 @@ from gradcli.learn.backprop_check import check_backprop, parameter_name
 from gradcli.learn.engines import engine_for
 from gradcli.learn.losses import encode_targets
 from gradcli.learn.nn import MLP
+from gradcli.learn.tensor_nn import TensorMLP
 from gradcli.learn.run import DataOptions, prepare_run
 from gradcli.learn.train import train
 
-ENGINES = ["batched", "scalar"]
+ENGINES = ["tensor", "scalar"]
 
 
 @pytest.fixture
@@ -78,14 +79,15 @@ def test_the_cli_shows_the_check_in_progress_summary_and_json(cli):
     assert out["grad_check"]["worst_relative_error"] < 1e-6
 
 
-def test_a_kink_is_not_a_failure():
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_kink_is_not_a_failure(engine):
     # one relu unit whose input is exactly 0 on the only sample: left and right slopes differ
-    model = MLP(1, [1, 1], rng=np.random.default_rng(0))
+    engine = engine_for(engine)
+    model = engine.network(1, [1, 1], rng=np.random.default_rng(0))
     hidden, output = model.layers
-    hidden.neurons[0].w[0].data, hidden.neurons[0].b.data = 1.0, 0.0
-    output.neurons[0].w[0].data = 1.0
+    hidden.set_matrices([[1.0]], [0.0])
+    output.set_matrices([[1.0]], [0.0])
     X, targets = np.array([[0.0]]), encode_targets("mse", np.array([0.5]), 1, "regression")
-    engine = engine_for("batched")
     engine.loss_and_gradients(model, X, targets, "mse")
     checks = check_backprop(engine, model, X, targets, "mse", 0.0, 0.0, np.random.default_rng(0), count=4)
     statuses = {c.name: c.status for c in checks.checks}
@@ -93,9 +95,13 @@ def test_a_kink_is_not_a_failure():
     assert statuses["layer 1, neuron 1, bias"] == "not differentiable" and checks.ok
 
 
-def test_parameter_names_follow_the_parameter_order():
-    model = MLP(2, [3, 1], rng=np.random.default_rng(0))
-    names = [parameter_name(model, i) for i in range(len(model.parameters()))]
+@pytest.mark.parametrize("network", [MLP, TensorMLP])
+def test_parameter_names_follow_the_parameter_order(network):
+    model = network(2, [3, 1], rng=np.random.default_rng(0))
+    names = [parameter_name(model, i) for i in range(model.parameter_count)]
     assert names[:4] == ["layer 1, neuron 1, w1", "layer 1, neuron 1, w2", "layer 1, neuron 1, bias",
                          "layer 1, neuron 2, w1"]
+    assert names[-1] == "layer 2, neuron 1, bias" and len(names) == 13
+    if network is MLP:  # micrograd's parameters() are the entries themselves, in this order
+        assert [p.data for p in model.parameters()] == model.parameter_vector().tolist()
     assert names[-1] == "layer 2, neuron 1, bias" and len(names) == 13

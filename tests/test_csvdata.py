@@ -242,15 +242,47 @@ def test_unclosed_quote_is_reported_where_it_opens(tmp_path):
 
 
 def test_size_limits(tmp_path, monkeypatch):
-    monkeypatch.setattr(csvdata, "MAX_ROWS", 3)
-    path = write(tmp_path, "x,y\n" + "1,0\n2,1\n" * 3)
-    assert error_of(path) == f"{path} has more than 3 rows; gradcli reads at most 3"
     monkeypatch.setattr(csvdata, "MAX_COLUMNS", 2)
     path = write(tmp_path, "a,b,c\n1,2,3\n", "wide.csv")
     assert error_of(path) == f"{path} has 3 columns; gradcli reads at most 2"
-    monkeypatch.setattr(csvdata, "MAX_BYTES", 2**20)
-    path = write(tmp_path, "x,y\n" + "1,2\n" * (2**20 * 3 // 8), "big.csv")  # 1.5 MB
-    assert error_of(path) == f"{path} is 1.5 MB; gradcli reads CSV files up to 1 MB"
+
+
+def test_a_file_too_large_for_memory_is_refused_with_its_size_before_it_is_read(tmp_path, monkeypatch):
+    from gradcli.errors import LimitError
+    from gradcli.limits import MB
+
+    path = write(tmp_path, "x,y\n" + "1,0\n2,1\n" * (2**20 * 3 // 16), "big.csv")  # 1.5 MB, 393,216 rows
+    assert len(load_dataset(path).y) == 2**20 * 3 // 8  # more rows than the old limit of 100,000
+    monkeypatch.setattr(csvdata, "read_limited", lambda *a, **k: pytest.fail("the file was read"))
+    with pytest.raises(LimitError) as caught:
+        load_dataset(path, max_memory=4 * MB)
+    assert str(caught.value) == ("reading " + path + " needs about 4.5 MB of memory (a CSV file of 1.5 MB), "
+                                 "more than max_memory 4 MB")
+    assert caught.value.describe_hint(flag_name).endswith("raise the limit with --max-memory 100MB if the machine "
+                                                         "has that much memory free")
+
+
+def test_a_file_the_fast_reader_cannot_take_is_read_cell_by_cell_within_the_limit(tmp_path):
+    from gradcli.errors import LimitError
+    from gradcli.limits import MB
+
+    quoted = write(tmp_path, "x,y\n" + '"1","0"\n"2","1"\n' * 100_000, "quoted.csv")  # 1.6 MB, every cell quoted
+    assert load_dataset(quoted).X.shape == (200_000, 1)
+    with pytest.raises(LimitError, match="is not plain numbers and commas .* reading it cell by cell needs about "
+                                         "31 MB of memory"):
+        load_dataset(quoted, max_memory=10 * MB)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.floats(-1e300, 1e300), st.integers(-5, 5)), min_size=2,
+                max_size=40), st.sampled_from(["{!r}", "{:.3e}", "{:.17g}", " {!r} "]), st.booleans())
+def test_the_fast_reader_gives_the_careful_readers_numbers(tmp_path, rows, style, crlf):
+    end = "\r\n" if crlf else "\n"
+    raw = ("a,b" + end + "".join(style.format(x) + "," + str(k) + end for x, k in rows)).encode()
+    fast = csvdata._plain_table(raw, "f.csv")
+    assert fast is not None  # plain numbers: NumPy's reader takes them
+    careful = csvdata._text_table(raw, "f.csv").numbers([0, 1])
+    assert fast.values.tolist() == careful.tolist()  # every bit
 
 
 def test_too_many_classes_when_forced(tmp_path, monkeypatch):

@@ -78,7 +78,7 @@ def test_an_untrained_network_is_not_blamed():
     assert kinds(linear(0.0, 0.0, 3.0), steps_done=0, config=TrainConfig(zero_grad=False)) == ["no-zero-grad"]
 
 
-@pytest.mark.parametrize("engine", ["batched", "scalar"])
+@pytest.mark.parametrize("engine", ["tensor", "scalar"])
 def test_a_too_large_rate_is_diagnosed_with_either_engine(engine):
     run = prepare_run("moons", steps=20, lr=10.0, optimizer="sgd", engine=engine)
     result = train(run.model, run.data, run.config)

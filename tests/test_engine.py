@@ -305,6 +305,12 @@ HOT_CASES = {
     "neg": [(0.4,), (np.array([1.0, -2.0]),)], "exp": [(0.3,), (np.array([0.1, -1.0]),)],
     "tanh": [(0.8,), (np.array([0.1, -1.0]),)], "sigmoid": [(-3.0,), (np.array([2.0, -1.0]),)],
     "relu": [(-1.5,), (0.7,), (np.array([-1.0, 0.0, 2.0]),)],
+    # the tensor engine's layer x @ W.T + b and its mean loss (vectors fall back to the record)
+    "matmul": [(np.array([[1.0, 2.0], [3.0, -1.0], [0.5, 0.0]]), np.array([[2.0, -1.0, 0.5], [1.0, 1.0, -2.0]])),
+               (np.array([1.0, 2.0]), np.array([[2.0, -1.0], [1.0, 3.0]]))],
+    "transpose": [(np.array([[1.0, 2.0, 3.0], [-1.0, 0.5, 2.0]]),)],
+    "sum": [(2.5,), (np.array([[1.0, 2.0, 3.0], [-1.0, 0.5, 2.0]]),)],
+    "mean": [(2.5,), (np.array([[1.0, 2.0, 3.0], [-1.0, 0.5, 2.0]]),)],
 }
 
 
@@ -318,7 +324,8 @@ def test_hot_rules_equal_their_records(name):
         hot_leaves = [Value(x) for x in xs]
         record_leaves = [Value(x) for x in xs]
         hot = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
-               "/": lambda a, b: a / b, "neg": lambda a: -a}.get(name, lambda a: getattr(a, name)())(*hot_leaves)
+               "/": lambda a, b: a / b, "neg": lambda a: -a, "matmul": lambda a, b: a @ b,
+               "transpose": lambda a: a.T}.get(name, lambda a: getattr(a, name)())(*hot_leaves)
         record = engine.apply(name, *record_leaves)
         assert hot.op == record.op == name
         assert np.allclose(hot.data, record.data) and type(hot.data) is type(record.data)

@@ -178,10 +178,10 @@ def test_predict_reads_its_inputs_from_stdin_with_dash(folder, cli):
 def test_stdin_is_read_to_the_limit_only(folder, cli, monkeypatch):
     from gradcli.data import csvfile
 
-    monkeypatch.setattr(csvfile, "MAX_BYTES", 1000)
+    monkeypatch.setattr(csvfile, "CAREFUL_MEMORY", 2**21)  # 2 MB of memory a byte: 1 KB within --max-memory 2GB
     result = cli("predict", "m.json", "--input", "-", input="x1,x2\n" + "0.5,-0.2\n" * 500)
-    assert result.exit_code == 2 and "stdin is more than 1000 bytes; gradcli reads CSV files up to 1000 bytes" \
-        in error_text(result)
+    assert result.exit_code == 2 and "stdin is more than 1 KB; gradcli reads CSV files up to 1 KB" in error_text(result)
+    assert "raise --max-memory to read larger ones" in error_text(result)
 
 
 @pytest.mark.parametrize("args", [["train", "{}"], ["predict", "{}", "--x1", "1", "--x2", "2"], ["eval", "{}", "moons"]])

@@ -14,7 +14,7 @@ from gradcli.learn.engines import batch_loss
 from gradcli.learn.run import DataOptions, prepare_run
 from gradcli.learn.train import train
 
-ENGINES = ["batched", "scalar"]
+ENGINES = ["tensor", "scalar"]
 
 
 @pytest.mark.parametrize("engine", ENGINES)

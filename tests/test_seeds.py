@@ -18,7 +18,7 @@ from gradcli.learn.nn import MLP
 from gradcli.learn.run import DataOptions, prepare_run
 from gradcli.learn.train import train
 
-ENGINES = ["batched", "scalar"]
+ENGINES = ["tensor", "scalar"]
 
 # seed 000, "Now for dataset": w1 = w2 = b = 0, dataset [(2, 3, 16), (1, 1, 5)], for each sample: zero_grad,
 # y = w1*x1 + w2*x2 + b, l = (y - ytrue)**2, backward, p -= 0.01 * p.grad; the printed losses, in order
@@ -50,7 +50,7 @@ def test_seed_000_in_python_with_the_neuron_of_the_seed():
 def test_seed_000s_neuron_draws_uniform_weights_in_a_tenth():
     # seed 000's class neuron: w ~ U(-0.1, 0.1), b = 0
     run = prepare_run("linear2", layers=[1], init="uniform", init_scale=0.1, steps=0)
-    weights = [p.data for p in run.model.parameters()]
+    weights = run.model.parameter_vector().tolist()
     rng = random.Random(1337)
     assert weights == [rng.uniform(-0.1, 0.1), rng.uniform(-0.1, 0.1), 0.0]
 
@@ -78,18 +78,17 @@ def test_seed_004s_forgotten_zero_grad_adds_every_gradient_so_far():
     common = dict(steps=2, optimizer="sgd", lr=0.2, schedule="constant", l2=0.0)
     for engine in ENGINES:
         run = prepare_run("toy4", zero_grad=False, engine=engine, **common)
-        start = [p.data for p in run.model.parameters()]
+        start = run.model.parameter_vector().tolist()
         result = train(run.model, run.data, run.config)
         by_hand = prepare_run("toy4", engine=engine, **common).model
         targets = encode_targets("mse", run.data.y, 1)
         loss_and_gradients(engine, by_hand, run.data.X, targets, "mse")
-        g0 = [p.grad for p in by_hand.parameters()]
-        for p, g in zip(by_hand.parameters(), g0):
-            p.data -= 0.2 * g
+        g0 = by_hand.gradient_vector()
+        by_hand.set_parameter_vector(by_hand.parameter_vector() - 0.2 * g0)
         loss_and_gradients(engine, by_hand, run.data.X, targets, "mse")
-        expected = [p.data - 0.2 * (g + p.grad) for p, g in zip(by_hand.parameters(), g0)]
-        assert [p.data for p in run.model.parameters()] == pytest.approx(expected, rel=1e-12, abs=1e-15)
-        assert [p.data for p in run.model.parameters()] != start
+        expected = by_hand.parameter_vector() - 0.2 * (g0 + by_hand.gradient_vector())
+        assert run.model.parameter_vector().tolist() == pytest.approx(expected.tolist(), rel=1e-12, abs=1e-15)
+        assert run.model.parameter_vector().tolist() != start
         (warning,) = [w for w in result.warnings if w.facts["kind"] == "no-zero-grad"]
         assert "the classic bug of calling backward() without zero_grad() first" in str(warning)
 

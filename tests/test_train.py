@@ -1,4 +1,4 @@
-"""The training loop: published results, batched == scalar, history semantics, stopping, presets."""
+"""The training loop: published results, tensor == scalar, history semantics, stopping, presets."""
 
 from __future__ import annotations
 
@@ -107,15 +107,15 @@ def test_linear2_matches_the_two_sample_demo():
                     "l1": 1e-3}, {"samples": 50}),
     ],
 )
-def test_batched_and_scalar_engines_give_the_same_history(name, given, load):
+def test_tensor_and_scalar_engines_give_the_same_history(name, given, load):
     histories = []
-    for engine in ("batched", "scalar"):
+    for engine in ("tensor", "scalar"):
         config, arrays = prepared(name, {**given, "engine": engine}, **load)
         result = train(build_model(config, arrays.X.shape[1]), arrays, config)
         histories.append(result.history["loss"])
-    batched, scalar = histories
-    assert len(batched) == len(scalar) == given["steps"]
-    assert np.allclose(batched, scalar, rtol=1e-9, atol=0.0)
+    tensor, scalar = histories
+    assert len(tensor) == len(scalar) == given["steps"]
+    assert np.allclose(tensor, scalar, rtol=1e-9, atol=0.0)
 
 
 def test_loss_of_step_k_uses_the_parameters_before_the_update():
@@ -123,7 +123,7 @@ def test_loss_of_step_k_uses_the_parameters_before_the_update():
     model = build_model(config, 2)
     fresh = build_model(config, 2)
     targets = encode_targets("hinge", arrays.y, 1)
-    initial, _ = loss_and_gradients("batched", fresh, arrays.X, targets, "hinge", config.l2, config.l1)
+    initial, _ = loss_and_gradients("tensor", fresh, arrays.X, targets, "hinge", config.l2, config.l1)
     seen = []
     result = train(model, arrays, config, on_step=seen.append)
     assert result.history["loss"][0] == pytest.approx(initial, rel=1e-12)
@@ -136,11 +136,11 @@ def test_a_diverging_run_stops_and_keeps_the_last_finite_parameters():
     config, arrays = prepared("sine", {"optimizer": "sgd", "lr": 50.0, "activation": "relu", "steps": 100})
     model = build_model(config, 1)
     snapshots = []
-    result = train(model, arrays, config, on_step=lambda info: snapshots.append([p.data for p in model.parameters()]))
+    result = train(model, arrays, config, on_step=lambda info: snapshots.append(model.parameter_vector().tolist()))
     assert result.stopped == "diverged"
     assert f"at step {len(snapshots) + 1}" in result.message and "lower learning rate than lr 50" in result.message
     assert "lower learning rate than --lr 50" in result.divergence.describe(flag_name)  # as the CLI words it
-    kept = [p.data for p in model.parameters()]
+    kept = model.parameter_vector().tolist()
     assert all(math.isfinite(v) for v in kept)
     assert kept == snapshots[-2]  # the parameters whose loss was the last finite one
     assert result.steps_done == len(snapshots) - 1 and all(math.isfinite(v) for v in result.history["loss"])
@@ -180,7 +180,7 @@ def test_config_checks_ranges():
     bad = [({"steps": -1}, "--steps must lie in 0..1,000,000, got -1"), ({"steps": 2_000_000}, "got 2,000,000"),
            ({"lr": -1.0}, "--lr must be a positive number"),
            ({"batch_size": 0}, "--batch-size must be at least 1"), ({"l2": -0.1}, "--l2 must be a number >= 0"),
-           ({"engine": "gpu"}, "--engine 'gpu' is not one of: batched, scalar")]
+           ({"engine": "gpu"}, "--engine 'gpu' is not one of: tensor, scalar")]
     for change, message in bad:
         with pytest.raises(UsageError) as caught:
             TrainConfig(**change).check()

@@ -69,9 +69,9 @@ def test_test_split_reports_test_accuracy(cli):
 def test_engines_agree_through_the_cli(cli):
     # sgd: adam would turn a gradient that is zero but for rounding into a full step (training.md says why)
     args = ("moons", "--samples", "30", "--layers", "6,1", "--steps", "15", "--optimizer", "sgd")
-    batched = train_json(cli, *args)["history"]["loss"]
+    tensor = train_json(cli, *args)["history"]["loss"]
     scalar = train_json(cli, *args, "--engine", "scalar")["history"]["loss"]
-    assert scalar == pytest.approx(batched, rel=1e-9)
+    assert scalar == pytest.approx(tensor, rel=1e-9)
 
 
 def test_save_writes_a_model_that_predicts_like_the_trained_one(cli, tmp_path):

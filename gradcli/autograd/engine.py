@@ -120,17 +120,12 @@ class Value:
     def __abs__(self):
         return apply("abs", self)
 
-    def __matmul__(self, other):
-        return apply("matmul", self, other)
+    # ``x @ y``, ``x.sum()`` and ``x.T`` are on the hot path (below)
 
     def __rmatmul__(self, other):  # other @ self
         return apply("matmul", Value(other), self)
 
     # -- tensor operations ----------------------------------------------------------------
-
-    def sum(self, axis=None):
-        """The sum of the entries (all, or along ``axis``); the identity on a float."""
-        return apply("sum", self, arg=axis)
 
     def max(self, axis=None):
         """The largest entry (all, or along ``axis``); the gradient goes to the maximum."""
@@ -138,10 +133,6 @@ class Value:
 
     def transpose(self, axes=None):
         return apply("transpose", self, arg=None if axes is None else tuple(axes))
-
-    @property
-    def T(self):
-        return apply("transpose", self, arg=None)
 
     def reshape(self, *shape):
         shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
@@ -323,11 +314,32 @@ def _sigmoid(self):
     x = self.data
     return _node(OPS["sigmoid"].scalar(x), (self,), "sigmoid") if x.__class__ is float else apply("sigmoid", self)
 
+def _matmul(self, other):
+    other = other if other.__class__ is Value else Value(other)
+    a, b = self.data, other.data
+    if a.__class__ is not float and b.__class__ is not float and a.ndim == 2 and b.ndim == 2 \
+            and a.shape[1] == b.shape[0]:
+        return _node(a @ b, (self, other), "matmul")  # a layer's x @ W.T: two matrices that fit
+    return apply("matmul", self, other)  # vectors, stacks of matrices, and the shape errors
+
+def _transposed(self):
+    x = self.data
+    return apply("transpose", self) if x.__class__ is float else _node(x.T, (self,), "transpose")
+
+def _sum(self, axis=None):
+    """The sum of the entries (all, or along ``axis``); the identity on a float."""
+    x = self.data
+    if axis is None and x.__class__ is not float:
+        return _node(float(x.sum()), (self,), "sum")
+    return apply("sum", self, arg=axis)
+
 def _mean(self, axis=None):
     """The mean of the entries (all, or along ``axis``); the identity on a float."""
     x = self.data
     if x.__class__ is float:
         return _node(x, (self,), "mean")
+    if axis is None:
+        return _node(float(x.mean()), (self,), "mean")
     return apply("mean", self, arg=axis)
 
 def _sum_of(values):
@@ -349,15 +361,30 @@ _HOT_METHODS = {"exp": _exp, "tanh": _tanh, "relu": _relu, "sigmoid": _sigmoid}
 for _name, _hot in _HOT_METHODS.items():
     setattr(Value, _name, _hot)
 Value.mean = _mean
+Value.sum = _sum
+Value.__matmul__ = _matmul
+Value.T = property(_transposed)
 Value.sum_of = staticmethod(_sum_of)
 Value.abs = Value.__abs__
 
 def _acc(v: Value, g) -> None:
-    """Add ``g`` to ``v.grad``, summed back over the axes along which v was broadcast."""
-    if g.__class__ is not float and v.data.__class__ is float:
-        g = float(g.sum())
-    elif g.__class__ is not float and g.shape != v.data.shape:
-        g = sum_to_shape(g, v.data.shape)
+    """Add ``g`` to ``v.grad``, summed back over the axes along which v was broadcast.
+
+    An inner node's first gradient array is ``g`` itself, not a copy: no rule changes a
+    gradient array in place, so sharing it is safe, and a batch's (n, k) arrays are not
+    copied once more per node.  A leaf's gradient is its own array (``+=`` accumulates in it).
+    """
+    if g.__class__ is not float:
+        x = v.data
+        if x.__class__ is float:
+            g = float(g.sum())
+        elif g.shape != x.shape:
+            # a bias (k,) added to every row of an (n, k) batch: its gradient sums the rows
+            g = g.sum(axis=0) if g.ndim == 2 and x.ndim == 1 and g.shape[1] == x.shape[0] else sum_to_shape(g, x.shape)
+        if v.inputs and g.__class__ is not float:
+            grad = v.grad
+            v.grad = g if grad.__class__ is float and grad == 0.0 else grad + g
+            return
     v.grad += g
 
 def _back_add(out):
@@ -419,12 +446,46 @@ def _back_sigmoid(out):
     _acc(out.inputs[0], s * (1.0 - s) * out.grad)
 
 def _back_relu(out):
+    x, g = out.inputs[0].data, out.grad
+    if x.__class__ is float:
+        _acc(out.inputs[0], (1.0 if x > 0.0 else 0.0) * g)  # relu'(0) = 0, as in PyTorch
+    else:
+        _acc(out.inputs[0], _numpy().where(x > 0.0, g, 0.0))  # one pass; 0 (never -0) where x <= 0
+
+def _back_matmul(out):
+    a, b = out.inputs
+    x, w, g = a.data, b.data, out.grad
+    if g.__class__ is float or x.__class__ is float or w.__class__ is float or x.ndim != 2 or w.ndim != 2:
+        _generic_backward(out)
+        return
+    # d(x @ w)/dx = g @ w.T (through 1 column, an outer product: broadcasting beats a matrix product)
+    _acc(a, g * w[:, 0] if w.shape[1] == 1 else g @ w.T)
+    _acc(b, x.T @ g)  # d(x @ w)/dw = x.T @ g
+
+def _back_transpose(out):
+    g = out.grad
+    if g.__class__ is float or out.arg is not None:
+        _generic_backward(out)
+        return
+    _acc(out.inputs[0], g.T)
+
+def _back_sum(out):
     x = out.inputs[0].data
-    local = (1.0 if x > 0.0 else 0.0) if x.__class__ is float else (x > 0.0)
-    _acc(out.inputs[0], local * out.grad)  # relu'(0) = 0, as in PyTorch
+    if out.arg is not None or x.__class__ is float or out.grad.__class__ is not float:
+        _generic_backward(out)
+        return
+    _acc(out.inputs[0], _numpy().full(x.shape, out.grad))  # every entry counts once
+
+def _back_mean(out):
+    x = out.inputs[0].data
+    if out.arg is not None or x.__class__ is float or out.grad.__class__ is not float:
+        _generic_backward(out)
+        return
+    _acc(out.inputs[0], _numpy().full(x.shape, out.grad * (1.0 / x.size)))  # as the record: g * (1/n)
 
 HOT_BACKWARD = {"+": _back_add, "-": _back_sub, "*": _back_mul, "/": _back_div, "neg": _back_neg,
-                "exp": _back_exp, "tanh": _back_tanh, "sigmoid": _back_sigmoid, "relu": _back_relu}
+                "exp": _back_exp, "tanh": _back_tanh, "sigmoid": _back_sigmoid, "relu": _back_relu,
+                "matmul": _back_matmul, "transpose": _back_transpose, "sum": _back_sum, "mean": _back_mean}
 
 # == end of the hot path ===========================================================================
 

@@ -58,7 +58,8 @@ def eval_command(
     if task is TaskChoice.auto and not _is_generated(dataset):
         # the model says what the target means: no guessing from a few rows of a CSV file
         task = TaskChoice.regression if predictor.task == "regression" else TaskChoice.classification
-    data = load_dataset(dataset, samples=samples, noise=noise, seed=seed, classes=classes, target=target, task=task)
+    data = load_dataset(dataset, samples=samples, noise=noise, seed=seed, classes=classes, target=target, task=task,
+                        max_memory=limit)
     result = measure_dataset(predictor, data)
     if output_format is TableFormat.json:
         write_json(evaluation_document(model_path, data.name, result))

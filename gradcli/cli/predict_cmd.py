@@ -66,7 +66,7 @@ def predict(
     if input_file is not None:
         if values:
             raise UsageError("give the inputs either as options or with --input FILE.csv, not both")
-        X = read_input_rows(input_file, names)
+        X = read_input_rows(input_file, names, max_memory=limit)
     else:
         X = np.array([[_input_value(values, name, names, path) for name in names]])
         unknown = [name for name in values if name not in names]

@@ -14,6 +14,15 @@ is a class label or a value is decided by ``infer_task`` (data.py applies it).
 Every problem raises ``DataError`` naming the file, the row (the line number
 in the file, header = row 1) and the column, so the user can go straight to it.
 Writing CSV is ``gradcli.csvtext``'s job (``write_csv`` below uses it).
+
+How large a file may be is a matter of memory (``max_memory``, the commands'
+``--max-memory``), not of rows: a file of plain numbers and commas is read by
+NumPy's C reader (``np.loadtxt``, about ``PLAIN_MEMORY`` times the file's size
+at its peak, 100,000 rows in about 0.1 s); any other file (quoted cells, blank
+rows, a cell that is not a number) by Python's ``csv`` module, cell by cell,
+which says where a problem is (about ``CAREFUL_MEMORY`` times the file's
+size).  A file that would not fit is refused before it is read, with its size
+and the memory it would need (``LimitError``, exit status 2).
 """
 
 from __future__ import annotations
@@ -22,20 +31,29 @@ import csv
 import difflib
 import io
 import math
+import os
+import re
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..csvtext import write_csv_rows
-from ..errors import DataError
-from ..numbers import is_decimal
+from ..errors import DataError, LimitError
+from ..limits import DEFAULT_MAX_MEMORY, Estimate, check_memory
+from ..numbers import is_decimal, memory
 from ..paths import STDIO
 from ..readfile import read_limited
 
-MAX_BYTES = 50 * 1024 * 1024   # larger files are not "small datasets"; refuse before reading
-MAX_ROWS = 100_000
+# Peak memory of reading a CSV file, per byte of the file (measured with benchmarks/bench_limits.py, rounded up):
+# NumPy's reader holds the file's bytes and the numbers (measured 1.5-2x); the csv module holds the text, a
+# copy of it in 4-byte characters and every cell as a Python string (measured 12-15x).
+PLAIN_MEMORY = 3
+CAREFUL_MEMORY = 20
 MAX_COLUMNS = 1_000
 MIN_ROWS = 2                   # one row cannot be split, fitted meaningfully or checked for classes
+# the bytes a file of plain numbers holds after its header: digits, signs, points, exponents, separators
+_NOT_PLAIN = re.compile(rb"[^0-9eE+\-.,\r\n \t]")
 
 
 @dataclass
@@ -87,36 +105,97 @@ class CsvText:
             if not all(v is not None and math.isfinite(v) for v in numbers):
                 _raise_bad_cell(self.source, row, self.header, cells, columns)
             values.append(numbers)
-            if len(values) > MAX_ROWS:
-                raise DataError(f"{self.source} has more than {MAX_ROWS:,} rows; gradcli reads at most {MAX_ROWS:,}")
         return np.array(values, dtype=np.float64).reshape(len(values), len(columns))
 
 
-def read_csv(path: str) -> CsvTable:
-    """Parse the dataset in the CSV file at ``path``; ``DataError`` on any problem (missing, too big, malformed)."""
+def read_csv(path: str, max_memory: int = DEFAULT_MAX_MEMORY) -> CsvTable:
+    """Parse the dataset in the CSV file at ``path``; ``DataError`` on any problem (missing, malformed).
+
+    ``LimitError`` when reading it would need more than ``max_memory`` bytes.
+    """
     hint = "give a built-in dataset name (see `gradcli datasets`) or a CSV path"
-    return parse_csv_bytes(_read_bytes(path, hint), path)
+    return parse_csv_bytes(_read_bytes(path, max_memory, PLAIN_MEMORY, hint), path, max_memory)
 
 
-def read_text_table(path: str, stdin: bool = False) -> CsvText:
+def read_text_table(path: str, stdin: bool = False, max_memory: int = DEFAULT_MAX_MEMORY) -> CsvText:
     """Read any CSV file with a header row as text (``CsvText.numbers`` reads its numbers); ``-`` is stdin if allowed."""
-    return _text_table(_read_bytes(path, stdin=stdin), "stdin" if path == STDIO else path)
+    return _text_table(_read_bytes(path, max_memory, CAREFUL_MEMORY, stdin=stdin), "stdin" if path == STDIO else path)
 
 
-def _read_bytes(path: str, hint: str | None = None, stdin: bool = False) -> bytes:
-    """The file's bytes: a regular file (or ``-`` for stdin where allowed), at most ``MAX_BYTES``."""
-    return read_limited(path, MAX_BYTES, DataError, what="CSV file", hint=hint, stdin=stdin)
+def reading_estimate(size: int, source: str, per_byte: int = PLAIN_MEMORY) -> Estimate:
+    """The memory reading a CSV file of ``size`` bytes takes at its peak."""
+    return Estimate(per_byte * size, f"reading {source}", f"a CSV file of {memory(size)}")
 
 
-def parse_csv_bytes(raw: bytes, source: str) -> CsvTable:
+def _read_bytes(path: str, max_memory: int, per_byte: int, hint: str | None = None, stdin: bool = False) -> bytes:
+    """The file's bytes: a regular file (or ``-`` for stdin where allowed) that reading fits in ``max_memory``."""
+    try:
+        size = os.stat(path).st_size if path != STDIO else None
+    except (OSError, ValueError):
+        size = None  # missing, unreadable, not a path: read_limited says what is wrong
+    if size is not None:
+        check_memory(reading_estimate(size, path, per_byte), max_memory)
+    # the limit again while reading: stdin, or a file that grows after its size was taken
+    too_large = {"hint": f"reading a CSV file takes up to {per_byte} bytes of memory a byte; raise {{setting}} to "
+                         "read larger ones", "setting": "max_memory"}
+    return read_limited(path, max(1, max_memory // per_byte), DataError, what="CSV file", hint=hint, stdin=stdin,
+                        too_large=too_large)
+
+
+def parse_csv_bytes(raw: bytes, source: str, max_memory: int = DEFAULT_MAX_MEMORY) -> CsvTable:
     """Parse a dataset's CSV content; ``source`` names it in messages (a path, or a shipped dataset's name)."""
+    plain = _plain_table(raw, source)
+    if plain is not None:
+        return plain
+    # cell by cell: it finds what the fast reader could not read (and says where), or reads quoted cells
+    estimate = reading_estimate(len(raw), source, CAREFUL_MEMORY)
+    if estimate.memory > max_memory:
+        raise LimitError(f"{source} is not plain numbers and commas (quoted cells, blank cells, or a cell that is "
+                         f"not a number), and reading it cell by cell needs {estimate.describe()}, more than "
+                         f"{{setting}} {memory(max_memory)}",
+                         hint="write the file as plain numbers separated by commas, or raise {setting}",
+                         setting="max_memory", value=max_memory, limit=estimate.memory)
     text = _text_table(raw, source)
     _check_header(text)
     values = text.numbers(list(range(len(text.header))))
+    return _table(source, text.header, values)
+
+
+def _table(source: str, header: list[str], values: np.ndarray) -> CsvTable:
     if len(values) < MIN_ROWS:
         found = "no data rows" if not len(values) else "one data row"
         raise DataError(f"{source} has {found} after the header; a dataset needs at least {MIN_ROWS}")
-    return CsvTable(source, text.header, values)
+    return CsvTable(source, header, values)
+
+
+def _plain_table(raw: bytes, source: str) -> CsvTable | None:
+    """A file of a header line and rows of plain numbers, read by NumPy's C reader; None for any other file.
+
+    Only bytes a plain number is written with may follow the header, so every cell NumPy reads is one
+    ``is_decimal`` accepts (and it parses each as Python's ``float`` does, correctly rounded); anything
+    NumPy cannot read (a ragged row, an empty cell, "1e") goes to the careful reader, which names it.
+    """
+    end = raw.find(b"\n")
+    if end < 0 or b'"' in raw or _NOT_PLAIN.search(raw, end + 1):
+        return None
+    try:
+        first = raw[:end].decode("utf-8-sig").rstrip("\r")
+    except UnicodeDecodeError:
+        return None
+    header = [cell.strip() for cell in first.split(",")]
+    if not any(header):
+        return None  # a blank first line: the careful reader finds the header below it
+    _check_header(CsvText(source, 1, header, []))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "input contained no data": the careful reader says so in words
+        try:
+            values = np.loadtxt(io.BytesIO(raw), delimiter=",", skiprows=1, comments=None, ndmin=2,
+                                dtype=np.float64, encoding="latin-1")
+        except ValueError:
+            return None
+    if values.shape[1] != len(header) or len(values) < MIN_ROWS or not np.isfinite(values).all():
+        return None
+    return CsvTable(source, header, values)
 
 
 def _text_table(raw: bytes, source: str) -> CsvText:

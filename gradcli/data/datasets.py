@@ -28,6 +28,7 @@ from .cache import cached
 from .choices import DEFAULT_NOISE, DEFAULT_SAMPLES, DEFAULT_SEED, SEED_LIMIT, Task, TaskChoice
 from .csvfile import MAX_CLASSES, infer_task, parse_csv_bytes, read_csv
 from ..errors import DataError, UsageError
+from ..limits import DEFAULT_MAX_MEMORY
 from .features import DEFAULT_FEATURES, InputPipeline, parse_features  # noqa: F401  (part of this API)
 
 TASKS = tuple(Task)
@@ -198,12 +199,13 @@ def builtin_datasets() -> list[DatasetInfo]:
 
 def load_dataset(source: str, *, samples: int = DEFAULT_SAMPLES, noise: float = DEFAULT_NOISE,
                  seed: int = DEFAULT_SEED, classes: int | None = None, target: str | None = None,
-                 task: str | None = None) -> Dataset:
+                 task: str | None = None, max_memory: int = DEFAULT_MAX_MEMORY) -> Dataset:
     """A built-in dataset by name, a shipped CSV by name, or a CSV file by path.
 
     ``samples``, ``noise``, ``seed`` and ``classes`` shape the generated sets;
     ``target`` and ``task`` choose the target column and override the task of
-    a CSV file.  Bad values raise ``UsageError``, bad files ``DataError``.
+    a CSV file.  Bad values raise ``UsageError``, bad files ``DataError``, a
+    CSV file too large to read within ``max_memory`` bytes ``LimitError``.
     """
     task = _check_task(task)
     if source in GENERATORS:
@@ -221,7 +223,7 @@ def load_dataset(source: str, *, samples: int = DEFAULT_SAMPLES, noise: float = 
         description = SHIPPED_DESCRIPTIONS.get(shipped, f"shipped CSV file {shipped}.csv")
         return _from_table(shipped, table, target, task, description)
     if dataset_file(source) is not None:
-        table = read_csv(source)
+        table = read_csv(source, max_memory)
         return _from_table(source, table, target, task, f"CSV file {source}")
     raise DataError(f"unknown dataset '{source}'{_did_you_mean(source)}; see `gradcli datasets`")
 

@@ -2,8 +2,10 @@
 
 Seed 000 prints the engine's gradient next to the hand-derived one at every
 step; ``train(..., config)`` with ``check_grad_every=N`` does the same for any
-network, every N steps: it picks a few parameters at random (seeded), moves
-each by +-h and evaluates the step's loss through the engine's forward pass
+network, every N steps: it picks a few parameters at random (seeded: single
+entries of the weight matrices, numbered as ``Network.parameter_vector``
+numbers them, so both engines pick the same weights), moves each by +-h
+and evaluates the step's loss through the engine's forward pass
 (the loss the backward pass differentiated, penalty included), and compares
 (f(p+h) - f(p-h)) / 2h with the gradient backprop gave.  The comparison is
 ``autograd.gradcheck.check_partial``: the step h, the tolerances, kink
@@ -38,7 +40,7 @@ CHECKED_PARAMETERS = 3  # parameters checked each time: enough to catch a wrong 
 class ParameterCheck:
     """One parameter's gradient, from backprop and from central differences."""
 
-    index: int  # its position in model.parameters()
+    index: int  # its position in model.parameter_vector()
     name: str  # "layer 2, neuron 3, w1"
     backprop: float
     numeric: float | None
@@ -72,43 +74,43 @@ class BackpropCheck:
 
 
 class _LossOfParameters:
-    """The step's loss as a function of a few parameters named p0, p1, ... (gradcheck's ``value_at``)."""
+    """The step's loss as a function of a few parameter entries named p0, p1, ... (gradcheck's ``value_at``)."""
 
     def __init__(self, engine, model, X, targets, loss, l2, l1):
         self.engine, self.model, self.X, self.targets, self.loss, self.l2, self.l1 = \
             engine, model, X, targets, loss, l2, l1
-        self.params = model.parameters()
 
     def value_at(self, point: dict) -> float:
         saved = {}
         for name, value in point.items():
-            p = self.params[int(name[1:])]
-            saved[p] = p.data
-            p.data = value
+            index = int(name[1:])
+            saved[index] = self.model.parameter_entry(index)
+            self.model.set_parameter_entry(index, value)
         try:
             with np.errstate(all="ignore"):
                 outputs = self.engine.outputs(self.model, self.X)
-                return batch_loss(outputs, self.targets, self.loss, self.params, self.l2, self.l1)
+                return batch_loss(outputs, self.targets, self.loss, self.model.parameters(), self.l2, self.l1)
         finally:
-            for p, value in saved.items():
-                p.data = value
+            for index, value in saved.items():
+                self.model.set_parameter_entry(index, value)
 
 
 def check_backprop(engine, model, X, targets, loss: str, l2: float, l1: float, rng, *, step: int = 0,
-                   count: int = CHECKED_PARAMETERS, gradients: list[float] | None = None) -> BackpropCheck:
-    """Check the gradient of ``count`` random parameters (drawn from ``rng``) against finite differences.
+                   count: int = CHECKED_PARAMETERS, gradients=None) -> BackpropCheck:
+    """Check the gradient of ``count`` random parameter entries (drawn from ``rng``) against finite differences.
 
-    ``gradients`` are backprop's gradients of every parameter for this batch
-    (by default each ``p.grad``); the parameters are left as they were.
+    ``gradients`` are backprop's gradients of every entry for this batch, in
+    the order of ``model.parameter_vector()`` (by default ``model.gradient_vector()``);
+    the parameters are left as they were.
     """
-    params = model.parameters()
-    grads = gradients if gradients is not None else [p.grad for p in params]
-    picked = sorted(rng.choice(len(params), size=min(count, len(params)), replace=False).tolist())
+    grads = gradients if gradients is not None else model.gradient_vector()
+    total = model.parameter_count
+    picked = sorted(rng.choice(total, size=min(count, total), replace=False).tolist())
     function = _LossOfParameters(engine, model, X, targets, loss, l2, l1)
     checks = []
     for index in picked:
         name = f"p{index}"
-        check = check_partial(function, {name: params[index].data}, name, float(grads[index]))
+        check = check_partial(function, {name: model.parameter_entry(index)}, name, float(grads[index]))
         relative = None if check.abs_error is None else check.abs_error / (abs(check.numeric) + DEFAULT_ATOL / DEFAULT_RTOL)
         # no estimate at all (both shifted points undefined) says nothing against backprop
         ok = check.ok or check.status == UNCHECKED
@@ -118,12 +120,5 @@ def check_backprop(engine, model, X, targets, loss: str, l2: float, l1: float, r
 
 
 def parameter_name(model, index: int) -> str:
-    """Where parameter ``index`` of ``model.parameters()`` sits: "layer 2, neuron 3, w1" or "... bias"."""
-    for number, layer in enumerate(model.layers, start=1):
-        for neuron_number, neuron in enumerate(layer.neurons, start=1):
-            size = len(neuron.w) + 1
-            if index < size:
-                what = "bias" if index == len(neuron.w) else f"w{index + 1}"
-                return f"layer {number}, neuron {neuron_number}, {what}"
-            index -= size
-    raise IndexError("no such parameter")
+    """Where entry ``index`` of ``model.parameter_vector()`` sits: "layer 2, neuron 3, w1" or "... bias"."""
+    return model.parameter_name(index)

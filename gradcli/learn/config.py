@@ -95,9 +95,9 @@ class Schedule(StrEnum):
 
 
 class Engine(StrEnum):
-    """batched: one graph per step over NumPy arrays; scalar: one scalar graph per sample."""
+    """tensor: one graph per step, a weight matrix per layer; scalar: one scalar graph per sample (micrograd's)."""
 
-    batched = "batched"
+    tensor = "tensor"
     scalar = "scalar"
 
 
@@ -183,7 +183,7 @@ class TrainConfig:
     eval_every: int | None = None  # evaluate the held-out set every K steps; None: every step when cheap
     patience: int | None = None  # stop after this many evaluations without a better test loss; keep the best
     check_grad_every: int | None = None  # compare backprop with finite differences every N steps
-    engine: Engine = Engine.batched  # or "scalar": one graph per sample
+    engine: Engine = Engine.tensor  # or "scalar": one graph per sample
     seed: int = DEFAULT_SEED  # initial weights and batch order (and, in a prepared run, the data and split)
 
     def __post_init__(self) -> None:

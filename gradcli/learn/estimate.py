@@ -1,15 +1,17 @@
 """What a network will cost before it is built: memory and time from its layer sizes alone.
 
-Every parameter of an ``MLP`` is a ``Value``, and a training step builds a
-graph with about one node per parameter (``w * x`` for every weight, then a
-sum and an activation per neuron): with the batched engine each of those
-nodes holds an array over the batch, with the scalar engine one float per
-sample graph.  So memory and time grow with parameters x samples::
+The tensor engine holds each layer as a weight matrix and a bias vector and
+runs a whole batch through it at once: its memory is the parameters (value,
+gradient, the optimiser's state) plus, for every sample of a step, the values
+and gradients of every unit the batch passes through; its time is the matrix
+products (samples x weights) plus the elementwise passes (samples x units).
+The scalar engine holds every parameter as a ``Value`` and builds one graph of
+about one node per parameter for each sample in turn::
 
     >>> from gradcli.learn.estimate import training_estimate
     >>> estimate = training_estimate(2, [1000, 1000, 1000, 1], batch=100)
-    >>> round(estimate.memory / 2**30, 1), round(estimate.seconds_per_step)
-    (6.0, 20)
+    >>> round(estimate.memory / 2**20), round(estimate.seconds_per_step, 1)
+    (291, 0.1)
 
 ``training_estimate`` (``train``: the network, one step's graph, the
 optimiser's state), ``network_estimate`` (``predict`` and ``eval``: the
@@ -26,24 +28,29 @@ from ..limits import Estimate
 
 __all__ = ["TrainingEstimate", "parameter_count", "training_estimate", "network_estimate"]
 
-# One parameter held in an MLP: its Value and its place in the lists (measured 115-145 B), and one neuron: its
-# object, its list and attributes (measured ~300 B).  A model file's numbers, read into lists, stay in memory
-# while its network is built (measured ~100 B each).
+# Scalar engine (nn.MLP): one parameter held as a Value and its place in the lists (measured 115-145 B), and one
+# neuron: its object, its list and attributes (measured ~300 B).
 PARAMETER_BYTES = 160
 NEURON_BYTES = 320
-SAVED_PARAMETER_BYTES = 100
 # The optimiser's state and the copy of the parameters a step keeps to roll back (momentum, adam: 2 floats each).
 STATE_BYTES = 100
-# Batched engine, per parameter per step: the node of w * x and its gradient (measured 800 B + ~16 B a sample).
-BATCHED_NODE_BYTES = 900
-BATCHED_SAMPLE_BYTES = 20
-BATCHED_NODE_SECONDS = 8e-6  # per parameter per step (measured 5-15 us)
-BATCHED_SAMPLE_SECONDS = 2e-8  # per parameter per sample (measured 15-35 ns)
 # Scalar engine: one sample's graph at a time (measured ~600 B a node); time per parameter per sample (3-4 us).
 SCALAR_NODE_BYTES = 700
 SCALAR_SAMPLE_SECONDS = 4e-6
+# Tensor engine (tensor_nn.TensorMLP): a parameter is 8 bytes in its matrix, and its gradient, the optimiser's
+# state, the copy a step keeps and the update's temporaries (measured 57 B with adam); every unit a sample passes
+# through (inputs, hidden and output units) holds values and gradients in a step's graph (measured 40-44 B).
+TENSOR_PARAMETER_BYTES = 80
+TENSOR_UNIT_BYTES = 64
+# Tensor engine time: per sample per weight (the matrix products forward and backward, about 6 flops), per sample
+# per unit (the elementwise passes), per node of the graph (Python's share, whatever the batch: measured 3-5 us)
+TENSOR_WEIGHT_SECONDS = 5e-10
+TENSOR_UNIT_SECONDS = 3e-8
+TENSOR_NODE_SECONDS = 2e-5
+# A model file's numbers, read into lists, stay in memory while its network is built (measured ~100 B each).
+SAVED_PARAMETER_BYTES = 100
 # A forward pass without a graph (predict, eval, the final metrics) works on blocks of rows of at most this
-# many bytes per matrix (nn.MLP.forward_array), so its memory does not grow with the number of rows.
+# many bytes per matrix (network.Network.forward_array), so its memory does not grow with the number of rows.
 FORWARD_BLOCK_BYTES = 32 * 2**20
 BASE_BYTES = 120 * 2**20  # Python, NumPy and gradcli themselves
 
@@ -63,23 +70,26 @@ def parameter_count(n_inputs: int, sizes: list[int]) -> int:
     return sum((fan_in + 1) * fan_out for fan_in, fan_out in zip(widths, widths[1:]))
 
 
-def training_estimate(n_inputs: int, sizes: list[int], batch: int, *, engine: str = "batched",
+def training_estimate(n_inputs: int, sizes: list[int], batch: int, *, engine: str = "tensor",
                       steps: int = 1) -> TrainingEstimate:
     """Peak memory and time of ``steps`` training steps on ``batch`` samples each."""
     parameters = parameter_count(n_inputs, sizes)
     neurons = sum(sizes)
-    nodes = parameters + 2 * neurons  # w * x per weight (and bias), a sum and an activation per neuron
-    held = BASE_BYTES + parameters * (PARAMETER_BYTES + STATE_BYTES) + neurons * NEURON_BYTES
     if engine == "scalar":
+        nodes = parameters + 2 * neurons  # w * x per weight (and bias), a sum and an activation per neuron
+        held = BASE_BYTES + parameters * (PARAMETER_BYTES + STATE_BYTES) + neurons * NEURON_BYTES
         step_bytes = nodes * SCALAR_NODE_BYTES  # one sample's graph at a time
         per_step = batch * parameters * SCALAR_SAMPLE_SECONDS
         nodes_per_step = batch * nodes
         how = f"{parameters:,} parameters, one graph of {nodes:,} nodes per sample, scalar engine"
     else:
-        step_bytes = nodes * (BATCHED_NODE_BYTES + BATCHED_SAMPLE_BYTES * batch)
-        per_step = parameters * (BATCHED_NODE_SECONDS + BATCHED_SAMPLE_SECONDS * batch)
-        nodes_per_step = nodes
-        how = f"{parameters:,} parameters x {batch:,} samples a step, batched engine"
+        units = n_inputs + neurons
+        nodes_per_step = 4 * len(sizes) + 8  # transpose, matmul, + and activation a layer; the loss
+        held = BASE_BYTES + parameters * TENSOR_PARAMETER_BYTES
+        step_bytes = batch * units * TENSOR_UNIT_BYTES
+        per_step = (batch * (parameters * TENSOR_WEIGHT_SECONDS + units * TENSOR_UNIT_SECONDS)
+                    + nodes_per_step * TENSOR_NODE_SECONDS)
+        how = f"{parameters:,} parameters, {batch:,} samples a step through {units:,} units, tensor engine"
     return TrainingEstimate(held + step_bytes, "this run", how, per_step * steps, parameters, nodes_per_step,
                             per_step)
 
@@ -87,8 +97,7 @@ def training_estimate(n_inputs: int, sizes: list[int], batch: int, *, engine: st
 def network_estimate(n_inputs: int, sizes: list[int], what: str = "the network") -> Estimate:
     """Memory to hold a model file's network (and run it forward in blocks of rows): ``predict``, ``eval``."""
     parameters = parameter_count(n_inputs, sizes)
-    neurons = sum(sizes)
     widest = max([n_inputs, *sizes])
     forward = 3 * max(FORWARD_BLOCK_BYTES, 8 * widest)  # input, product and output blocks of one layer
-    held = parameters * (PARAMETER_BYTES + SAVED_PARAMETER_BYTES) + neurons * NEURON_BYTES
-    return Estimate(BASE_BYTES + held + forward, what, f"{parameters:,} parameters in {neurons:,} neurons")
+    held = parameters * (TENSOR_PARAMETER_BYTES + SAVED_PARAMETER_BYTES)  # a TensorMLP, and the file's lists
+    return Estimate(BASE_BYTES + held + forward, what, f"{parameters:,} parameters in {sum(sizes):,} neurons")

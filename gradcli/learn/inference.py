@@ -9,7 +9,8 @@
 The pipeline (features and standardisation, fitted on the training split) is
 applied before the network, so a model is always used on raw inputs the way
 it was trained.  No gradient is needed here: evaluation runs the network on
-NumPy matrices (``MLP.forward_array``, in blocks of rows).
+NumPy matrices (``Network.forward_array``, in blocks of rows); a model file's
+network is rebuilt as a ``TensorMLP`` (a matrix per layer).
 
 An output that is not a finite number (inputs so far outside the training
 data that the network's arithmetic overflows) is no prediction: it gets no
@@ -30,7 +31,8 @@ from ..numbers import plain
 from .estimate import network_estimate
 from .losses import predict_classes
 from .modelfile import SavedModel
-from .nn import MLP
+from .network import Network
+from .tensor_nn import TensorMLP
 from .config import default_loss
 
 __all__ = ["Predictor"]
@@ -38,7 +40,7 @@ __all__ = ["Predictor"]
 
 @dataclass
 class Predictor:
-    model: MLP
+    model: Network  # a TensorMLP, or the nn.MLP a scalar-engine run trains
     pipeline: InputPipeline
     task: str  # "binary" | "multiclass" | "regression"
     class_labels: list = field(default_factory=list)
@@ -117,7 +119,7 @@ class Predictor:
                 f"the model file's pipeline gives {pipeline.n_inputs} network inputs but its first layer takes "
                 f"{saved.inputs}"
             )
-        model = MLP.from_specs(saved.inputs, saved.layers)
+        model = TensorMLP.from_specs(saved.inputs, saved.layers)
         settings = saved.meta.get("settings") if isinstance(saved.meta.get("settings"), dict) else {}
         loss = settings.get("loss") or default_loss(saved.task, max(len(saved.class_labels), 2))
         return cls(model, pipeline, saved.task, list(saved.class_labels), saved.meta.get("target_name", "y"), loss)
@@ -224,12 +226,12 @@ def _comparable(label):
     return label if isinstance(label, str) else float(label)
 
 
-def read_input_rows(path: str, names: list[str]) -> np.ndarray:
+def read_input_rows(path: str, names: list[str], max_memory: int = DEFAULT_MAX_MEMORY) -> np.ndarray:
     """Rows of raw inputs from a CSV file (``-``: stdin) whose header names the model's inputs, in any order."""
     from ..data.csvfile import read_text_table
     from ..errors import DataError
 
-    table = read_text_table(path, stdin=True)
+    table = read_text_table(path, stdin=True, max_memory=max_memory)
     missing = [name for name in names if name not in table.header]
     if missing:
         raise DataError(f"{path} has no column {', '.join(missing)}; the model's inputs are {', '.join(names)}",

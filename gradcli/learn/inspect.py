@@ -163,7 +163,7 @@ def inspect_model(predictor, X_raw: np.ndarray | None = None, *, map_size: tuple
                   recorded_bounds=None) -> Inspection:
     """Statistics on X_raw (raw inputs, if given) and, for two raw inputs, a map of every unit."""
     model = predictor.model
-    layers = [LayerReport(number, layer.activation, len(layer.neurons))
+    layers = [LayerReport(number, layer.activation, layer.nout)
               for number, layer in enumerate(model.layers, start=1)]
     report = Inspection(layers)
     if X_raw is not None and len(X_raw):

@@ -1,12 +1,15 @@
 """Loss functions on ``Value`` outputs, and how outputs are read as predictions.
 
-Each loss gives the loss of ONE sample as a ``Value`` whose data is a float
-(the scalar engine: one graph per sample) or a NumPy array over the batch
-(the batched engine: one graph for all samples); the training loop averages::
+``per_sample_loss`` gives the loss of ONE sample as a ``Value`` whose data is
+a float (the scalar engine: one graph per sample, a list of output Values) or
+a NumPy array over the batch (output Values holding columns); ``mean_loss``
+gives the mean over a batch from the network's outputs as one (n, k) matrix
+Value (the tensor engine)::
 
     outputs = model(inputs)                       # list of Values, one per output
     targets = encode_targets("hinge", y, 1)       # list of arrays, one per output
     loss = per_sample_loss("hinge", outputs, targets).mean()
+    loss = mean_loss("hinge", scores, np.column_stack(targets))   # scores: a Value of shape (n, 1)
 
 - ``hinge``: max(0, 1 - t * score) with t in {-1, +1}: the max-margin loss of
   micrograd's moons demo; one output; class 1 when score > 0.
@@ -16,7 +19,9 @@ Each loss gives the loss of ONE sample as a ``Value`` whose data is a float
   logit is subtracted first, as a constant: softmax does not change, and exp
   never overflows.
 
-``regularization(params, l2, l1)`` is the penalty l2 * sum(p^2) + l1 * sum(|p|) (``penalty_value``: its number).
+``regularization(params, l2, l1)`` is the penalty l2 * sum(p^2) + l1 * sum(|p|) as a graph
+(``penalty_value``: its number; ``add_penalty_gradients``: its gradient 2 l2 p + l1 sign(p) added to
+every ``p.grad`` directly).  Parameters may hold floats or arrays.
 """
 
 from __future__ import annotations
@@ -28,7 +33,8 @@ from ..errors import UsageError
 from .config import Loss
 
 __all__ = [
-    "LOSSES", "check_loss", "encode_targets", "per_sample_loss", "regularization", "penalty_value",
+    "LOSSES", "check_loss", "encode_targets", "per_sample_loss", "mean_loss", "regularization", "penalty_value",
+    "add_penalty_gradients", "sum_of_squares",
     "predict_classes", "accuracy", "r2_score",
 ]
 
@@ -97,6 +103,24 @@ def per_sample_loss(loss: str, outputs: list[Value], targets: list) -> Value:
     raise UsageError(f"unknown loss '{loss}': choose one of {', '.join(LOSSES)}", setting="loss", value=loss)
 
 
+def mean_loss(loss: str, scores: Value, targets: np.ndarray) -> Value:
+    """The mean per-sample loss over a batch: ``scores`` a Value of shape (n, k), ``targets`` an (n, k) array.
+
+    The numbers of ``per_sample_loss(...).mean()`` on the columns, in a handful of matrix nodes.
+    """
+    if loss == "hinge":
+        return (1.0 - scores * targets).relu().mean()
+    if loss == "mse":
+        errors = scores - targets
+        squares = errors * errors  # e*e, as per_sample_loss: an overflow gives inf, not an error
+        k = targets.shape[1]
+        return squares.mean() if k == 1 else (squares.sum(axis=1) / float(k)).mean()
+    if loss == "cross-entropy":
+        # -log softmax(z)[y] = -sum_k t_k log_softmax(z)_k with one-hot t (log_softmax is stable)
+        return -(scores.log_softmax(axis=1) * targets).sum(axis=1).mean()
+    raise UsageError(f"unknown loss '{loss}': choose one of {', '.join(LOSSES)}", setting="loss", value=loss)
+
+
 def _cross_entropy(logits: list[Value], one_hot: list) -> Value:
     """-log softmax(z)[y] = log(sum_k exp(z_k - m)) + m - z_y, with m = max_k z_k held constant."""
     datas = [z.data for z in logits]
@@ -121,7 +145,36 @@ def regularization(params: list[Value], l2: float = 1e-4, l1: float = 0.0) -> Va
 def penalty_value(params: list[Value], l2: float = 1e-4, l1: float = 0.0) -> float:
     """The number ``regularization`` gives, without a graph."""
     values = [p.data for p in params]
-    return (l2 * sum(v * v for v in values) if l2 else 0.0) + (l1 * sum(abs(v) for v in values) if l1 else 0.0)
+    return (l2 * sum_of_squares(values) if l2 else 0.0) + (l1 * _sum_of_abs(values) if l1 else 0.0)
+
+
+def add_penalty_gradients(params: list[Value], l2: float = 1e-4, l1: float = 0.0) -> float:
+    """Add d(penalty)/dp = 2 l2 p + l1 sign(p) to every ``p.grad`` (sign(0) = 0, as abs's rule); return the penalty.
+
+    The tensor engine's way: the same gradient as running ``regularization`` backward, without building
+    its graph (two nodes per parameter matrix would cost more than the network's own nodes; as PyTorch's
+    weight_decay, the rule is applied directly).
+    """
+    for p in params:
+        data = p.data
+        if l2:
+            p.grad = p.grad + data * (2.0 * l2)
+        if l1:
+            p.grad = p.grad + (np.sign(data) if data.__class__ is not float else _sign(data)) * l1
+    return penalty_value(params, l2, l1)
+
+
+def sum_of_squares(values) -> float:
+    """sum(v^2) over floats and the entries of arrays."""
+    return sum(v * v if v.__class__ is float else float(np.vdot(v, v)) for v in values)
+
+
+def _sum_of_abs(values) -> float:
+    return sum(abs(v) if v.__class__ is float else float(np.abs(v).sum()) for v in values)
+
+
+def _sign(x: float) -> float:
+    return 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)
 
 
 # -- reading outputs ---------------------------------------------------------

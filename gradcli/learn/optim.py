@@ -15,6 +15,10 @@ Update rules (g is the gradient, k counts steps from 0, t = k + 1):
 - ``adam``:     m = b1*m + (1-b1)*g;  v = b2*v + (1-b2)*g^2;
                 p -= lr * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)   (b1 0.9, b2 0.999, eps 1e-8)
 
+Parameters may hold floats (``nn.MLP``) or arrays (``tensor_nn.TensorMLP``):
+each update gives ``p.data`` a new value and never changes an array in place,
+so the parameters a caller saved before a step (to roll it back) stay as they were.
+
 Schedules give the learning rate of step k out of ``steps``:
 ``linear`` lr * (1 - 0.9 k / steps) (micrograd's moons demo: from lr down to
 lr/10), ``constant`` lr, ``cosine`` lr/10 + (lr - lr/10) (1 + cos(pi k / steps)) / 2.
@@ -23,6 +27,8 @@ lr/10), ``constant`` lr, ``cosine`` lr/10 + (lr - lr/10) (1 + cos(pi k / steps))
 from __future__ import annotations
 
 import math
+
+import numpy as np
 
 from ..autograd.engine import Value
 from ..errors import UsageError
@@ -58,7 +64,7 @@ class SGD:
 
     def step(self, lr: float) -> None:
         for p in self.params:
-            p.data -= lr * p.grad
+            p.data = p.data - lr * p.grad
 
 
 class Momentum(SGD):
@@ -76,7 +82,7 @@ class Momentum(SGD):
         for i, p in enumerate(self.params):
             v = mu * velocity[i] + p.grad
             velocity[i] = v
-            p.data -= lr * v
+            p.data = p.data - lr * v
 
 
 class Adam(SGD):
@@ -101,7 +107,9 @@ class Adam(SGD):
             g = p.grad
             m[i] = b1 * m[i] + (1.0 - b1) * g
             v[i] = b2 * v[i] + (1.0 - b2) * g * g
-            p.data -= lr * (m[i] / correction1) / (math.sqrt(v[i] / correction2) + eps)
+            second = v[i] / correction2
+            root = math.sqrt(second) if second.__class__ is float else np.sqrt(second)
+            p.data = p.data - lr * (m[i] / correction1) / (root + eps)
 
 
 def make_optimizer(name: str, params: list[Value], *, momentum: float = 0.9,

@@ -32,7 +32,7 @@ from .estimate import TrainingEstimate, training_estimate
 from .inference import Predictor
 from .losses import check_loss
 from .modelfile import SavedModel, load_model
-from .nn import MLP
+from .network import Network
 from .settings import RunSettings, Source, check_requested, from_model_file, resolve_settings
 from .train import TrainConfig, TrainData, TrainResult, build_model
 
@@ -58,7 +58,7 @@ class PreparedRun:
     settings: RunSettings
     pipeline: InputPipeline
     data: TrainData
-    model: MLP
+    model: Network
     predictor: Predictor
     n_train: int
     n_test: int
@@ -97,7 +97,7 @@ def prepare_run(source: str, options: DataOptions | None = None, *, init_from: s
     # no preset or model file sets the seed, and the data needs it before the other settings are resolved
     seed = requested.get("seed", DEFAULT_SEED)
     dataset = load_dataset(source, samples=options.samples, noise=options.noise, seed=seed, classes=options.classes,
-                           target=options.target, task=options.task)
+                           target=options.target, task=options.task, max_memory=max_memory)
     saved = load_model(init_from) if init_from else None
     resolved = resolve_settings(dataset.name, task=dataset.task, n_classes=dataset.n_classes, requested=requested,
                                 inherited=from_model_file(saved) if saved is not None else None,
@@ -112,7 +112,7 @@ def prepare_run(source: str, options: DataOptions | None = None, *, init_from: s
     estimate = training_estimate(pipeline.n_inputs, config.sizes, batch, engine=config.engine,
                                  steps=max(1, config.planned_steps(len(train_set.y))))
     check_memory(estimate, max_memory, advice="use smaller {setting:layers}" + (
-        " or a smaller {setting:batch_size}" if config.engine == "batched" else ""))
+        " or a smaller {setting:batch_size}" if config.engine == "tensor" else ""))
     model = build_model(config, pipeline.n_inputs)
     notes = list(resolved.notes) + _setting_notes(resolved, test_set is not None)
     long_run = time_note(estimate, LONG_RUN_SECONDS)

@@ -41,16 +41,15 @@ from typing import Callable
 
 import numpy as np
 
-from ..autograd.engine import Value
 from ..errors import DomainError, GradcliError, GradcliWarning
 from .backprop_check import BackpropCheck, check_backprop
 from .batches import batch_rows
 from .config import TrainConfig, default_loss, default_lr
 from .diagnosis import diagnose
-from .engines import batch_outputs, engine_for
+from .engines import engine_for, outputs_loss
 from .heldout import Best, HeldOut
-from .losses import accuracy, check_loss, encode_targets, mse_value, penalty_value, per_sample_loss, r2_score
-from .nn import MLP
+from .losses import accuracy, check_loss, encode_targets, mse_value, penalty_value, r2_score, sum_of_squares
+from .network import Network
 from .optim import learning_rate, make_optimizer
 
 __all__ = [
@@ -86,7 +85,7 @@ class StepInfo:
     test_metric: float | None  # the same on the held-out set, when evaluated at this step, or None
     lr: float
     elapsed: float  # seconds since the loop started
-    model: MLP
+    model: Network
     test_loss: float | None = None  # when evaluated at this step
     grad_check: float | None = None  # the worst relative error of this step's gradient check, when checked
 
@@ -104,7 +103,7 @@ class Metrics:
 
 @dataclass
 class TrainResult:
-    model: MLP
+    model: Network
     config: TrainConfig  # with loss and lr resolved
     history: dict  # "loss", "metric", "test_loss", "test_metric", "lr", "grad_check": one entry per completed step
     metric_name: str  # "accuracy" or "r2"
@@ -142,18 +141,20 @@ class TrainResult:
         return max(errors, default=None)
 
 
-def build_model(config: TrainConfig, n_inputs: int) -> MLP:
-    """A fresh network for ``config``, its weights drawn from ``random.Random(config.seed)``.
+def build_model(config: TrainConfig, n_inputs: int) -> Network:
+    """A fresh network for ``config``, of the kind its engine trains, weights drawn from ``random.Random(config.seed)``.
 
     Python's generator, drawn in micrograd's order (neuron by neuron, weight by
     weight), so that ``gradcli train moons`` starts from the very weights of
-    micrograd's demo (``random.seed(1337)``) and repeats its published run.
+    micrograd's demo (``random.seed(1337)``) and repeats its published run,
+    whichever the engine (``tensor_nn.TensorMLP`` or ``nn.MLP``).
     """
-    return MLP(n_inputs, config.sizes, config.activation, activations=config.activations(), init=config.init,
-               init_scale=config.init_scale, rng=random.Random(config.seed))
+    network = engine_for(config.engine).network
+    return network(n_inputs, config.sizes, config.activation, activations=config.activations(), init=config.init,
+                   init_scale=config.init_scale, rng=random.Random(config.seed))
 
 
-def train(model: MLP, data: TrainData, config: TrainConfig,
+def train(model: Network, data: TrainData, config: TrainConfig,
           on_step: Callable[[StepInfo], None] | None = None,
           stop: Callable[[], bool] | None = None) -> TrainResult:
     """Train ``model`` in place and return what happened."""
@@ -255,7 +256,7 @@ def train(model: MLP, data: TrainData, config: TrainConfig,
                        warnings)
 
 
-def measure(model: MLP, X: np.ndarray, y: np.ndarray, task: str, loss: str,
+def measure(model: Network, X: np.ndarray, y: np.ndarray, task: str, loss: str,
             outputs: np.ndarray | None = None) -> Metrics:
     """Loss (no penalty) and accuracy, or R^2 and MSE, of ``model`` on rows X with targets y.
 
@@ -263,11 +264,9 @@ def measure(model: MLP, X: np.ndarray, y: np.ndarray, task: str, loss: str,
     """
     with np.errstate(all="ignore"):
         # the forward pass without a graph (its memory does not grow with the parameters x rows); only the
-        # loss is built from Values, over the output columns
+        # loss is built from Values, over the output matrix
         array = model.forward_array(X) if outputs is None else outputs
-        outputs = [Value(np.ascontiguousarray(array[:, j])) for j in range(array.shape[1])]
-        targets = encode_targets(loss, y, len(outputs), task)
-        value = float(np.mean(per_sample_loss(loss, outputs, targets).data))
+        value = outputs_loss(array, encode_targets(loss, y, array.shape[1], task), loss)
     if task == "regression":
         return Metrics(value, r2=r2_score(array[:, 0], y), mse=mse_value(array[:, 0], y), samples=len(y))
     return Metrics(value, accuracy=accuracy(array, y, task), samples=len(y))
@@ -285,10 +284,10 @@ def _loss_and_gradients(engine, model, X, targets, loss_name, config) -> tuple[f
 
 def _accumulate(params, kept: list) -> float | None:
     """Add the earlier gradients ``kept`` to this step's; return how many times larger the sum is."""
-    fresh = math.sqrt(sum(p.grad * p.grad for p in params))
+    fresh = math.sqrt(sum_of_squares([p.grad for p in params]))
     for p, g in zip(params, kept):
-        p.grad += g
-    total = math.sqrt(sum(p.grad * p.grad for p in params))
+        p.grad = p.grad + g  # a new array: ``kept`` may hold this very one
+    total = math.sqrt(sum_of_squares([p.grad for p in params]))
     return total / fresh if fresh > 0 else None
 
 
@@ -304,7 +303,7 @@ def _metric(outputs: np.ndarray, y: np.ndarray, task: str) -> float | None:
 LARGE_INPUT = 1e6
 
 
-def _divergence(step: int, loss: float, lr: float, detail: str | None, model: MLP, data: TrainData,
+def _divergence(step: int, loss: float, lr: float, detail: str | None, model: Network, data: TrainData,
                 config: TrainConfig) -> DomainError:
     """The error of a run whose loss stopped being finite, naming its likely cause (lr unless shown otherwise)."""
     what = "NaN" if math.isnan(loss) else "infinite"
@@ -312,9 +311,10 @@ def _divergence(step: int, loss: float, lr: float, detail: str | None, model: ML
     if detail:
         text += f" {detail}"
     kept = "kept the parameters of the last finite step"
-    values = [p.data for p in model.parameters()]
-    for name, weight, total in (("l2", config.l2, sum(v * v for v in values)),
-                                ("l1", config.l1, sum(abs(v) for v in values))):
+    values = model.parameter_vector()
+    with np.errstate(all="ignore"):
+        sums = float(np.vdot(values, values)), float(np.abs(values).sum())
+    for name, weight, total in (("l2", config.l2, sums[0]), ("l1", config.l1, sums[1])):
         if weight and math.isfinite(total) and not math.isfinite(weight * total):
             return DomainError(f"{text}: the penalty {{setting}} * sum({'p^2' if name == 'l2' else '|p|'}) = "
                                f"{weight:g} * {total:.4g} overflows; {kept}",

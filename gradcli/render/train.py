@@ -38,7 +38,7 @@ def summary_rows(run, result) -> list[tuple[str, str]]:
         which = "the final weights" if result.best.step is None else f"the weights of step {result.best.step}"
         rows.append(("kept", f"{which}  (best test loss {short(result.best.loss)})"))
     rows += [
-        ("parameters", str(len(run.model.parameters()))),
+        ("parameters", str(run.model.parameter_count)),
         ("steps", _steps_text(run, result)),
     ]
     if result.grad_checks:
@@ -144,7 +144,7 @@ def result_document(run, result, command: str, saved: str | None) -> dict:
         "engine": config.engine,
         "standardize": run.settings.standardize,
         "features": run.pipeline.feature_names,
-        "parameters": len(run.model.parameters()),
+        "parameters": run.model.parameter_count,
         "final_loss": result.final_loss,
         "train_accuracy": None if regression else result.train.accuracy,
         "test_accuracy": None if regression or not result.test else result.test.accuracy,
