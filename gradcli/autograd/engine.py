@@ -308,7 +308,9 @@ def _tanh(self):
 
 def _relu(self):
     x = self.data
-    return _node(x if x > 0.0 else 0.0, (self,), "relu") if x.__class__ is float else apply("relu", self)
+    if x.__class__ is float:
+        return _node(x if x > 0.0 else 0.0, (self,), "relu")
+    return _node(_numpy().maximum(x, 0.0), (self,), "relu")
 
 def _sigmoid(self):
     x = self.data
@@ -339,7 +341,7 @@ def _mean(self, axis=None):
     if x.__class__ is float:
         return _node(x, (self,), "mean")
     if axis is None:
-        return _node(float(x.mean()), (self,), "mean")
+        return _node(float(x.sum()) / x.size, (self,), "mean")  # NumPy's mean: the same sum, divided by n
     return apply("mean", self, arg=axis)
 
 def _sum_of(values):

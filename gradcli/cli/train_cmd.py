@@ -234,6 +234,11 @@ def _train_with_progress(run, quiet: bool, json_output: bool):
     from ..render.progress import StopOnInterrupt, make_progress
     from ..render.train import LIVE_MAP_SIZE, decision_picture
 
+    if run.config.engine == "tensor":
+        from ..learn.speed import tune_for_large_batches
+
+        tune_for_large_batches(run.batch, [run.pipeline.n_inputs, *run.config.sizes])  # 100,000 rows: see speed.py
+
     err = console(stderr=True)
     draw_map = None
     if run.dataset.is_2d and run.dataset.task != "regression":

@@ -71,6 +71,11 @@ class PreparedRun:
         return self.settings.config
 
     @property
+    def batch(self) -> int:
+        """The samples of one step."""
+        return min(self.config.batch_size or self.n_train, self.n_train)
+
+    @property
     def steps(self) -> int:
         """The updates the run will make (``steps``, or what ``epochs`` take on the training split)."""
         return self.config.planned_steps(self.n_train)

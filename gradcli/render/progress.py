@@ -10,6 +10,13 @@
   gradient check's worst error (when checked), steps/s and ETA; for 2-D classification a small
   decision map below it, redrawn a few times a second as the network learns.
   The display is transient: the summary replaces it at the end.
+
+At thousands of steps a second the display must not slow the loop: ``on_step``
+only keeps the step's numbers (a few attribute reads); the line is formatted
+when it is drawn (Rich redraws at most ``REFRESH_PER_SECOND`` times a second,
+plain lines every ~10% of the run) and the map is recomputed at most every
+``MAP_REDRAW_SECONDS`` (``benchmarks/bench_train.py`` measures the loop with
+and without the display).
 - ``PlainProgress`` (stderr is a pipe or a file): one line every ~10% of the
   steps, no control codes.
 - ``QuietProgress`` (``--quiet``, ``--json``): nothing.
@@ -52,11 +59,16 @@ class QuietProgress:
     def on_step(self, info) -> None:
         pass
 
+    def remember(self, info) -> None:
+        """Keep the held-out numbers and the gradient check as last measured (every step: they come rarely)."""
+        for key in ("test_loss", "test_metric", "grad_check"):
+            value = getattr(info, key, None)
+            if value is not None:
+                self.seen[key] = value
+
     def line(self, info, metric_name: str) -> str:
         """The step's line, with the held-out numbers and the gradient check as last measured."""
-        for key in ("test_loss", "test_metric", "grad_check"):
-            if getattr(info, key, None) is not None:
-                self.seen[key] = getattr(info, key)
+        self.remember(info)
         return step_line(info, metric_name, self.seen)
 
     def __enter__(self):
@@ -76,9 +88,10 @@ class PlainProgress(QuietProgress):
         self.metric_name = metric_name
 
     def on_step(self, info) -> None:
-        text = self.line(info, self.metric_name)  # every step: the held-out numbers are remembered
         if info.step == 1 or info.step % self.every == 0 or info.step == info.steps:
-            self.write(text)
+            self.write(self.line(info, self.metric_name))
+        else:
+            self.remember(info)  # the held-out numbers of a step between lines show on the next line
 
 
 def step_line(info, metric_name: str, seen: dict | None = None) -> str:
@@ -129,12 +142,13 @@ class LiveProgress(QuietProgress):
         self.live.__exit__(*exc)
 
     def on_step(self, info) -> None:
-        self.info = info
-        self.text = self.line(info, self.metric_name)
-        now = time.perf_counter()
-        if self.draw_map is not None and (now - self.last_map >= MAP_REDRAW_SECONDS or info.step == info.steps):
-            self.picture = self.draw_map()
-            self.last_map = now
+        self.remember(info)
+        self.info = info  # the line is formatted when Rich draws it (__rich__), not at every step
+        if self.draw_map is not None:
+            now = time.perf_counter()
+            if now - self.last_map >= MAP_REDRAW_SECONDS or info.step == info.steps:
+                self.picture = self.draw_map()
+                self.last_map = now
 
     def __rich__(self):
         from rich.console import Group
@@ -151,7 +165,8 @@ class LiveProgress(QuietProgress):
     def _numbers(self, info) -> str:
         if info is None:
             return f"step 0/{self.steps}"
-        return f"{self.text}  ETA {_eta(info.step, info.steps, info.elapsed)}"
+        text = step_line(info, self.metric_name, dict(self.seen))
+        return f"{text}  ETA {_eta(info.step, info.steps, info.elapsed)}"
 
 
 def make_progress(console, *, steps: int, metric_name: str, quiet: bool, draw_map: Callable | None = None):
