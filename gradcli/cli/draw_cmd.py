@@ -1,9 +1,10 @@
 """``gradcli draw``: a computation graph or a trained network as SVG, PNG or DOT.
 
 Three beats: read the options, build the picture's DOT source with
-``gradcli.pictures.graph`` (expressions) or ``gradcli.pictures.network`` (model files), and
-write it with ``gradcli.pictures.files``.  graphviz is imported inside the
-command, so other commands never pay for it.
+``gradcli.pictures.graph`` (expressions, and a model's graph for one input with ``--graph``:
+``learn/model_graph.py``) or ``gradcli.pictures.network`` (model files), and write it with
+``gradcli.pictures.files``.  graphviz is imported inside the command, so other commands never
+pay for it.
 """
 
 from typing import Annotated, Optional
@@ -11,6 +12,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..autograd.expr import MAX_LENGTH, MAX_SIZE
+from ..learn.config import GraphView, Loss
 from ..pictures.choices import Rankdir, Renderer
 from .app import app
 from .common import VARIABLE_CONTEXT, console, reports_errors, warn, write_stdout
@@ -25,16 +27,18 @@ EXPRESSION_PRECISION = 4  # as micrograd's "%.4f"
 NETWORK_PRECISION = 2  # biases inside small circles
 
 OWN_OPTIONS = ["--output", "--rankdir", "--precision", "--forward-only", "--color-grad", "--title",
-               "--max-nodes", "--renderer", "--max-memory", "--neurons"]
+               "--max-nodes", "--renderer", "--max-memory", "--neurons", "--graph", "--view", "--input", "--target",
+               "--loss"]
+GRAPH_OPTIONS = ("view", "input", "target", "loss")  # the options of --graph
 NEURON_MAP_CELLS = 10  # a neuron's map: this many cells a side
 
 EXAMPLES = """Examples:
 
   gradcli draw "tanh(x1*w1 + x2*w2 + b)" --x1 2 --x2 0 --w1 -3 --w2 1 --b 6.8813735870195432 -o neuron.svg
 
-  gradcli draw "d = a*b + c; L = d*f" a=2 b=-3 c=10 f=-2 --color-grad --rankdir TB -o graph.png
-
   gradcli draw model.json --neurons -o net.svg    (a model written by gradcli train --save)
+
+  gradcli draw model.json --graph --input 0.5,-0.2 --target 1 -o graph.svg
 """
 
 
@@ -73,11 +77,27 @@ def draw(
     neurons: Annotated[bool, typer.Option(
         "--neurons", help="A model file of 2 inputs: draw each neuron's output over the data's range inside it.")]
     = False,
+    graph: Annotated[bool, typer.Option(
+        "--graph", help="A model file: draw the expression graph the network computes for one input (--input).")]
+    = False,
+    view: Annotated[GraphView, typer.Option(
+        help="With --graph: tensor (a box per layer operation, with shapes) or scalar (micrograd's graph: a box "
+             "per weight, product, sum and activation).")] = GraphView.tensor,
+    input_values: Annotated[Optional[str], typer.Option(
+        "--input", help="With --graph: the sample, raw inputs in the model's order, e.g. 0.5,-0.2 "
+                        "[default: the middle of the training data's range].", show_default=False)] = None,
+    target: Annotated[Optional[str], typer.Option(
+        help="With --graph: the sample's class label (or value): the graph ends in its loss, with gradients.",
+        show_default=False)] = None,
+    loss: Annotated[Optional[Loss], typer.Option(
+        help="With --graph and --target: hinge, mse or cross-entropy [default: the loss the model was trained "
+             "with].", show_default=False)] = None,
 ) -> None:
     """Draw a computation graph (value boxes: label, data, grad; small op nodes) or a trained network.
 
     An expression is evaluated exactly as `gradcli grad` does, then backward runs;
-    a model file is drawn the way the TensorFlow Playground draws a network.
+    a model file is drawn the way the TensorFlow Playground draws a network, or with
+    --graph as the expression graph it computes for one sample.
     """
     from ..errors import UsageError
     from ..pictures.files import output_format, render_to_file
@@ -90,15 +110,28 @@ def draw(
     # the picture's size is checked before it is built (DOT source has no limit: nothing lays it out)
     check = None if fmt == "dot" else lambda size: check_size(size, max_nodes, limit, fmt)  # noqa: E731
 
+    graph_given = {"view": view is not GraphView.tensor, "input": input_values is not None,
+                   "target": target is not None, "loss": loss is not None}
     if file is None and source is not None and source.lower().endswith(".json"):
         from ..paths import refuse_overlaps
 
         refuse_overlaps(outputs={"output": output}, inputs={"model": source})
-        drawing = _network(source, ctx.args, rankdir.value, precision, title, forward_only or color_grad, check,
-                           neurons)
+        if graph:
+            if neurons:
+                raise UsageError("--graph draws the network's expression graph; --neurons its neurons: pick one")
+            drawing = _model_graph(source, ctx.args, view.value, input_values, target, loss, limit, rankdir.value,
+                                   precision, title, forward_only, color_grad, check)
+        else:
+            _refuse_graph_options(graph_given, "with --graph")
+            drawing = _network(source, ctx.args, rankdir.value, precision, title, forward_only or color_grad, check,
+                               neurons)
     else:
         if neurons:
             raise UsageError("--neurons draws inside the neurons of a model file (*.json), not of an expression")
+        if graph:
+            raise UsageError("--graph draws the graph of a model file (*.json); an expression is drawn as its "
+                             "graph already")
+        _refuse_graph_options(graph_given, "to a model file drawn with --graph")
         parsed, values = read_expression(source, ctx.args, file=file, output=output_name, max_length=max_length,
                                          max_size=max_size, own_options=OWN_OPTIONS)
         drawing = _expression(parsed, values, rankdir.value, precision, title, forward_only, color_grad, check)
@@ -126,6 +159,72 @@ def _expression(parsed, values, rankdir, precision, title, forward_only, color_g
     options = DrawOptions(rankdir=rankdir, precision=EXPRESSION_PRECISION if precision is None else precision,
                           show_grad=not forward_only, color_grad=color_grad and not forward_only, title=title)
     return expression_drawing(graph, options)
+
+
+def _refuse_graph_options(given: dict, where: str) -> None:
+    from ..errors import UsageError
+
+    for name in GRAPH_OPTIONS:
+        if given[name]:
+            raise UsageError(f"--{name} applies {where}", hint="draw model.json --graph --input 0.5,-0.2 "
+                             "--target 1 draws a network's graph for one sample")
+
+
+def _model_graph(path, extra, view, input_text, target, loss, limit, rankdir, precision, title, forward_only,
+                 color_grad, check):
+    """A model file's expression graph for one input: sizes checked before it is built, then drawn as an expression."""
+    from ..errors import UsageError
+    from ..learn.estimate import graph_estimate
+    from ..learn.inference import Predictor
+    from ..learn.model_graph import graph_size, model_graph
+    from ..learn.modelfile import load_model
+    from ..limits import check_memory
+    from ..pictures.graph import DrawOptions, PictureSize, expression_drawing, expression_size
+
+    if extra:
+        raise UsageError(f"unexpected argument '{extra[0]}': give the sample with --input 0.5,-0.2")
+    saved = load_model(path)
+    nodes, edges = graph_size(saved.inputs, saved.sizes, [layer.activation for layer in saved.layers], view,
+                              target is not None)
+    check_memory(graph_estimate(nodes), limit, advice="draw --view tensor (a box per layer)")
+    if check is not None:
+        check(PictureSize(nodes, edges))  # before the graph is built: the scalar view grows with the weights
+    predictor = Predictor.from_saved(saved, max_memory=limit, source=path)
+    sample = _sample(input_text, predictor, saved)
+    graph = model_graph(predictor, sample, view=view, target=target, loss=loss)
+    show_grad = target is not None and not forward_only
+    if show_grad:
+        graph.backward()
+    elif color_grad:
+        warn("--color-grad shades by the gradients of the loss: give --target (and --loss)")
+    if check is not None:
+        check(expression_size(graph))
+    options = DrawOptions(rankdir=rankdir, precision=EXPRESSION_PRECISION if precision is None else precision,
+                          show_grad=show_grad, color_grad=color_grad and show_grad, title=title)
+    return expression_drawing(graph, options)
+
+
+def _sample(text, predictor, saved) -> list[float]:
+    """--input as numbers, one per raw input; without it, the middle of the training data's range (or zeros)."""
+    from ..errors import UsageError
+    from ..numbers import is_decimal
+
+    names = predictor.input_names
+    if text is None:
+        bounds = saved.meta.get("input_bounds") if isinstance(saved.meta, dict) else None
+        if isinstance(bounds, list) and len(bounds) == len(names):
+            return [(low + high) / 2 for low, high in bounds]
+        return [0.0] * len(names)
+    parts = [part.strip() for part in text.split(",")]
+    for part in parts:
+        if not is_decimal(part):
+            raise UsageError(f"--input '{text}': '{part}' is not a number; give one number per input, e.g. "
+                             f"{','.join(['0.5'] * len(names))} ({', '.join(names)})")
+    values = [float(part) for part in parts]
+    if len(values) != len(names):
+        raise UsageError(f"--input '{text}' gives {len(values)} value{'s' if len(values) != 1 else ''}, but the model "
+                         f"takes {len(names)} inputs ({', '.join(names)})")
+    return values
 
 
 def _network(path, extra, rankdir, precision, title, gradient_options, check, neurons=False):

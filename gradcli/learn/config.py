@@ -39,7 +39,7 @@ from ..data.choices import DEFAULT_SEED, Task
 from ..errors import UsageError
 
 __all__ = [
-    "Activation", "Init", "Loss", "Optimizer", "Schedule", "Engine", "LayerPlan",
+    "Activation", "Init", "Loss", "Optimizer", "Schedule", "Engine", "GraphView", "LayerPlan",
     "TrainConfig", "CHOICES", "DEFAULT_HIDDEN", "DEFAULT_STEPS", "MAX_STEPS", "as_choice", "default_loss",
     "default_lr", "parse_layer_plans",
 ]
@@ -99,6 +99,13 @@ class Engine(StrEnum):
 
     tensor = "tensor"
     scalar = "scalar"
+
+
+class GraphView(StrEnum):
+    """How ``draw --graph`` shows a network's graph for one input (``model_graph.py``)."""
+
+    tensor = "tensor"  # a box per layer operation: W.T, x @ W.T, + b, the activation
+    scalar = "scalar"  # micrograd's: a box per weight, product, sum and activation
 
 
 DEFAULT_HIDDEN = (16, 16)  # hidden layer sizes; the output size follows from the task

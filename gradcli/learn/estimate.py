@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from ..limits import Estimate
 
-__all__ = ["TrainingEstimate", "parameter_count", "training_estimate", "network_estimate"]
+__all__ = ["TrainingEstimate", "parameter_count", "training_estimate", "network_estimate", "graph_estimate"]
 
 # Scalar engine (nn.MLP): one parameter held as a Value and its place in the lists (measured 115-145 B), and one
 # neuron: its object, its list and attributes (measured ~300 B).
@@ -53,6 +53,8 @@ SAVED_PARAMETER_BYTES = 100
 # many bytes per matrix (network.Network.forward_array), so its memory does not grow with the number of rows.
 FORWARD_BLOCK_BYTES = 32 * 2**20
 BASE_BYTES = 120 * 2**20  # Python, NumPy and gradcli themselves
+# A node of a drawn graph (draw --graph): its Value, its names and its share of the DOT source (measured ~1 KB).
+GRAPH_NODE_BYTES = 2 * 2**10
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,11 @@ def training_estimate(n_inputs: int, sizes: list[int], batch: int, *, engine: st
         how = f"{parameters:,} parameters, {batch:,} samples a step through {units:,} units, tensor engine"
     return TrainingEstimate(held + step_bytes, "this run", how, per_step * steps, parameters, nodes_per_step,
                             per_step)
+
+
+def graph_estimate(nodes: int) -> Estimate:
+    """Memory to build a graph of ``nodes`` boxes and ovals and its DOT source (``draw --graph``)."""
+    return Estimate(BASE_BYTES + nodes * GRAPH_NODE_BYTES, "building this graph", f"{nodes:,} nodes")
 
 
 def network_estimate(n_inputs: int, sizes: list[int], what: str = "the network") -> Estimate:

@@ -209,7 +209,8 @@ def expression_drawing(graph, options: DrawOptions = DrawOptions()) -> Drawing:
     """The picture of an evaluated ``expr.Graph`` (run ``graph.backward()`` first to show gradients)."""
     nodes = graph.nodes()
     index = {id(node): i for i, node in enumerate(nodes)}
-    variables = {id(leaf) for leaf in graph.variables.values()}
+    # a network's graph (learn/model_graph.py) has parameters too: leaves drawn as variables are
+    variables = {id(leaf) for leaf in [*graph.variables.values(), *getattr(graph, "parameters", {}).values()]}
     hottest = max((_magnitude(node.grad) for node in nodes), default=0.0) if options.color_grad else 0.0
 
     dot = new_digraph("gradcli", options.rankdir, _title(graph, options))
@@ -239,8 +240,30 @@ def expression_drawing(graph, options: DrawOptions = DrawOptions()) -> Drawing:
 
 
 def _magnitude(grad) -> float:
-    grad = float(grad)
+    """|grad|, or the largest |entry| of an array gradient; 0 for what is not finite."""
+    if grad.__class__ is not float:
+        finite = [abs(g) for g in _entries(grad) if math.isfinite(g)]
+        return max(finite, default=0.0)
     return abs(grad) if math.isfinite(grad) else 0.0
+
+
+SMALL_ARRAY = 4  # arrays of up to this many entries show them; larger ones their shape and range
+
+
+def value_text(x, precision: int) -> str:
+    """A box's number: a float to ``precision`` decimals; a small array its entries; a larger one its shape
+    and range (``16x2, -0.98..0.97``)."""
+    if x.__class__ is float or not hasattr(x, "shape"):
+        return decimals(float(x), precision)
+    entries = _entries(x)
+    if len(entries) <= SMALL_ARRAY:
+        return "[" + ", ".join(decimals(v, precision) for v in entries) + "]"
+    shape = "x".join(str(n) for n in x.shape)
+    return f"{shape}, {decimals(min(entries), precision)}..{decimals(max(entries), precision)}"
+
+
+def _entries(x) -> list:
+    return [float(v) for v in x.reshape(-1).tolist()]
 
 
 def _value_label(node: Value, kind: str, heat: float, options: DrawOptions, name: str = "") -> str:
@@ -254,16 +277,20 @@ def _value_label(node: Value, kind: str, heat: float, options: DrawOptions, name
     elif kind == "constant":
         name = f'<font color="{MUTED}">{name}</font>'
     fill = _heat_colour(heat) if options.color_grad else "white"
-    data = decimals(float(node.data), options.precision)
+    data = value_text(node.data, options.precision)
     cells = (f'<td bgcolor="{fill}">{name}</td>'
              f'<td bgcolor="{DATA_FILL}"><font color="{DATA_TEXT}">data {data}</font></td>')
     if options.show_grad:
-        grad = decimals(float(node.grad), options.precision)
+        grad = value_text(node.grad, options.precision)
         cells += f'<td bgcolor="{GRAD_FILL}"><font color="{GRAD_TEXT}">grad {grad}</font></td>'
     # the output stands out by a heavier frame
     frame = f'border="2" color="{INK}"' if kind == "output" else 'border="0"'
     return (f'<<table {frame} cellborder="1" cellspacing="0" cellpadding="4">'
             f"<tr>{cells}</tr></table>>")
+
+
+def _trimmed(x, precision: int) -> str:
+    return trimmed(float(x), precision) if x.__class__ is float else value_text(x, precision)
 
 
 def _heat_colour(heat: float) -> str:
@@ -276,9 +303,9 @@ def _tooltip(node: Value, options: DrawOptions, name: str = "") -> str:
     """The hover text of a value box in SVG: the name and full label, whatever its length."""
     label = node.label or "value"
     shown = f"{name} = {label}" if name and name != label and node.inputs else name or label
-    text = f"{shown} = {decimals(float(node.data), options.precision)}"
+    text = f"{shown} = {value_text(node.data, options.precision)}"
     if options.show_grad:
-        text += f", grad {decimals(float(node.grad), options.precision)}"
+        text += f", grad {value_text(node.grad, options.precision)}"
     return text
 
 
@@ -289,12 +316,12 @@ def _title(graph, options: DrawOptions) -> str:
     if options.title:
         lines.append(f'<font point-size="14"><b>{html.escape(options.title)}</b></font>')
     formula, before = graph.title()
-    summary = f"{graph.output_name} = {shorten(formula, 80)} = {trimmed(float(graph.output.data), p)}"
+    summary = f"{graph.output_name} = {shorten(formula, 80)} = {_trimmed(graph.output.data, p)}"
     lines.append(f'<font point-size="12">{html.escape(summary)}</font>')
     if before:
         lines.append(f'<font point-size="10" color="{MUTED}">where {html.escape(shorten(before, 100))}</font>')
     if graph.variables:
-        at = ", ".join(f"{name} = {trimmed(float(leaf.data), p)}" for name, leaf in graph.variables.items())
+        at = ", ".join(f"{name} = {_trimmed(leaf.data, p)}" for name, leaf in graph.variables.items())
         lines.append(f'<font point-size="10" color="{MUTED}">at {html.escape(at)}</font>')
     legend = [("data: value in the forward pass", DATA_FILL, DATA_TEXT)]
     if options.show_grad:
