@@ -25,7 +25,7 @@ machine's noise hits every row alike:
 subprocess measured for wall time and peak memory (``ru_maxrss``): ``gradcli train big.csv
 --layers 64,64,1 --steps 100 --quiet --json``, and the same network trained by hand in NumPy on
 the same rows (100 steps of sgd; gradcli's run picks adam through the preset, whose cost is
-negligible next to 100,000 rows).  ``--options`` measures the CPU time of ``train()`` with each of
+negligible next to 100,000 rows), in a process with the same settings (``learn/speed.py``).  ``--options`` measures the CPU time of ``train()`` with each of
 the options of issue 14 (held-out evaluation, gradient checks, accumulated gradients).
 """
 
@@ -123,8 +123,11 @@ MEASURED = ("import json, resource, subprocess, sys, time; start = time.perf_cou
             "done = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
             "print(json.dumps({'seconds': time.perf_counter() - start, 'status': done.returncode, "
             "'stdout': done.stdout, 'peak': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024}))")
-# Runs in a child: the same network trained by hand in NumPy on the CSV file's rows.
-BY_HAND = ("import sys, time, numpy as np; sys.path.insert(0, {here!r}); import numpy_reference as ref; "
+# Runs in a child: the same network trained by hand in NumPy on the CSV file's rows, with the process settings
+# gradcli train makes for such a batch (learn/speed.py), so that the two compare the computation alone.
+BY_HAND = ("import sys, time, numpy as np; sys.path.insert(0, {here!r}); sys.path.insert(0, {root!r}); "
+           "import numpy_reference as ref; from gradcli.learn.speed import tune_for_large_batches; "
+           "tune_for_large_batches(100_000, [64]); "
            "data = np.loadtxt(sys.argv[1], delimiter=',', skiprows=1); X, y = data[:, :2], 2 * data[:, 2] - 1; "
            "layers = ref.initial_weights((2, 64, 64, 1)); start = time.perf_counter(); "
            "losses = ref.train(X, y, layers, steps=100); print(time.perf_counter() - start, losses[-1])")
@@ -146,7 +149,8 @@ def large_rows(rounds: int) -> None:
         path.write_text("x1,x2,y\n" + "".join(f"{a!r},{b!r},{c}\n" for (a, b), c in zip(X.tolist(), labels)))
         command = [sys.executable, "-m", "gradcli", "train", str(path), "--layers", "64,64,1", "--steps", "100",
                    "--quiet", "--json"]
-        by_hand = [sys.executable, "-c", BY_HAND.format(here=str(ROOT / "benchmarks")), str(path)]
+        by_hand = [sys.executable, "-c", BY_HAND.format(here=str(ROOT / "benchmarks"), root=str(ROOT)), str(path)]
+        size = path.stat().st_size
         rows = {"gradcli train (whole command)": [], "of which the loop": [], "NumPy by hand (100 steps)": []}
         peaks = {"gradcli train (whole command)": [], "NumPy by hand (100 steps)": []}
         accuracy = None
@@ -160,8 +164,8 @@ def large_rows(rounds: int) -> None:
             hand = measured(by_hand)
             rows["NumPy by hand (100 steps)"].append(float(hand["stdout"].split()[0]))
             peaks["NumPy by hand (100 steps)"].append(hand["peak"])
-    print(f"{LARGE_ROWS:,} CSV rows ({path.stat().st_size if path.exists() else 0} bytes), 2-64-64-1, 100 full-batch "
-          f"steps; gradcli's train accuracy {accuracy:.3f}; load average {os.getloadavg()[0]:.1f}")
+    print(f"{LARGE_ROWS:,} CSV rows ({size / 2**20:.1f} MB), 2-64-64-1, 100 full-batch steps; gradcli's train "
+          f"accuracy {accuracy:.3f}; load average {os.getloadavg()[0]:.1f}")
     print("| measurement | best s | median s | peak memory | target |")
     print("| --- | --- | --- | --- | --- |")
     for name, values in rows.items():
