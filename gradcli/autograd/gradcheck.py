@@ -288,8 +288,8 @@ def random_check_estimate(expression, count: int, names=None, point: dict | None
     ``point`` (values given, maybe arrays) counts every entry of an array variable as one to check.
     """
     variables = len(names or expression.variables)
-    if point is not None:
-        variables = sum(math.prod(getattr(point.get(name), "shape", ())) for name in (names or expression.variables))
+    if point is not None:  # an array of n entries is n numbers to check
+        variables = sum(math.prod(_shape(point.get(name))) for name in (names or expression.variables))
     # per point: forward and backward (~3 evaluations), then f(x + h) and f(x - h) per variable, and about
     # as many again where a kink or the curvature is looked into
     evaluations = 3 + 4 * variables
@@ -314,7 +314,7 @@ def check_random_points(expression, count: int, *, seed: int = 0, low: float = -
     if not 0 <= count <= MAX_POINTS:
         raise UsageError(f"{{setting}} must lie in 0..{MAX_POINTS:,}, got {count:,}", setting="count", value=count,
                          limit=(0, MAX_POINTS))
-    check_memory(random_check_estimate(expression, count, names), max_memory,
+    check_memory(random_check_estimate(expression, count, names, {**(hold or {}), **(fixed or {})}), max_memory,
                  advice="check fewer {setting:count} or fewer variables ({setting:wrt})")
     if not low < high:
         raise UsageError(f"the range {low:g},{high:g} is empty: low must be below high, e.g. -2,2",
@@ -328,7 +328,7 @@ def check_random_points(expression, count: int, *, seed: int = 0, low: float = -
     reason = ""
     limit = max_draws if max_draws is not None else 20 * max(count, 1)
     given = {**(hold or {}), **(fixed or {})}
-    shapes = {name: getattr(given.get(name), "shape", ()) for name in expression.variables}  # an array stays one
+    shapes = {name: _shape(given.get(name)) for name in expression.variables}  # an array stays an array
     while len(reports) < count + (fixed is not None) and draws < limit:
         draws += 1
         point = {name: (hold[name] if hold and name in hold else _draw(rng, low, high, shapes[name]))
@@ -570,6 +570,15 @@ def _draw(rng: random.Random, low: float, high: float, shape: tuple):
     import numpy
 
     return numpy.array([_uniform(rng, low, high) for _ in range(math.prod(shape))]).reshape(shape)
+
+
+def _shape(value) -> tuple:
+    """The shape of a value given for a variable: () for a number, an array's or a nested list's shape."""
+    if isinstance(value, (list, tuple)):
+        import numpy
+
+        return numpy.shape(value)
+    return getattr(value, "shape", ())
 
 
 def graph_point(graph, point: dict) -> dict:

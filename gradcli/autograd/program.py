@@ -20,6 +20,18 @@ canonical spelling (``x1*w1 + x2*w2 + b``; a bound input is written by its
 name: ``(e - 1)/(e + 1)``); labels are made only when something shows them,
 and a label longer than ``LABEL_LIMIT`` characters is cut with an ellipsis, so
 labelling stays linear in the size of the expression.
+
+A variable may hold an array (a list or a NumPy array, read by ``leaf_data``),
+and a literal may write one.  Evaluation then checks every array result: an
+entry that leaves its function's domain is a ``DomainError`` naming the entry
+(``log(x): entry [1]: argument is -1, ...``), shapes NumPy refuses are a
+``ShapeError`` naming both (``M @ x: (2, 2) @ (3,): ...``), and
+``Graph.backward`` refuses an output that is not one number::
+
+    >>> graph = parse("L = sum((relu(M @ x + b) - t)**2)").evaluate(
+    ...     {"M": [[1, 2], [-1, 3]], "x": [2, 1], "b": [0.5, 1], "t": [3, 2]})
+    >>> graph.backward(); graph.output.data, graph.gradients()["M"].tolist()
+    (2.25, [[6.0, 3.0], [0.0, 0.0]])
 """
 
 from __future__ import annotations

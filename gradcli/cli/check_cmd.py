@@ -91,7 +91,7 @@ def check(
 
         low, high = _parse_range(value_range)
         limit = max_memory(memory_limit)
-        estimate = gradcheck.random_check_estimate(parsed, points, names)
+        estimate = gradcheck.random_check_estimate(parsed, points, names, values)
         note = time_note(estimate, LONG_CHECK_SECONDS)
         if note and 0 < points <= gradcheck.MAX_POINTS and estimate.memory <= limit:  # else it is refused
             warn(f"{note}; Ctrl-C stops it")
