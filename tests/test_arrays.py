@@ -520,3 +520,10 @@ def test_the_readme_array_example_shows_the_true_output(cli):
     assert result.exit_code == 0, result.output
     printed = "\n".join(line.rstrip() for line in result.stdout.splitlines()).strip()
     assert printed == "\n".join(line.rstrip() for line in shown.splitlines()).strip()
+
+
+def test_array_operations_on_a_number_are_the_identity_with_their_gradients():
+    """Found by fuzzing: the rules of transpose and softmax met a number and had no float version."""
+    graph = evaluated("yᵀ + softmax(y) + sum(y) + max(y) + log_softmax(y)", {"y": 0.5})
+    assert graph.output.data == pytest.approx(0.5 + 1 + 0.5 + 0.5 + 0)
+    assert graph.gradients()["y"] == pytest.approx(3.0)

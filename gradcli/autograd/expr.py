@@ -699,7 +699,7 @@ class _Parser:
         self.enter(opening)
         items = []
         while True:
-            items.append(self.index_item(opening))
+            items.append(self.index_item())
             if self.tokens[self.i] != ",":
                 break
             self.i += 1
@@ -709,7 +709,7 @@ class _Parser:
         self.args[node] = items[0] if len(items) == 1 else tuple(items)
         return node
 
-    def index_item(self, opening: int):
+    def index_item(self):
         """One item of an index: a whole number (``-1`` is the last) or a slice ``start:stop:step``."""
         parts = [self.whole_number("an index")]
         while self.tokens[self.i] == ":" and len(parts) < 3:
@@ -728,7 +728,7 @@ class _Parser:
         negative = tokens[k] in ("-", "−")
         if tokens[k] in ("-", "+", "−"):
             k += 1
-        if tokens[k].isdigit():
+        if tokens[k].isascii() and tokens[k].isdigit():  # not a superscript digit
             self.i = k + 1
             return -int(tokens[k]) if negative else int(tokens[k])
         if not required and k == self.i and tokens[k] in (":", ",", "]", ")"):

@@ -276,7 +276,9 @@ class MathSpace:
 def _float_space() -> MathSpace:
     m = MathSpace("floats")
     for op in OPS.values():
-        if op.scalar is not None and op.kind == "function":
+        # functions, and the tensor operations that are the identity on a number (sum, transpose, ...): the
+        # rules of softmax(2.0) or 2.0.T meet them over floats (m.sum(g, axis) is g)
+        if op.scalar is not None and op.kind in ("function", "tensor"):
             setattr(m, op.name, op.scalar)
     m.data = lambda v: v
     m.where = lambda cond, a, b: a if cond else b
@@ -423,11 +425,12 @@ def _tie_kink(pick: str):
         if x.__class__ is float:
             return None
         top = getattr(np, pick)(x, axis=axis, keepdims=True)
-        ties = (x == top).sum(axis=axis)
-        if np.all(ties <= 1):
+        ties = (x == top).sum(axis=axis, keepdims=True)
+        tied = np.argwhere(ties > 1)
+        if not len(tied):
             return None
-        most = int(np.max(ties))
-        return f"{most} entries tie at {plain(float(np.max(top) if pick == 'max' else np.min(top)))}"
+        first = tuple(tied[0])  # the first maximum (or minimum) shared by several entries
+        return f"{int(ties[first])} entries tie at {plain(float(top[first]))}"
     return kink
 
 
