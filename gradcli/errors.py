@@ -118,6 +118,10 @@ class LimitError(UsageError):
     """Work estimated to go beyond a limit (memory, size), refused before it starts."""
 
 
+class ShapeError(UsageError):
+    """Arrays whose shapes do not fit an operation (``M @ x: (2, 2) @ (3,)``), or an array where a number is needed."""
+
+
 class DomainError(GradcliError):
     """A math operation left its domain (log of a negative, division by zero, overflow)."""
 

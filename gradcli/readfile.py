@@ -36,12 +36,15 @@ CHUNK = 1 << 20  # bytes per read
 
 
 def read_limited(path, limit: int, error: type[GradcliError] = UsageError, *, what: str = "file",
-                 not_found: str | None = None, hint: str | None = None, stdin: bool = False) -> bytes:
+                 not_found: str | None = None, hint: str | None = None, stdin: bool = False,
+                 head: bool = False) -> bytes:
     """The bytes of the regular file at ``path`` (at most ``limit`` of them); ``error`` on any problem.
 
     ``what`` names the file in messages ("CSV file", "model file");
     ``not_found`` replaces the message for a missing file, and ``hint``
-    goes with it; ``stdin=True`` lets ``-`` mean standard input.
+    goes with it; ``stdin=True`` lets ``-`` mean standard input.  With
+    ``head=True`` a longer file is no error: its first ``limit`` bytes are
+    returned (the header that says how large the rest is).
     """
     name = os.fspath(path)
     shown = shown_path(name)
@@ -58,7 +61,8 @@ def read_limited(path, limit: int, error: type[GradcliError] = UsageError, *, wh
         raise error(f"{shown} is {file_kind(info.st_mode)}, not a regular file: gradcli reads a {what} only "
                     "from a regular file", hint="save the data to a file first"
                     + (", or give - to read it from stdin" if stdin else ""))
-    _check_size(info.st_size, limit, shown, error, what)
+    if not head:
+        _check_size(info.st_size, limit, shown, error, what)
     try:
         # O_NONBLOCK: if the path was swapped for a pipe since the check, opening must not wait for a writer
         fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
@@ -72,6 +76,8 @@ def read_limited(path, limit: int, error: type[GradcliError] = UsageError, *, wh
         raise error(f"cannot read {shown}: {os_error_text(exc)}") from None
     finally:
         os.close(fd)
+    if head:
+        return data[:limit]
     _check_size(len(data), limit, shown, error, what)
     return data
 

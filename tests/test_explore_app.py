@@ -241,3 +241,20 @@ def test_variables_without_a_value_are_announced_at_the_start():
         assert row(shown(app, "#variables"), "y") == ["1", "3"]  # d/dy (x*y) = x
 
     drive(Explorer("x*y", {"x": 3.0}), [], check)
+
+
+def test_an_array_variable_is_nudged_one_entry_at_a_time_on_screen():
+    """Seed 003's layer: the variables panel lists every entry; right nudges the selected one (M[0, 1])."""
+    explorer = Explorer("L = sum((relu(M @ x + b) - t)**2)",
+                        {"M": [[1, 2], [-1, 3]], "x": [2, 1], "b": [0.5, 1], "t": [3, 2]})
+
+    def check(app):
+        variables = shown(app, "#variables")
+        assert row(variables, "M[0, 1]") == ["2.1", "3.2"]  # dL/dM[0, 1] = 2 (z - t)_0 x_1 = 2 * 1.6 * 1
+        assert row(variables, "M[1, 0]") == ["-1", "0"]
+        assert "M[0, 1]: 2 → 2.1" in shown(app, "#status")
+        assert explorer.state.value == pytest.approx(1.6 ** 2)
+        trace = app.query_one("#trace", TraceView).rows("forward")
+        assert ("2", "M @ x", "@", "0, 1", "[4.1, 1]") in trace
+
+    drive(explorer, ["down", "right"], check)

@@ -10,10 +10,11 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..autograd.expr import MAX_LENGTH, MAX_SIZE
+from ..autograd.expr import MAX_ENTRIES, MAX_LENGTH, MAX_SIZE
 from .app import app
 from .common import VARIABLE_CONTEXT, console, parse_number, reports_errors, warn, write_stdout
-from .expression_input import FileOption, MaxLengthOption, MaxSizeOption, OutputNameOption, read_expression
+from .expression_input import (FileOption, MaxEntriesOption, MaxLengthOption, MaxSizeOption, OutputNameOption,
+                               read_expression)
 from .options import DEFAULT_MAX_MEMORY_TEXT, MAX_PRECISION, MaxMemoryOption, max_memory, parse_wrt
 from .output import FormatOption, JsonOption, OutputFormat, chosen_format, write_json
 
@@ -61,6 +62,7 @@ def check(
     output: OutputNameOption = None,
     max_length: MaxLengthOption = MAX_LENGTH,
     max_size: MaxSizeOption = MAX_SIZE,
+    max_entries: MaxEntriesOption = MAX_ENTRIES,
     memory_limit: MaxMemoryOption = DEFAULT_MAX_MEMORY_TEXT,
 ) -> None:
     """Check autograd gradients against central finite differences, variable by variable.
@@ -73,7 +75,7 @@ def check(
 
     output_format = chosen_format(output_format, json_output)
     parsed, values = read_expression(expression, ctx.args, file=file, output=output, max_length=max_length,
-                                     max_size=max_size, own_options=OWN_OPTIONS)
+                                     max_size=max_size, own_options=OWN_OPTIONS, max_entries=max_entries)
     names = parse_wrt(wrt, parsed.variables)
     tolerances = {"h": h, "rtol": rtol, "atol": atol}
     complete = all(name in values for name in parsed.variables)
@@ -89,7 +91,7 @@ def check(
 
         low, high = _parse_range(value_range)
         limit = max_memory(memory_limit)
-        estimate = gradcheck.random_check_estimate(parsed, points, names)
+        estimate = gradcheck.random_check_estimate(parsed, points, names, values)
         note = time_note(estimate, LONG_CHECK_SECONDS)
         if note and 0 < points <= gradcheck.MAX_POINTS and estimate.memory <= limit:  # else it is refused
             warn(f"{note}; Ctrl-C stops it")

@@ -92,13 +92,17 @@ def parse_number(text: str, where: str) -> float:
     return value
 
 
-def split_variables(expression: str | None, extra: list[str]) -> tuple[str, dict]:
+def split_variables(expression: str | None, extra: list[str], *, arrays: bool = False,
+                    max_entries: int | None = None) -> tuple[str, dict]:
     """Separate the expression from variables given as ``--x 2``, ``--x=2`` or ``x=2``.
 
     Variables may come before or after the expression.  After ``--`` no word
     is an option: ``-- "--x" x=2`` is the expression ``--x`` with x = 2.
-    Returns the expression and an ordered dict name -> float.
+    Returns the expression and an ordered dict name -> float.  With ``arrays``, a value may also be an
+    array (``--x 2,1``, ``--M "[[1, 2], [3, 4]]"``, ``--M @m.csv``: see ``array_values.py``), of at most
+    ``max_entries`` entries.
     """
+    read = functools.partial(_set_variable, arrays=arrays, max_entries=max_entries)
     tokens = ([expression] if expression is not None else []) + list(extra)
     values: dict[str, float] = {}
     positionals: list[str] = []
@@ -116,10 +120,10 @@ def split_variables(expression: str | None, extra: list[str]) -> tuple[str, dict
                     raise UsageError(f"{token} needs a value: {token} 1.5")
                 text = tokens[index]
                 index += 1
-            _set_variable(values, name, text, f"--{name}")
+            read(values, name, text, f"--{name}")
         elif "=" in token and _NAME.match(token.partition("=")[0]):
             name, _, text = token.partition("=")
-            _set_variable(values, name, text, name)
+            read(values, name, text, name)
         else:
             positionals.append(token)
     if not positionals:
@@ -133,12 +137,18 @@ def split_variables(expression: str | None, extra: list[str]) -> tuple[str, dict
     return positionals[0], values
 
 
-def _set_variable(values: dict, name: str, text: str, where: str) -> None:
+def _set_variable(values: dict, name: str, text: str, where: str, arrays: bool = False,
+                  max_entries: int | None = None) -> None:
     if not _NAME.match(name):
         raise UsageError(f"'{name}' is not a variable name (letters, digits and _, not starting with a digit)")
     if name in values:
         raise UsageError(f"variable {name} is given twice")
-    values[name] = parse_number(text, where)
+    if arrays and ("," in text or text.lstrip()[:1] in ("[", "@")):  # an array: NumPy is imported only now
+        from .array_values import parse_array
+
+        values[name] = parse_array(text, where, max_entries)
+    else:
+        values[name] = parse_number(text, where)
 
 
 def warn_unused(passed: dict, used: list[str], own_options: list[str] = ()) -> None:

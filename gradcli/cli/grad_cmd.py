@@ -11,11 +11,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..autograd.expr import MAX_LENGTH, MAX_SIZE
+from ..autograd.expr import MAX_ENTRIES, MAX_LENGTH, MAX_SIZE
 from ..autograd.ops import function_list
 from .app import app
 from .common import VARIABLE_CONTEXT, console, reports_errors, warn, write_stdout
-from .expression_input import FileOption, MaxLengthOption, MaxSizeOption, OutputNameOption, read_expression
+from .expression_input import (FileOption, MaxEntriesOption, MaxLengthOption, MaxSizeOption, OutputNameOption,
+                               read_expression)
 from .options import MAX_PRECISION, parse_wrt
 from .output import FormatOption, JsonOption, OutputFormat, chosen_format, write_json
 
@@ -61,6 +62,7 @@ def grad(
     output: OutputNameOption = None,
     max_length: MaxLengthOption = MAX_LENGTH,
     max_size: MaxSizeOption = MAX_SIZE,
+    max_entries: MaxEntriesOption = MAX_ENTRIES,
 ) -> None:
     """Evaluate an expression, run backward, and show the chain rule at every node.
 
@@ -72,7 +74,7 @@ def grad(
 
     output_format = chosen_format(output_format, json_output)
     parsed, values = read_expression(expression, ctx.args, file=file, output=output, max_length=max_length,
-                                     max_size=max_size, own_options=OWN_OPTIONS)
+                                     max_size=max_size, own_options=OWN_OPTIONS, max_entries=max_entries)
     names = parse_wrt(wrt, parsed.variables)
     show_trace = not no_trace
     graph = parsed.evaluate(values, labelled=show_trace)  # labels are for the trace

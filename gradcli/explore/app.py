@@ -138,7 +138,7 @@ class ExploreApp(App):
 
         def describe(before: State, _) -> str:
             after = self.explorer.state
-            return (f"{name}: {significant(before.values[name])} → {significant(after.values[name])}    "
+            return (f"{name}: {significant(before.value_of(name))} → {significant(after.value_of(name))}    "
                     f"f: {significant(before.value)} → {significant(after.value)}")
 
         self.attempt(lambda: self.explorer.move(direction), describe)
@@ -194,8 +194,8 @@ class ExploreApp(App):
         self.close_editor()
         self.refresh_view()
         added = [name for name in self.explorer.names if name not in old_names]
-        values = self.explorer.state.values
-        starts = ", ".join(f"{name} = {significant(values[name])}" for name in added)
+        state = self.explorer.state
+        starts = ", ".join(f"{name} = {significant(state.value_of(name))}" for name in added)
         note = f"; new variables start at {starts}" if added else ""
         self.say(f"expression changed{note}")
 

@@ -12,6 +12,10 @@ The picture reads left to right, from the variables to the output::
     >>> drawing.nodes, drawing.edges        # 4 value boxes + 2 op nodes
     (6, 6)
 
+A box that holds an array shows its shape (``(2, 2)``, as torchviz does) and
+its values on one line (``[[1, 2], [-1, 3]]``; a large array by its first and
+last entries along each axis, ``numbers.compact``).
+
 The result is DOT source text (``drawing.source``); ``render_file.py`` turns
 it into SVG or PNG.  Node ids come from the graph's topological order, so the
 same expression gives the same text on every run.  Only this module and
@@ -27,10 +31,10 @@ from dataclasses import dataclass
 import graphviz
 
 from ..autograd.engine import Value
-from ..autograd.ops import OPS, op_symbol
+from ..autograd.ops import OPS, op_symbol, shape_text
 from ..errors import UsageError
 from ..limits import DEFAULT_MAX_MEMORY, Estimate, check_memory
-from ..numbers import DEFAULT_PRECISION, decimals, trimmed
+from ..numbers import DEFAULT_PRECISION, compact, decimals, entries, trimmed
 
 LABEL_WIDTH = 40  # longer sub-expression labels are shortened in the middle
 FONT = "Helvetica"  # both renderers know its metrics (graphviz-pure maps it to Arimo)
@@ -239,8 +243,16 @@ def expression_drawing(graph, options: DrawOptions = DrawOptions()) -> Drawing:
 
 
 def _magnitude(grad) -> float:
+    """|grad| (the largest finite |entry| of an array), 0 where it is not finite."""
+    if getattr(grad, "ndim", 0):
+        return max((abs(g) for g in grad.ravel().tolist() if math.isfinite(g)), default=0.0)
     grad = float(grad)
     return abs(grad) if math.isfinite(grad) else 0.0
+
+
+def _number(x, precision: int) -> str:
+    """A number as a box shows it (``decimals``), an array on one line (``numbers.compact``)."""
+    return compact(x, precision) if getattr(x, "ndim", 0) else decimals(float(x), precision)
 
 
 def _value_label(node: Value, kind: str, heat: float, options: DrawOptions, name: str = "") -> str:
@@ -254,11 +266,13 @@ def _value_label(node: Value, kind: str, heat: float, options: DrawOptions, name
     elif kind == "constant":
         name = f'<font color="{MUTED}">{name}</font>'
     fill = _heat_colour(heat) if options.color_grad else "white"
-    data = decimals(float(node.data), options.precision)
-    cells = (f'<td bgcolor="{fill}">{name}</td>'
-             f'<td bgcolor="{DATA_FILL}"><font color="{DATA_TEXT}">data {data}</font></td>')
+    data = html.escape(_number(node.data, options.precision))
+    cells = f'<td bgcolor="{fill}">{name}</td>'
+    if node.shape:  # an array: its shape, as torchviz shows it
+        cells += f'<td><font color="{MUTED}">{shape_text(node.shape)}</font></td>'
+    cells += f'<td bgcolor="{DATA_FILL}"><font color="{DATA_TEXT}">data {data}</font></td>'
     if options.show_grad:
-        grad = decimals(float(node.grad), options.precision)
+        grad = html.escape(_number(node.grad, options.precision))
         cells += f'<td bgcolor="{GRAD_FILL}"><font color="{GRAD_TEXT}">grad {grad}</font></td>'
     # the output stands out by a heavier frame
     frame = f'border="2" color="{INK}"' if kind == "output" else 'border="0"'
@@ -276,10 +290,19 @@ def _tooltip(node: Value, options: DrawOptions, name: str = "") -> str:
     """The hover text of a value box in SVG: the name and full label, whatever its length."""
     label = node.label or "value"
     shown = f"{name} = {label}" if name and name != label and node.inputs else name or label
-    text = f"{shown} = {decimals(float(node.data), options.precision)}"
+    text = f"{shown} = {_number(node.data, options.precision)}"
+    if node.shape:
+        text += f" (shape {shape_text(node.shape)})"
     if options.show_grad:
-        text += f", grad {decimals(float(node.grad), options.precision)}"
+        text += f", grad {_number(node.grad, options.precision)}"
     return text
+
+
+def _trimmed(x, precision: int) -> str:
+    """``trimmed`` for a title line, entry by entry for an array."""
+    if getattr(x, "ndim", 0):
+        return entries(x, lambda v: trimmed(v, precision))
+    return trimmed(float(x), precision)
 
 
 def _title(graph, options: DrawOptions) -> str:
@@ -289,12 +312,12 @@ def _title(graph, options: DrawOptions) -> str:
     if options.title:
         lines.append(f'<font point-size="14"><b>{html.escape(options.title)}</b></font>')
     formula, before = graph.title()
-    summary = f"{graph.output_name} = {shorten(formula, 80)} = {trimmed(float(graph.output.data), p)}"
+    summary = f"{graph.output_name} = {shorten(formula, 80)} = {_trimmed(graph.output.data, p)}"
     lines.append(f'<font point-size="12">{html.escape(summary)}</font>')
     if before:
         lines.append(f'<font point-size="10" color="{MUTED}">where {html.escape(shorten(before, 100))}</font>')
     if graph.variables:
-        at = ", ".join(f"{name} = {trimmed(float(leaf.data), p)}" for name, leaf in graph.variables.items())
+        at = ", ".join(f"{name} = {_trimmed(leaf.data, p)}" for name, leaf in graph.variables.items())
         lines.append(f'<font point-size="10" color="{MUTED}">at {html.escape(at)}</font>')
     legend = [("data: value in the forward pass", DATA_FILL, DATA_TEXT)]
     if options.show_grad:
