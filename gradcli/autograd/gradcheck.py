@@ -465,3 +465,17 @@ def _check_options(h, rtol, atol) -> None:
     for name, tolerance in (("rtol", rtol), ("atol", atol)):
         if not tolerance >= 0:
             raise UsageError(f"{{setting}} must be 0 or more, not {tolerance:g}", setting=name, value=tolerance)
+
+
+def check_against_differences(function, point: dict, name: str, exact: float, *, h: float | None = None,
+                              rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL) -> Check:
+    """Check one number, d function / d ``name`` at ``point``, against finite differences of ``function``.
+
+    ``function`` is anything with ``value_at(point)`` (a parsed expression,
+    or the gradient of one: ``second_check.py`` checks second derivatives
+    this way), and the estimate is made exactly as ``check_gradients`` makes
+    it: the same step rule, kink detection, one-sided differences at the
+    domain's edge and Ridders' extrapolation where the curvature is sharp.
+    """
+    _check_options(h, rtol, atol)
+    return _check_one(function, point, name, exact, h, rtol, atol)
