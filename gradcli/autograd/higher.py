@@ -148,9 +148,8 @@ def jacobian_matrix(expression, values: dict, outputs: list, names: list | None 
     does not depend on a variable has 0 there.
     """
     if len(outputs) < 2:
-        bound = ", ".join(expression.names) or "none"
         raise UsageError("{setting} needs two or more outputs, got " + (", ".join(outputs) or "none"),
-                         hint=f"name them with {{setting:outputs}} u,v (the bound names: {bound})",
+                         hint="name two or more bound names with {setting:outputs}",
                          setting="jacobian")
     graphs = [expression.with_output(name).evaluate(values) for name in outputs]
     columns = list(names) if names else list(dict.fromkeys(n for g in graphs for n in g.variables))

@@ -240,14 +240,16 @@ def check_scalar_graph(root: Value, what: str = "symbolic") -> None:
 
     Raises ``UsageError`` naming the operation (``{setting}`` is ``what``).
     """
-    for node in topological_order(root):
-        if node.data.__class__ is not float:
-            raise UsageError("{setting} writes formulas of scalar expressions; "
-                             f"{node.label or node.op or 'a value'} holds an array", setting=what)
+    nodes = topological_order(root)
+    for node in nodes:  # the operation first: it says more than "an array"
         if node.inputs and OPS[node.op].sympy is None:
             op = OPS[node.op]
             raise UsageError(f"{{setting}} writes formulas of scalar expressions; {op.written} "
                              f"({op.name}) is a tensor operation with no formula", setting=what)
+    for node in nodes:
+        if node.data.__class__ is not float:
+            raise UsageError("{setting} writes formulas of scalar expressions; "
+                             f"{node.label or 'a value'} holds an array", setting=what)
 
 
 def formulas(derivatives: dict, variables: dict) -> dict:

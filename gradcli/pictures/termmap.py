@@ -181,8 +181,8 @@ def _y_range(all_ys: list) -> tuple[float, float]:
     if values.size == 0:
         return -1.0, 1.0
     low, high = float(values.min()), float(values.max())
-    inner_low, inner_high = (float(q) for q in np.quantile(values, [0.02, 0.98]))
-    if inner_high > inner_low and high - low > 10 * (inner_high - inner_low):
+    inner_low, inner_high = (float(q) for q in np.quantile(values, [0.05, 0.95]))
+    if inner_high > inner_low and high - low > 3 * (inner_high - inner_low):
         low, high = inner_low, inner_high
     span = high - low if high > low else max(abs(high), 1.0)
     return low - MARGIN * span, high + MARGIN * span

@@ -65,6 +65,7 @@ def second_rich(report, precision: int = 6) -> list:
     from rich.text import Text
 
     table = style.table("Second derivatives: autograd vs finite differences")
+    table.min_width = 51
     table.add_column("derivative", no_wrap=True)
     table.add_column("autograd", justify="right", no_wrap=True)
     table.add_column("numeric\nfrom gradient", justify="right", no_wrap=True)

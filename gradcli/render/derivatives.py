@@ -45,7 +45,9 @@ def _order_rows(report) -> list:
 
 
 def order_rich(graph, report, formulas: dict | None = None, precision: int = DEFAULT_PRECISION) -> list:
-    table = style.table("Derivatives: formulas read off the backward pass" if formulas else "Derivatives")
+    title = "Derivatives: formulas read off the backward pass" if formulas else "Derivatives"
+    table = style.table(title)
+    table.min_width = len(title)
     table.add_column("derivative", no_wrap=True)
     if formulas:
         table.add_column("formula", overflow="fold", style="cyan")
@@ -109,14 +111,16 @@ def order_latex(graph, report, formulas: dict | None = None, precision: int = DE
 
 def matrix_title(matrix, output: str = "f") -> str:
     if matrix.kind == "hessian":
-        return f"Hessian: row u, column v holds ∂²{output}/∂u∂v"
-    return "Jacobian: row u, column x holds ∂u/∂x"
+        return f"Hessian: ∂²{output}/∂(row)∂(column)"
+    return "Jacobian: ∂(row)/∂(column)"
 
 
 def matrix_rich(graph_or_header, matrix, formulas: dict | None = None, precision: int = DEFAULT_PRECISION,
                 output: str = "f") -> list:
     """The title (a Graph's header, or a Rich renderable), the matrix as a table (formulas above values)."""
-    table = style.table(matrix_title(matrix, output))
+    title = matrix_title(matrix, output)
+    table = style.table(title)
+    table.min_width = len(title)  # a small matrix under a title that does not wrap
     table.add_column("", style="bold", no_wrap=True)
     for column in matrix.columns:
         table.add_column(column, justify="right", overflow="fold")
@@ -126,8 +130,8 @@ def matrix_rich(graph_or_header, matrix, formulas: dict | None = None, precision
             value = decimals(matrix.numbers[i][j], precision)
             cells.append(f"[cyan]{_markup(formulas[row, column][0])}[/]\n= {value}" if formulas else value)
         table.add_row(row, *cells, end_section=bool(formulas))
-    title = header(graph_or_header, precision) if hasattr(graph_or_header, "output") else graph_or_header
-    parts = [title, table]
+    heading = header(graph_or_header, precision) if hasattr(graph_or_header, "output") else graph_or_header
+    parts = [heading, table]
     if matrix.kind == "hessian" and matrix.gradients:
         parts.append(_gradient_line(output, matrix.gradients, precision))
     return parts
@@ -140,7 +144,7 @@ def jacobian_header(expression, matrix, precision: int = DEFAULT_PRECISION):
     text = Text()
     text.append(", ".join(f"{name} = {decimals(matrix.values[name], precision)}" for name in matrix.rows),
                 style="bold")
-    text.append(f"\n    from {expression.text(200)}", style="dim")
+    text.append(f"\n    from {expression.summary(200)}", style="dim")
     text.append(f"\n    at {point_text(matrix.point)}", style="dim")
     return text
 
@@ -242,11 +246,11 @@ def latex_title(graph, precision: int = DEFAULT_PRECISION) -> str:
 
 def jacobian_markdown_title(expression, matrix, precision: int = DEFAULT_PRECISION) -> str:
     values = ", ".join(f"{name} = {decimals(matrix.values[name], precision)}" for name in matrix.rows)
-    return f"{values}  \nfrom `{expression.text(200)}`  \nat {point_text(matrix.point)}"
+    return f"{values}  \nfrom `{expression.summary(200)}`  \nat {point_text(matrix.point)}"
 
 
 def jacobian_latex_title(expression, matrix, precision: int = DEFAULT_PRECISION) -> str:
     values = r",\ ".join(f"{latex_name(name)} = {latex.number(matrix.values[name], precision)}"
                          for name in matrix.rows)
-    return "\n".join([f"% gradcli: {expression.text(200)}",
+    return "\n".join([f"% gradcli: {expression.summary(200)}",
                       rf"\noindent ${values}$ at ${latex.point(matrix.point)}$\\"])

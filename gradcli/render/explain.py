@@ -42,7 +42,7 @@ def explain_rich(graph, explained, *, precision: int = DEFAULT_PRECISION, wrt=No
     out = graph.output_name
     table = style.table("Backward pass, rule by rule (local × upstream = contribution)")
     table.add_column("step", justify="right", style="dim", no_wrap=True)
-    table.add_column("rule", overflow="fold", min_width=8, max_width=18)
+    table.add_column("rule", overflow="fold", min_width=8)
     table.add_column("local derivative ∂node/∂input", overflow="fold", min_width=16)
     table.add_column(f"upstream\n∂{out}/∂node", justify="right", no_wrap=True)
     table.add_column("contribution", justify="right", style="bold", no_wrap=True)

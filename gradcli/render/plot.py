@@ -73,7 +73,7 @@ def plot_rich(curves, width: int = 72, height: int = 20) -> list:
         t = curves.tangent
         series.append(Series(f"tangent at {curves.variable} = {significant(t.x)}", [t.at(x) for x in curves.xs],
                              (), TANGENT_STYLE, sets_range=False))
-    picture = curve_picture(curves.xs, series, width, height, x_label=curves.variable,
+    picture = curve_picture(curves.xs, series, width, height, x_label=curves.variable, y_label="y",
                             mark_x=None if curves.tangent is None else curves.tangent.x)
     parts = [Text(title(curves), style="bold"), picture]
     lines = notes(curves)
