@@ -106,16 +106,20 @@ EXPANDED_SLACK = 1.25  # the expanded form (product-rule terms side by side) win
 def simplest(expression):
     """A short form of ``expression`` that gradcli can read back.
 
-    The candidates are the expression, its expansion, sympy's ``simplify``,
-    ``factor`` and ``cancel``; the expanded form (``2*x*sin(x) + x**2*cos(x)``,
-    the terms a learner derives one by one) is kept unless another form is
-    much shorter (``w*(1 - tanh(w*x)**2)``).  A candidate that uses a function
-    gradcli has no name for is never picked (``readable``).
+    The candidates are the expression, its expansion and sympy's ``factor``,
+    ``cancel`` and ``together``; the expanded form (``2*x*sin(x) +
+    x**2*cos(x)``, the terms a learner derives one by one) is kept unless
+    another form is much shorter (``w*(1 - tanh(w*x)**2)``).  A candidate that
+    uses a function gradcli has no name for is never picked (``readable``).
+    sympy's ``simplify`` is not among them: it costs about half a second a
+    formula (ten times the others together) and what it finds that they do
+    not (``sin(2*x*y)`` for ``2*sin(x*y)*cos(x*y)``) hides the chain rule's
+    steps from a learner rather than showing them (``benchmarks/bench_higher.py``).
     """
     import sympy
 
     candidates = [expression]
-    for transform in (sympy.expand, sympy.simplify, sympy.factor, sympy.cancel):
+    for transform in (sympy.expand, sympy.factor, sympy.cancel, sympy.together):
         try:
             candidates.append(transform(expression))
         except Exception:  # noqa: BLE001 - a transform that fails is only not a candidate
