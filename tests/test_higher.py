@@ -251,3 +251,13 @@ def test_formulas_refuse_a_tensor_operation():
         from gradcli.autograd.symbolic import check_scalar_graph
 
         check_scalar_graph(Value.sum_of([w, Value(np.array([1.0, 2.0])).sum()]) * w)
+
+
+def test_a_formula_too_big_to_read_is_refused_before_sympy_works_on_it():
+    from gradcli.autograd.symbolic import MAX_FORMULA_NODES, formulas
+
+    x = Value(0.3, "x")
+    total = Value.sum_of([(x * k).tanh() for k in range(1, 1500)])
+    (dx,) = grad(total, [x], create_graph=True)
+    with pytest.raises(UsageError, match=f"up to {MAX_FORMULA_NODES:,} nodes; this one has"):
+        formulas({"x": dx}, {"x": x})

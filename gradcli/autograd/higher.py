@@ -36,7 +36,7 @@ from ..errors import UsageError
 from .engine import Value, grad
 
 __all__ = ["derivatives", "hessian", "jacobian", "MAX_ORDER", "PureDerivatives", "Matrix", "pure_derivatives",
-           "hessian_matrix", "jacobian_matrix", "check_order"]
+           "hessian_matrix", "jacobian_matrix", "check_order", "check_outputs"]
 
 MAX_ORDER = 4  # up to the fourth derivative of one variable: beyond that the graphs grow fast and teach little
 MAX_ORDER_ALL = 2  # with several variables: d2f/dv2 of each (the Hessian gives the mixed ones)
@@ -139,6 +139,13 @@ def hessian_matrix(graph, names: list, *, keep_graphs: bool = False) -> Matrix:
                   rows if keep_graphs else None, [graph.variables] * len(rows) if keep_graphs else None)
 
 
+def check_outputs(outputs: list) -> None:
+    """A Jacobian needs two or more outputs (one output's row is its gradient)."""
+    if len(outputs) < 2:
+        raise UsageError("{setting} needs two or more outputs, got " + (", ".join(outputs) or "none"),
+                         hint="name two or more bound names with {setting:outputs}", setting="jacobian")
+
+
 def jacobian_matrix(expression, values: dict, outputs: list, names: list | None = None, *,
                     keep_graphs: bool = False) -> Matrix:
     """``grad --outputs u,v --jacobian``: d output / d variable for several named outputs of a program.
@@ -147,10 +154,7 @@ def jacobian_matrix(expression, values: dict, outputs: list, names: list | None 
     columns are the variables of all of them (or ``names``), and an output that
     does not depend on a variable has 0 there.
     """
-    if len(outputs) < 2:
-        raise UsageError("{setting} needs two or more outputs, got " + (", ".join(outputs) or "none"),
-                         hint="name two or more bound names with {setting:outputs}",
-                         setting="jacobian")
+    check_outputs(outputs)
     graphs = [expression.with_output(name).evaluate(values) for name in outputs]
     columns = list(names) if names else list(dict.fromkeys(n for g in graphs for n in g.variables))
     numbers, kept = [], []

@@ -280,7 +280,7 @@ def local_rules(node, term_of) -> tuple:
     ``TERMS``.  A tensor operation (no elementwise rule) gives None.
     """
     op = OPS[node.op]
-    if op.partials is None or any(v.data.__class__ is not float for v in (node, *node.inputs)):
+    if op.partials is None or node.data.__class__ is not float:  # a float out of an elementwise op: floats in
         return rule_name(node.op), None
     xs = tuple(term_of(child) for child in node.inputs)
     y = node_term(node, term_of)

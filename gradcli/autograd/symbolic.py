@@ -43,6 +43,7 @@ __all__ = ["formula", "formulas", "to_sympy", "simplest", "readable", "gradcli_t
            "check_scalar_graph"]
 
 MAX_DENOMINATOR = 1000  # constants like 0.5 or 0.1 print as 1/2 and 1/10; others stay decimals
+MAX_FORMULA_NODES = 5000  # a derivative graph larger than this is no formula a person reads (and sympy slows down)
 
 
 def to_sympy(root: Value, variables: dict, atoms: dict | None = None):
@@ -265,6 +266,11 @@ def formulas(derivatives: dict, variables: dict) -> dict:
     for graph in derivatives.values():
         if isinstance(graph, Value):
             check_scalar_graph(graph)
+            size = len(topological_order(graph))
+            if size > MAX_FORMULA_NODES:
+                raise UsageError(f"{{setting}} writes formulas of derivatives up to {MAX_FORMULA_NODES:,} nodes; "
+                                 f"this one has {size:,}", hint="ask for the numbers alone (without it)",
+                                 setting="symbolic", value=size, limit=MAX_FORMULA_NODES)
     written = {}
     for key, graph in derivatives.items():
         expression = formula(graph if isinstance(graph, Value) else Value(float(graph)), variables)

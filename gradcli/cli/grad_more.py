@@ -107,10 +107,11 @@ def show_hessian(graph, names: list, symbolic: bool, output_format: GradFormat, 
 
 def show_jacobian(expression, values: dict, outputs: list, wrt: str | None, symbolic: bool,
                   output_format: GradFormat, precision: int) -> None:
-    from ..autograd.higher import jacobian_matrix
+    from ..autograd.higher import check_outputs, jacobian_matrix
     from ..render import derivatives as render
     from .options import parse_wrt
 
+    check_outputs(outputs)
     variables = list(dict.fromkeys(v for name in outputs for v in expression.with_output(name).variables))
     names = parse_wrt(wrt, variables)
     matrix = jacobian_matrix(expression, values, outputs, names, keep_graphs=symbolic)
