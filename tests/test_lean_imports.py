@@ -74,3 +74,21 @@ def test_importtime_of_the_grad_path_has_no_heavy_module(options):
     assert done.returncode == 0
     modules = {line.split("|")[-1].strip().split(".")[0] for line in done.stderr.splitlines() if "|" in line}
     assert not modules & set(HEAVY), modules & set(HEAVY)
+
+
+NEW_MODULES = {"gradcli.autograd.higher", "gradcli.autograd.symbolic", "gradcli.autograd.rules",
+               "gradcli.autograd.explain", "gradcli.autograd.curves", "gradcli.autograd.second_check",
+               "gradcli.autograd.given_check", "gradcli.cli.check_more",
+               "gradcli.render.derivatives", "gradcli.render.explain", "gradcli.render.grad_latex",
+               "gradcli.render.plot", "gradcli.render.derivative_checks", "gradcli.pictures.function_plot"}
+
+
+def test_the_plain_grad_path_loads_none_of_the_higher_derivative_modules():
+    """Start-up keeps its budget: on the path of plain `grad`, only the plot command's module (0.4 ms, built with
+    the other commands) and grad's small dispatcher of options (`cli/grad_more.py`, which imports nothing new) are new."""
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "gradcli", "grad", "x**2", "--x", "3",
+                           "--no-trace"], capture_output=True, text=True, timeout=120,
+                          env=dict(os.environ, NO_COLOR="1"))
+    modules = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+    assert "gradcli.cli.plot_cmd" in modules  # the probe sees gradcli's modules
+    assert not modules & NEW_MODULES, modules & NEW_MODULES
