@@ -135,6 +135,7 @@ def test_at_a_kink_any_subgradient_is_right(cli):
     (["x**2", "--x", "1", "--order", "2", "--points", "5"], "--order 2 checks one point: drop --points"),
     (["x**2", "--x", "1", "--given", "x=2*x", "--sweep"], "--sweep looks at the finite differences alone"),
     (["x**2", "--x", "1", "--given", "x=2*x", "--order", "2"], "--given checks first derivatives"),
+    (["x**2", "--x", "1", "--given", "x=2*x", "--wrt", "x"], "with --given, the variables checked are those given"),
 ])
 def test_bad_input_is_a_usage_error(cli, args, message):
     result = cli("check", *args)

@@ -37,6 +37,8 @@ def run(parsed, values: dict, names, *, given, symbolic: bool, order: int, sweep
             raise UsageError("--given checks first derivatives; --order 2 checks second ones: run them separately")
         if sweep:
             raise UsageError("--sweep looks at the finite differences alone: drop --given, or run the two separately")
+        if names:
+            raise UsageError("with --given, the variables checked are those given: drop --wrt")
         return _given(parsed, values, given, symbolic, points, seed, value_range, memory_limit, tolerances,
                       output_format, precision)
     if symbolic:
