@@ -258,3 +258,35 @@ def test_an_array_variable_is_nudged_one_entry_at_a_time_on_screen():
         assert ("2", "M @ x", "@", "0, 1", "[4.1, 1]") in trace
 
     drive(explorer, ["down", "right"], check)
+
+
+def test_p_shows_the_plot_around_the_selected_value_and_follows_the_nudges():
+    def check(app):
+        plot = app.query_one("#plot", Static)
+        assert plot.display and not app.query_one("#trace").display
+        picture = shown(app, "#plot")
+        # x = 3.5 after right: f = (x-3)**2 = 0.25 with slope 1; 20 steps of 0.1 either side: 1.5 .. 5.5
+        assert "tangent at x = 3.5: y = 0.25 + 1 (x - 3.5)" in picture
+        assert "f(x)" in picture and "f'(x)" in picture and "x from 1.5 to 5.5" in picture
+        curves = app.explorer.plot()
+        assert curves.tangent.x == 3.5 and curves.xs[0] == pytest.approx(1.5) and curves.xs[-1] == pytest.approx(5.5)
+        assert "x: 3.4 → 3.5" in shown(app, "#status")
+
+    drive(Explorer("(x-3)**2", {"x": 3.4}), ["p", "right"], check)
+
+
+def test_p_again_brings_the_trace_back():
+    def check(app):
+        assert not app.query_one("#plot").display and app.query_one("#trace").display
+        assert "the trace again" in shown(app, "#status")
+
+    drive(Explorer("(x-3)**2", {"x": 0.0}), ["p", "p"], check)
+
+
+def test_the_plot_shows_gaps_not_errors():
+    def check(app):
+        picture = shown(app, "#plot")
+        assert "f(x) has no value at" in picture and "log needs a positive number" in picture
+        assert "plot of f and f' around x, tangent at its value" in shown(app, "#status")
+
+    drive(Explorer("log(x)", {"x": 0.5}), ["p"], check)  # 0.5 +- 2: x <= 0 is outside the domain

@@ -262,9 +262,12 @@ def check_partial(function, point: dict, name: str, grad: float, *, h: float | N
                   rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL) -> Check:
     """Check one partial derivative ``grad`` of anything with ``value_at(point) -> float`` at ``point``.
 
-    The same central difference, kink detection and Ridders' fallback as
-    ``check_gradients``; the function may be a parsed expression or, say, a
-    training loss as a function of a few parameters (``learn/backprop_check.py``).
+    The same step rule, central difference, kink detection, one-sided
+    differences at the domain's edge and Ridders' fallback as
+    ``check_gradients``; the function may be a parsed expression, the
+    gradient of one (``second_check.py`` checks second derivatives this way)
+    or a training loss as a function of a few parameters
+    (``learn/backprop_check.py``).
     """
     _check_options(h, rtol, atol)
     return _check_one(function, point, Coordinate(name, name), grad, h, rtol, atol)

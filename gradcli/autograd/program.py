@@ -211,6 +211,17 @@ class Expression:
         source = " ".join(self.source.split()) if "\n" not in self.source and "#" not in self.source else None
         return _cut(source if source is not None else self.text(LABEL_LIMIT), limit)
 
+    def with_output(self, name: str) -> "Expression":
+        """The same program with the bound name ``name`` as its output (for Jacobians of several outputs)."""
+        if name == self.output_name:
+            return self
+        if name not in self._bound:
+            known = ", ".join(self._bound) or "none (name a step: NAME = ...)"
+            raise UsageError(f"{{setting}} {name}: no statement binds {name}; the bound names are {known}",
+                             setting="outputs", value=name)
+        return Expression(self.source, self._ops, self._kids, self._data, self._bound[name], self._bound, name,
+                          self.statements, [], self.constants_used)
+
     def check_values(self, values: dict) -> None:
         """Refuse values for bound names (a name is either a variable or bound, never both)."""
         clash = [name for name in values if name in self._bound]

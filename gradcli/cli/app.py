@@ -46,6 +46,7 @@ from . import grad_cmd  # noqa: E402,F401
 from . import check_cmd  # noqa: E402,F401
 from . import draw_cmd  # noqa: E402,F401
 from . import explore_cmd  # noqa: E402,F401
+from . import plot_cmd  # noqa: E402,F401
 from . import datasets_cmd  # noqa: E402,F401
 from . import train_cmd  # noqa: E402,F401
 from . import predict_cmd  # noqa: E402,F401

@@ -26,7 +26,7 @@ EXAMPLES = """Examples:
 
   gradcli explore "sigmoid(w1*x1 + w2*x2) + 0.5*(w1**2 + w2**2)" --w1 0.2 --w2 0.4 --x1 -0.4 --x2 0.5
 
-Keys: up/down or j/k select a variable; left/right nudge it by the step; + and - multiply or divide the step by 10; h divides h by 10 and H multiplies it; g takes a gradient-descent step on every variable (G ascends); r resets the values; e edits the expression; q quits and prints the command line. Variables not given start at 1.
+Keys: up/down or j/k select a variable; left/right nudge it by the step; + and - multiply or divide the step by 10; h divides h by 10 and H multiplies it; g takes a gradient-descent step on every variable (G ascends); p plots f and f' around the selected variable (p again: the trace); r resets the values; e edits the expression; q quits and prints the command line. Variables not given start at 1.
 """
 
 _OWN_OPTIONS = ["--step", "--h", "--lr"]

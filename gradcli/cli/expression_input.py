@@ -45,10 +45,11 @@ OPTIONS = ["--file", "--output", "--output-name", "--max-length", "--max-size", 
 
 
 def read_expression(argument: str | None, extra: list, *, file: str | None, output: str | None,
-                    max_length: int, max_size: int, own_options=(), max_entries: int | None = None):
+                    max_length: int, max_size: int, own_options=(), max_entries: int | None = None, outputs=()):
     """(the parsed Expression, the variables' values) from the command line; notes and warnings on stderr.
 
-    A value is a number or an array (``--x 2,1``, ``--M "[[1, 2], [3, 4]]"``, ``--M @m.npy``).
+    A value is a number or an array (``--x 2,1``, ``--M "[[1, 2], [3, 4]]"``, ``--M @m.npy``);
+    ``outputs`` (``grad --outputs u,v``) are more bound names whose variables count as used.
     """
     from ..autograd.expr import MAX_ENTRIES, Limits, parse
     from ..autograd.ops import CONSTANTS
@@ -72,9 +73,12 @@ def read_expression(argument: str | None, extra: list, *, file: str | None, outp
             note(f"{name} is a variable here (given as {name} = {given_as}); "
                  f"without a value it is the constant {significant(CONSTANTS[name])}")
     parsed.check_values(values)
-    warn_unused(values, parsed.variables, [*own_options, *OPTIONS])
+    used = list(dict.fromkeys(name for expression in [parsed, *(parsed.with_output(o) for o in outputs)]
+                              for name in expression.variables))
+    warn_unused(values, used, [*own_options, *OPTIONS])
     for line in parsed.notes:
-        warn(line)
+        if not any(line.startswith(f"{name} (bound at") for name in outputs):  # an output is used
+            warn(line)
     return parsed, values
 
 

@@ -2,7 +2,7 @@
 
 A command that can print machine-readable output takes ``--format`` with the
 formats it has (always ``table``, the default, and ``json``; ``grad`` and
-``check`` add ``markdown`` and ``csv``, ``predict`` adds ``csv``) and ``--json``,
+``check`` add ``markdown`` and ``csv``, ``grad`` also ``latex``, ``predict`` adds ``csv``) and ``--json``,
 an alias of ``--format json``.  ``--format`` is the primary spelling: one option
 names every format a command has and leaves room for new ones.  docs/cli.md
 ("Output formats") describes the convention once.
@@ -32,6 +32,16 @@ class OutputFormat(str, Enum):
     csv = "csv"
 
 
+class GradFormat(str, Enum):
+    """The formats of ``grad``: those of ``check`` and LaTeX (formulas, traces and gradients for slides)."""
+
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+    csv = "csv"
+    latex = "latex"
+
+
 class TableFormat(str, Enum):
     """The formats of ``train``, ``eval`` and ``datasets``."""
 
@@ -51,6 +61,10 @@ class PredictFormat(str, Enum):
 FormatOption = Annotated[
     OutputFormat,
     typer.Option("--format", help="table (Rich, for reading), json (full precision), markdown or csv."),
+]
+GradFormatOption = Annotated[
+    GradFormat,
+    typer.Option("--format", help="table (Rich, for reading), json (full precision), markdown, csv or latex."),
 ]
 TableFormatOption = Annotated[TableFormat, typer.Option("--format", help="table (for reading) or json (every digit).")]
 PredictFormatOption = Annotated[PredictFormat, typer.Option(

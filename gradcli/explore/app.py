@@ -7,7 +7,8 @@ module, so no other command pays for importing Textual.
 Screen, top to bottom: the expression and its value; the variables (value
 and gradient, the selected one marked; step and lr below) beside the nudge
 panel; a status line (what the last key did, or why it was refused); the forward and
-backward trace; the keys.  ``ExploreApp(explorer).run()`` returns the
+backward trace, or with ``p`` the plot of f and f' around the selected
+variable's value with the tangent there (``p`` again brings the trace back); the keys.  ``ExploreApp(explorer).run()`` returns the
 ``gradcli grad ...`` command line that reproduces the final state (None if
 the app was closed another way).
 """
@@ -46,6 +47,7 @@ class ExploreApp(App):
     #nudge { width: 1fr; }
     #status { height: auto; padding: 0 1; }
     #status.error { color: $error; }
+    #plot { display: none; height: 1fr; padding: 0 1; }
     """
 
     # One footer entry per pair of keys, so that all of them fit in 80 columns.
@@ -60,6 +62,7 @@ class ExploreApp(App):
         Binding("H", "scale_h(1)", "h×10", show=False),
         Binding("g", "gradient_step(0)", "grad ↓/↑", key_display="g/G"),
         Binding("G", "gradient_step(1)", "ascend", show=False),
+        Binding("p", "toggle_plot", "plot"),
         Binding("r", "reset", "reset"),
         Binding("e", "edit", "edit"),
         Binding("q", "quit", "quit"),
@@ -83,6 +86,7 @@ class ExploreApp(App):
             yield Static(id="nudge")
         yield Static(id="status")
         yield TraceView(id="trace")
+        yield Static(id="plot")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -107,7 +111,24 @@ class ExploreApp(App):
         self.query_one("#variables").border_subtitle = (
             f"step {exact(explorer.step)} · lr {exact(explorer.lr)}")
         self.query_one("#trace", TraceView).show(state.trace)
+        if self.query_one("#plot").display:
+            self.draw_plot()
 
+    def draw_plot(self) -> None:
+        """The plot of f and f' around the selected variable (``Explorer.plot``), sized to the panel."""
+        from rich.console import Group
+
+        from ..render.plot import plot_rich
+
+        panel = self.query_one("#plot", Static)
+        try:
+            curves = self.explorer.plot()
+        except GradcliError as error:
+            panel.update(Text(error.message))
+            return
+        width = max(20, min(100, self.size.width - 14))
+        height = max(5, min(20, self.size.height - 22))
+        panel.update(Group(*plot_rich(curves, width, height)))
     def say(self, message: str, error: bool = False) -> None:
         """Show what the last key did (or, in red, why it was refused) on the status line."""
         status = self.query_one("#status", Static)
@@ -161,6 +182,18 @@ class ExploreApp(App):
                     f"f {significant(before)} → {significant(after)}")
 
         self.attempt(lambda: self.explorer.gradient_step(ascent=bool(ascent)), describe)
+
+    def action_toggle_plot(self) -> None:
+        plot, trace = self.query_one("#plot"), self.query_one("#trace")
+        plot.display = not plot.display
+        trace.display = not plot.display
+        if plot.display:
+            self.draw_plot()
+            name = self.explorer.selected_name
+            self.say(f"plot of f and f' around {name}, tangent at its value: ←/→ move it, +/- zoom; p: the trace"
+                     if name else "no variable to plot: press e and add one")
+        else:
+            self.say("the trace again; p shows the plot")
 
     def action_reset(self) -> None:
         self.attempt(self.explorer.reset, lambda *_: "every variable is back at its starting value")

@@ -59,6 +59,9 @@ DEFAULT_STEP = 0.1  # how far left/right moves the selected variable
 DEFAULT_H = 0.001  # the finite difference of the nudge panel, as in the micrograd lecture
 DEFAULT_LR = 0.1  # learning rate of one gradient step
 
+PLOT_STEPS = 20  # the plot key shows f and f' this many steps (--step) either side of the selected value
+PLOT_POINTS = 121  # samples of that plot: one every third of a step, the current value among them
+
 # The step and h keys stop at these bounds: beyond them the numbers say nothing useful.
 STEP_RANGE = (1e-12, 1e12)
 H_RANGE = (1e-20, 1e6)  # h far below 1e-8 is allowed on purpose: it shows rounding error win
@@ -176,6 +179,21 @@ class Explorer:
         except DomainError as exc:
             error = exc.message
         return Nudge(name, x, self.h, self.state.value, f_x_plus_h, self.state.gradient_of(name), error)
+
+    def plot(self):
+        """f and f' of the selected variable around its value (the others held), with the tangent there.
+
+        The range is ``PLOT_STEPS`` steps either side, so the step keys zoom
+        the plot; an ``autograd.curves.Curves`` (gaps where f is undefined).
+        """
+        from ..autograd.curves import sample
+
+        name = self._require_variable("plot")
+        x = self.state.values[name]
+        span = PLOT_STEPS * self.step
+        held = {other: value for other, value in self.state.values.items() if other != name}
+        return sample(self.state.expression, name, x - span, x + span, points=PLOT_POINTS, held=held,
+                      tangent=x)
 
     # -- changes --------------------------------------------------------------
 

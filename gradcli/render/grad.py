@@ -56,18 +56,7 @@ def grad_rich(graph, steps, *, precision: int = DEFAULT_PRECISION, wrt=None, sho
     """Renderables for the terminal: header, forward trace, backward trace, gradients."""
     from rich.text import Text
 
-    point = {name: leaf.data for name, leaf in graph.variables.items()}
-    formula, before = graph.title()
-    header = Text()
-    header.append(f"{graph.output_name} = ", style="bold")
-    header.append(formula, style="bold cyan")
-    header.append(" = ")
-    header.append(decimals(graph.output.data, precision), style="bold")
-    if before:
-        header.append(f"\n    where {before}", style="dim")
-    if point:
-        header.append(f"\n    at {point_text(point)}", style="dim")
-    parts = [header]
+    parts = [header(graph, precision)]
     if show_trace:
         out = graph.output_name
         parts += [forward_table(steps, precision), backward_table(steps, precision, out)]
@@ -76,6 +65,24 @@ def grad_rich(graph, steps, *, precision: int = DEFAULT_PRECISION, wrt=None, sho
             parts.append(Text(note, style="dim"))
     parts.append(gradient_table(graph, precision, wrt))
     return parts
+
+
+def header(graph, precision: int = DEFAULT_PRECISION):
+    """The title of a result: ``f = formula = value``, the steps before it and the point (Rich ``Text``)."""
+    from rich.text import Text
+
+    point = {name: leaf.data for name, leaf in graph.variables.items()}
+    formula, before = graph.title()
+    text = Text()
+    text.append(f"{graph.output_name} = ", style="bold")
+    text.append(formula, style="bold cyan")
+    text.append(" = ")
+    text.append(decimals(graph.output.data, precision), style="bold")
+    if before:
+        text.append(f"\n    where {before}", style="dim")
+    if point:
+        text.append(f"\n    at {point_text(point)}", style="dim")
+    return text
 
 
 def summary_note(steps, limit: int = TABLE_ROWS) -> str:
