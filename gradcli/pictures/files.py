@@ -11,7 +11,9 @@ that pip installs with gradcli.  ``auto`` prefers ``dot`` when it is on PATH,
 then ``graphviz-pure``.  The picture is rendered to memory first and then
 written to a temporary file in the target folder and renamed over the target,
 so a failure never leaves a half-written file and never harms an existing one
-(the atomic writer is the one model files use, in ``modelfile.py``).
+(the atomic writer is the one model files use, in ``modelfile.py``).  The renderer
+runs as a child that dies with gradcli (``gradcli/children.py``): Ctrl-C, SIGTERM
+or SIGHUP kill it, and so does the kernel if gradcli is killed.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..children import run_child
 from ..errors import RenderError
 from .choices import Renderer
 from ..atomicfile import check_writable as check_path_writable
@@ -109,7 +112,7 @@ def render(source: str, fmt: str, renderer: str = "auto", timeout: float = DEFAU
         command = [executable, f"-T{fmt}"]
         if fmt == "png":
             command.append(f"-Gsize={PNG_MAX_INCHES},{PNG_MAX_INCHES}")
-        completed = subprocess.run(command, input=source.encode("utf-8"), capture_output=True, timeout=timeout)
+        completed = run_child(command, source.encode("utf-8"), timeout)  # killed if gradcli stops: children.py
     except subprocess.TimeoutExpired:
         raise RenderError(
             f"{name} did not finish within {timeout:g} s; the graph is too large to lay out",
