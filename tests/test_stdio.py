@@ -79,6 +79,14 @@ def test_a_nonsense_terminal_width_is_ignored(columns):
     assert "f = x**2 = 9" in done.stdout.decode() and "Gradients" in done.stdout.decode()
 
 
+@pytest.mark.parametrize("columns", ["1", "10", "39"])
+def test_a_tiny_width_is_laid_out_at_40_columns_not_as_blank_lines(model, columns):
+    done = gradcli("predict", str(model), "--x1", "1", "--x2", "2", env_extra={"COLUMNS": columns})
+    assert done.returncode == 0
+    header = done.stdout.decode().splitlines()[0].split()
+    assert header == ["x1", "x2", "score", "class"]  # at 10 columns these were blank lines
+
+
 def test_errors_are_shown_at_columns_0():
     done = gradcli("grad", "log(x)", "--x", "-3", env_extra={"COLUMNS": "0", "LINES": "0"})
     assert done.returncode == 1
@@ -124,6 +132,13 @@ def test_an_ascii_only_stdout_gets_escapes_instead_of_a_crash(args):
     assert text.strip()
     if args[0] == "grad":
         assert "\\u2202f/\\u2202variable" in text  # ∂f/∂variable, written as escapes
+
+
+def test_a_c_locale_without_utf8_mode_gets_escapes_too():
+    done = gradcli("grad", "x*y", "--x", "3", "--y", "2", env_extra={"LC_ALL": "C", "PYTHONUTF8": "0",
+                                                                      "PYTHONIOENCODING": None})
+    assert done.returncode == 0, done.stderr
+    assert "\\u2202f/\\u2202variable" in done.stdout.decode("ascii")
 
 
 def test_json_stays_the_same_json_on_an_ascii_stdout():

@@ -33,12 +33,16 @@ def console(stderr: bool = False):
 
     Whatever it prints has its control characters escaped (``gradcli/printable.py``): a column name, a
     label or a file name cannot drive the terminal.  Rich's own colours and cursor moves are not text
-    and pass as they are.
+    and pass as they are.  It lays out at least ``stdio.MIN_COLUMNS`` wide.
     """
     from rich.console import Console
 
+    from .stdio import MIN_COLUMNS
+
     made = Console(stderr=stderr, highlight=False, soft_wrap=False)
     made.push_render_hook(_EscapeControlCharacters())
+    if made.width < MIN_COLUMNS:  # a tiny terminal: lay out for 40 columns and let it wrap, not blank lines
+        made.width = MIN_COLUMNS
     return made
 
 

@@ -13,7 +13,9 @@
   ``\\u00d7`` escapes instead of failing; in JSON output that is the same string.
   (stderr already escapes them, Python's default.)
 - ``COLUMNS`` or ``LINES`` that is not a positive whole number is ignored, as if
-  unset (``COLUMNS=0`` made every table, and even error messages, vanish).
+  unset (``COLUMNS=0`` made every table, and even error messages, vanish), and
+  output is laid out at least ``MIN_COLUMNS`` wide: narrower, tables had no room
+  left for their contents and printed blank lines (the terminal wraps instead).
 
 ``write_failure(error)`` turns an ``OSError`` from writing the output into an exit
 status, after saying what happened when it can: the reader of a pipe went away
@@ -32,6 +34,7 @@ from ..errors import GradcliError
 
 ESCAPE_ERRORS = "gradcli.escape"  # the codec error handler registered below
 EXIT_WRITE_FAILED = 1
+MIN_COLUMNS = 40  # the narrowest layout gradcli's tables are made for
 # how a write of the output fails, and what to say (None: nothing, the reader or the terminal has gone)
 _OUTPUT_ERRNOS = {errno.EPIPE: None, errno.EIO: None, errno.ENOSPC: "the disk or device is full",
                   errno.EDQUOT: "the disk quota is used up", errno.EFBIG: "the file is too large"}
@@ -66,8 +69,11 @@ def prepare() -> None:
         value = os.environ.get(name)
         if value is not None and not (value.strip().isdigit() and int(value) > 0):
             del os.environ[name]  # Rich would draw at width 0, that is: nothing at all
+    if int(os.environ.get("COLUMNS", MIN_COLUMNS)) < MIN_COLUMNS:
+        os.environ["COLUMNS"] = str(MIN_COLUMNS)  # for Typer's help and errors too
     stdout = sys.stdout
-    if getattr(stdout, "errors", None) == "strict" and hasattr(stdout, "reconfigure"):
+    # strict fails on a character the encoding lacks; surrogateescape too (a C locale without UTF-8 mode)
+    if getattr(stdout, "errors", None) in ("strict", "surrogateescape") and hasattr(stdout, "reconfigure"):
         stdout.reconfigure(errors=ESCAPE_ERRORS)
     if "stdout" in closed:
         raise StdioError("standard output is closed: gradcli has nowhere to write its results",
