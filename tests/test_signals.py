@@ -381,3 +381,23 @@ def test_a_signal_whose_exception_python_swallowed_still_decides_the_exit_status
                           timeout=TIMEOUT)
     assert "the command went on to its end" in done.stdout
     assert done.returncode == 143 and done.stderr == "interrupted (SIGTERM)\n", done.stderr
+
+
+def test_two_signals_while_the_final_metrics_are_computed_still_save_and_report(cli, tmp_path, monkeypatch):
+    """After the last step, the loop measures the model once more; signals then must not lose the run."""
+    from gradcli.learn import train as training
+
+    measure = training.measure
+
+    def measured_while_signalled(*args, **kwargs):
+        signal.raise_signal(signal.SIGINT)
+        signal.raise_signal(signal.SIGINT)  # a second one used to interrupt here, and the model was lost
+        return measure(*args, **kwargs)
+
+    monkeypatch.setattr(training, "measure", measured_while_signalled)
+    path = tmp_path / "m.json"
+    result = cli("train", "xor", "--steps", "3", "--save", str(path))
+    assert result.exit_code == 130, result.stderr
+    assert "Training summary" in result.stdout
+    assert "Ctrl-C came after the last step: the run is complete; the model is in" in result.stderr
+    assert load_model(path).meta["steps_done"] == 3

@@ -176,7 +176,7 @@ def train_command(
 
     # Ctrl-C, SIGTERM or SIGHUP: finish the step, save, print the summary, then exit 128 + the signal's number
     with StopOnInterrupt() as stops:
-        result = _train_with_progress(run, quiet, json_output, stops.requested)
+        result = _train_with_progress(run, quiet, json_output, stops)
         stops.finish()  # the run is over: more signals must not cut saving or the summary short
         command = command_line(ctx)
         _write_files(run, result, command, save, log)  # the trained model first: it is what a failure must not lose
@@ -195,7 +195,7 @@ def _given(ctx: typer.Context, name: str) -> bool:
     return getattr(ctx.get_parameter_source(name), "name", "") == "COMMANDLINE"
 
 
-def _train_with_progress(run, quiet: bool, json_output: bool, stop):
+def _train_with_progress(run, quiet: bool, json_output: bool, stops):
     from ..learn.train import train
     from ..render.progress import make_progress
     from ..render.train import LIVE_MAP_SIZE, decision_picture
@@ -208,8 +208,14 @@ def _train_with_progress(run, quiet: bool, json_output: bool, stop):
     # with --json, stdout is for the JSON object; stderr shows progress only to a person at a terminal
     silent = quiet or (json_output and not err.is_terminal)
     progress = make_progress(err, steps=run.config.steps, metric_name=metric, quiet=silent, draw_map=draw_map)
+
+    def on_step(info) -> None:
+        progress.on_step(info)
+        if info.step == info.steps:  # the last step is done: the final metrics must not be cut short either
+            stops.finish()
+
     with progress:
-        return train(run.model, run.data, run.config, on_step=progress.on_step, stop=stop)
+        return train(run.model, run.data, run.config, on_step=on_step, stop=stops.requested)
 
 
 def _write_files(run, result, command: str, save, log) -> None:
