@@ -290,3 +290,71 @@ def test_the_plot_shows_gaps_not_errors():
         assert "plot of f and f' around x, tangent at its value" in shown(app, "#status")
 
     drive(Explorer("log(x)", {"x": 0.5}), ["p"], check)  # 0.5 +- 2: x <= 0 is outside the domain
+
+
+# -- a burst of keys: a paste typed in key by key, a key held down (issue 10, item 13) --------------------
+
+
+def burst(explorer: Explorer, keys: list, check, before: list = ()) -> ExploreApp:
+    """Post ``keys`` all at once, as a terminal delivers a paste it types in, then ``check(app)``."""
+    from textual import events
+
+    async def scenario():
+        app = ExploreApp(explorer)
+        async with app.run_test(size=SIZE) as pilot:
+            for key in before:
+                await pilot.press(key)
+            await pilot.pause()
+            redraws = []
+            drawn = app.redraw
+            app.redraw = lambda: (redraws.append(1), drawn())
+            for key in keys:
+                app.post_message(events.Key(key, key if len(key) == 1 else None))
+            await pilot.pause()
+            await pilot.pause()
+            check(app, len(redraws))
+        return app
+
+    return asyncio.run(scenario())
+
+
+def test_a_long_paste_typed_into_the_editor_is_cut_at_the_limit_and_said_once():
+    from gradcli.explore.app import EDIT_LIMIT
+
+    typed = list("x+1" * 2000)  # 6,000 characters
+
+    def check(app, redraws):
+        value = app.query_one("#editor", Input).value
+        assert value == "x" + "".join(typed)[:EDIT_LIMIT - 1]  # the editor opened on "x", then 999 more
+        assert f"the editor takes at most {EDIT_LIMIT} characters; the rest was left out" in shown(app, "#status")
+        assert redraws <= 3  # once for the message, not once per key
+
+    burst(Explorer("x", {"x": 1.0}), typed, check, before=["e", "end"])
+
+
+def test_a_bracketed_paste_keeps_what_fits():
+    from textual import events
+
+    from gradcli.explore.app import EDIT_LIMIT
+
+    async def scenario():
+        app = ExploreApp(Explorer("x", {"x": 1.0}))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("e", "end")
+            app.query_one("#editor", Input).post_message(events.Paste("+x" * 3000 + "\nsecond line"))
+            await pilot.pause()
+            assert app.query_one("#editor", Input).value == ("x" + "+x" * 3000)[:EDIT_LIMIT]
+            assert "at most 1000 characters" in shown(app, "#status")
+            await pilot.press("escape")
+            assert app.explorer.text == "x"  # nothing applied
+
+    asyncio.run(scenario())
+
+
+def test_a_burst_of_keys_changes_the_state_per_key_and_redraws_once():
+    def check(app, redraws):
+        assert app.explorer.state.value == pytest.approx(9 * 0.64 ** 100)  # 100 gradient steps, each one counted
+        assert f"{significant(app.explorer.state.value)}" in shown(app, "#status")  # the screen shows the last
+        assert redraws <= 3, redraws
+
+    burst(Explorer("(x-3)**2", {"x": 0.0}), ["g"] * 100, check)

@@ -237,6 +237,8 @@ def train(model: MLP, data: TrainData, config: TrainConfig,
                     _truncate(history, k)
                 stopped, message = "interrupted", f"stopped after step {len(history['loss'])} of {steps}"
                 break
+    except KeyboardInterrupt:  # between two steps: every step so far is complete, none is half done
+        stopped, message = "interrupted", f"stopped after step {len(history['loss'])} of {config.steps}"
     finally:
         seconds = time.perf_counter() - start
         if gc_was_enabled:

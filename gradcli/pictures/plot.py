@@ -45,9 +45,14 @@ def check_plot_path(path: str, setting: str = "plot") -> str:
 def save_training_plot(path: str, predictor, X_raw: np.ndarray, y: np.ndarray, result, title: str) -> None:
     """Draw the figure and write it to ``path`` (PNG or SVG, from the suffix)."""
     fmt = check_plot_path(path)
+    import os
+
+    # files only, never a window: Agg whatever MPLBACKEND says (matplotlib reads it on import and refuses
+    # to load at all when it names no backend)
+    os.environ["MPLBACKEND"] = "Agg"
     import matplotlib
 
-    matplotlib.use("Agg")  # files only: never open a window
+    matplotlib.use("Agg")
     from matplotlib import pyplot as plt
 
     two_d = X_raw.shape[1] == 2
