@@ -132,7 +132,7 @@ def test_the_ranked_table_and_plain_progress(cli):
     result = cli("sweep", "moons", "--init", "uniform,xavier", "--seeds", "2", *FAST)
     assert result.exit_code == 0, result.output
     out = " ".join(result.stdout.split())
-    assert "Sweep of moons: 4 runs (2 init x 2 seeds) on this process" in out
+    assert "Sweep of moons: 4 runs (2 init x 2 seeds)" in out and "4 runs on this process in " in out
     assert "rank" in out and "--init" in out and "final loss" in out and "train accuracy" in out
     assert "mean ± standard deviation over 2 seeds (1337, 1338); ranked by final loss" in out
     assert "best run: gradcli train moons --init uniform --steps 5 --seed 1338 (final loss " in out

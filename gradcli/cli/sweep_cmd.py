@@ -24,9 +24,9 @@ from .train_cmd import EXIT_INTERRUPTED, parse_layers
 
 EXAMPLES = """Examples:
 
-  gradcli sweep moons --lr 0.3,1 --layers "8,1;16,16,1" --steps 30 --seeds 2
+  gradcli sweep moons --lr 0.3,1 --layers "8,1;16,16,1" --steps 20 --seeds 2
 
-  gradcli sweep xor --activation relu,tanh --init uniform,xavier --steps 50 --test-split 0.2 --json
+  gradcli sweep xor --activation relu,tanh --init uniform,xavier --steps 30 --test-split 0.2 --json
 
   gradcli sweep moons --lr 0.1,1 --steps 20 --jobs 1 --save-dir runs --plot sweep.png
 """

@@ -104,7 +104,7 @@ def _from_model(saved, name: str) -> RunRecord:
     settings.update({setting: str(text) for setting, text in shown.items()})
     metrics = {"final_loss": recorded.get("final_loss"), "train_metric": train.get(metric),
                "test_loss": recorded.get("test_loss", test.get("loss")), "test_metric": test.get(metric),
-               "steps": meta.get("steps_done"), "stopped": meta.get("stopped"), "seconds": None,
+               "steps": meta.get("steps_done"), "stopped": meta.get("stopped"), "seconds": meta.get("seconds"),
                "parameters": saved.parameter_count}
     return RunRecord(name, "model file", saved.task, _ordered(settings), metrics, saved.history, saved.command)
 

@@ -10,10 +10,12 @@ input name, in the model file's order) and does what ``Predictor`` does:
 
 1. the Playground features (``x, y, x2, y2, xy, sinx, siny``), when the model has them;
 2. standardisation with the stored means and deviations, when it has it;
-3. each layer as ``Gemm`` (``h @ W^T + b``) and its activation: ``Relu``, ``Tanh``, ``Sigmoid``,
-   ``LeakyRelu`` (slope 0.01), softplus written out as ``max(z, 0) + log1p(exp(-|z|))`` (ONNX has
-   no ``log1p``: it is computed as ``log(u) * t / (u - 1)`` with ``u = 1 + t``, exact to rounding where
-   ``Softplus``'s ``log(1 + e^z)`` loses every digit, for ``z`` far below 0), or nothing (linear).
+3. each layer as ``Gemm`` (``h @ W^T + b``) and its activation: ``Relu``, ``Tanh``, ``Sigmoid``;
+   leaky-relu written out as ``relu(z) * 0.99 + z * 0.01`` in the graph's own precision (``LeakyRelu``
+   takes its slope as a float32, 2e-10 off, which shows at 1e-8); softplus written out as
+   ``max(z, 0) + log1p(exp(-|z|))`` (ONNX has no ``log1p``: it is computed as ``log(u) * t / (u - 1)``
+   with ``u = 1 + t``, exact to rounding where ``Softplus``'s ``log(1 + e^z)`` loses every digit, for
+   ``z`` far below 0); nothing for linear.
 
 Its outputs are ``outputs`` (the network's outputs, as ``predict`` shows them: a score, one per
 class, or the value), ``probabilities`` (softmax, for a cross-entropy classifier) and ``label`` (a
@@ -108,8 +110,9 @@ def _activation(g: _Graph, name: str, z: str) -> str:
         return g.node("Tanh", [z], "tanh")
     if name == "sigmoid":
         return g.node("Sigmoid", [z], "sigmoid")
-    if name == "leaky-relu":
-        return g.node("LeakyRelu", [z], "leaky_relu", alpha=LEAKY_SLOPE)
+    if name == "leaky-relu":  # as nn.apply_array writes it; LeakyRelu's alpha is a float32 (0.01 + 2e-10)
+        kept = g.node("Mul", [g.node("Relu", [z], "positive"), g.constant("kept", 1.0 - LEAKY_SLOPE)], "kept_part")
+        return g.node("Add", [kept, g.node("Mul", [z, g.constant("slope", LEAKY_SLOPE)], "sloped")], "leaky_relu")
     if name == "softplus":
         return _softplus(g, z)
     return z  # linear

@@ -181,6 +181,7 @@ def run_meta(run: PreparedRun, result: TrainResult, command: str) -> dict:
                                                                          run.dataset.X.max(axis=0))],
         "steps_done": result.steps_done,
         "stopped": result.stopped,
+        "seconds": result.seconds,  # the training loop
         "metrics": {"final_loss": result.final_loss, "train": _metrics_dict(result.train),
                     "test": _metrics_dict(result.test) if result.test else None,
                     "test_loss": result.final_test_loss},  # held out, penalty included (as train --json)

@@ -126,7 +126,8 @@ def _y_bounds(series) -> tuple[float, float]:
         return -1.0, 1.0
     low, high = min(values), max(values)
     margin = 0.05 * (high - low) if high > low else max(abs(high), 1.0) * 0.05
-    return low - margin, high + margin
+    # a loss or an accuracy is never below 0: keep the axis off the picture rather than a row of 0 under it
+    return (low - margin if low <= 0 else max(low - margin, low / 2)), high + margin
 
 
 def compare_document(runs) -> dict:

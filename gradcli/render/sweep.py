@@ -56,10 +56,7 @@ def ranked_tables(grid, sweep, ranking) -> list:
     caption += f"ranked by {loss_label(ranking)}"
     if sweep.stopped == "interrupted":
         caption += f"; interrupted after {len(sweep.outcomes)} of {sweep.planned} runs"
-    title = f"Sweep of {grid.dataset}: {grid.describe_size()} on {sweep.backend}, {sweep.seconds:.1f} s"
-    if sweep.backend != "this process":
-        title += f" (workers ready in {sweep.startup:.1f} s)"
-    table = style.table(title, caption=caption)
+    table = style.table(f"Sweep of {grid.dataset}: {grid.describe_size()}", caption=caption)
     table.add_column("rank", justify="right")
     for name, _ in grid.axes:
         table.add_column(flag_name(name))
@@ -80,7 +77,10 @@ def ranked_tables(grid, sweep, ranking) -> list:
             failed = row.failed
             cells.append("" if not failed else f"{len(failed)} of {row.runs}: {error_text(failed[0].failure)}")
         table.add_row(*cells)
-    renderables = [table]
+    where = f"{len(sweep.outcomes)} runs on {sweep.backend} in {sweep.seconds:.1f} s"
+    if sweep.backend != "this process":
+        where += f" (workers ready in {sweep.startup:.1f} s)"
+    renderables = [table, Text(where)]
     best = _best_run(sweep)
     if best is not None:
         outcome, command = best
