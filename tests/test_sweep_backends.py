@@ -151,3 +151,18 @@ def test_ctrl_c_stops_the_sweep_and_keeps_every_finished_run(tmp_path, jobs):
         time.sleep(0.1)
     else:
         raise AssertionError("worker processes outlived the interrupted sweep")
+
+
+def summary_that_kills_its_worker(run, result, command, saved):
+    """A run's document, except that the run of seed 1338 ends its worker process (as a kill -9 would)."""
+    if run.config.seed == 1338:
+        os._exit(3)
+    return result_document(run, result, command, saved)
+
+
+def test_a_worker_that_dies_stops_the_sweep_keeping_what_finished(in_this_process):
+    grid = small_grid()
+    sweep = run_sweep(grid.runs(), RunContext(summarize=summary_that_kills_its_worker), Backend(jobs=2))
+    assert sweep.stopped == "failed" and sweep.error is not None
+    assert "the sweep stopped: a worker failed (TerminatedWorkerError" in str(sweep.error)
+    assert all(outcome.document["seed"] == 1337 for outcome in sweep.outcomes)  # what finished is kept

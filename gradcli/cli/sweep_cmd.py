@@ -7,6 +7,7 @@ display and the results files as callbacks) -> ``learn.ranking.rank`` and
 by ``sweep_files.SweepFiles`` as runs finish.
 """
 
+import os
 import shlex
 import signal
 from enum import Enum
@@ -14,6 +15,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..errors import GradcliError
 from ..learn.parallel import DEFAULT_TIMEOUT
 from .app import app
 from .common import console, reports_errors, warn
@@ -143,8 +145,9 @@ def sweep_command(
     grid.check_size(confirmed=yes)
     backend = Backend(jobs, scheduler, timeout)
     check_outputs(results, save_dir, plot)
+    saved_results = None if save_dir is None else os.path.join(save_dir, "sweep.json")
     for model in _start_models(grid):
-        refuse_overlaps(outputs={"results": results, "plot": plot},
+        refuse_overlaps(outputs={"results": results, "plot": plot, "save_dir": saved_results},
                         inputs={"dataset": dataset_file(dataset), "init_from": model})
     specs = grid.runs(command_of=train_command)
     context = RunContext(summarize=result_document, save_dir=save_dir, max_memory=max_memory(memory_limit))
@@ -161,9 +164,15 @@ def sweep_command(
     if sweep.stopped == "interrupted":  # more Ctrl-C must not cut writing the results short
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     ranking = rank(grid, sweep.outcomes)
-    for note in files.finish(sweep, ranking):
-        warn(note)
+    try:  # the results file first: it is what a failure must not lose
+        for note in files.finish(sweep, ranking):
+            warn(note)
+        unwritten = None
+    except GradcliError as error:  # e.g. the disk is full: the table still shows every finished run
+        unwritten = error
     _report(grid, sweep, ranking, specs, output)
+    if unwritten is not None:
+        raise unwritten
     if plot is not None and sweep.outcomes:  # after the results, so that a drawing failure cannot hide them
         from ..pictures.runs_plot import save_sweep_plot
 
@@ -215,10 +224,13 @@ def _report(grid, sweep, ranking, specs, output) -> None:
 
 
 def _exit_status(sweep, files) -> None:
-    """130 after Ctrl-C; an error when every run failed (2 when each failed on its settings, else 1)."""
+    """What broke the sweep off; 130 after Ctrl-C; an error when every run failed (2 when each failed on its
+    settings, else 1)."""
     from ..errors import GradcliError, UsageError
 
     kept = f"; the finished runs are in {files.results_path}" if files.results_path else ""
+    if sweep.error is not None:  # the sweep broke off: the table of the finished runs has been printed
+        raise sweep.error
     if sweep.stopped == "interrupted":
         warn(f"stopped after {len(sweep.outcomes)} of {sweep.planned} runs (Ctrl-C){kept}")
         raise typer.Exit(EXIT_INTERRUPTED)

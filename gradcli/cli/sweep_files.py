@@ -25,13 +25,8 @@ REWRITE_FACTOR = 10  # writing the results takes at most about a tenth of the sw
 
 
 def check_outputs(results: str | None, save_dir: str | None, plot: str | None) -> None:
-    """Usage errors, before any run: a results file that is not .json or .csv or cannot be written, a save
-    folder that cannot be made, a plot path ``train --plot`` would refuse."""
-    if results is not None:
-        if Path(results).suffix.lower() not in RESULT_SUFFIXES:
-            raise UsageError(f"{{setting}} {results}: the file name must end in .json or .csv", setting="results",
-                             value=results)
-        check_writable(results)
+    """Usage errors, before any run: a save folder that cannot be made (it is made here), a results file that
+    is not .json or .csv or cannot be written, a plot path ``train --plot`` would refuse."""
     if save_dir is not None:
         if os.path.exists(save_dir) and not os.path.isdir(save_dir):
             raise UsageError(f"{{setting}} {save_dir} is a file, not a folder", setting="save_dir", value=save_dir)
@@ -43,6 +38,11 @@ def check_outputs(results: str | None, save_dir: str | None, plot: str | None) -
             raise UsageError(f"{{setting}} {save_dir}: cannot make the folder ({os_error_text(exc)})",
                              setting="save_dir", value=save_dir) from None
         check_writable(os.path.join(save_dir, "sweep.json"))
+    if results is not None:
+        if Path(results).suffix.lower() not in RESULT_SUFFIXES:
+            raise UsageError(f"{{setting}} {results}: the file name must end in .json or .csv", setting="results",
+                             value=results)
+        check_writable(results)
     if plot is not None:
         from ..pictures.plot import check_plot_path
 

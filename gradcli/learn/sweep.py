@@ -20,7 +20,9 @@ this process writes every file.
 order they finish; ``on_progress(RunProgress)`` from a thread of its own
 while runs train.  Ctrl-C (KeyboardInterrupt) while runs are going stops the
 sweep: what has not finished is cancelled, what has finished is returned
-(``SweepResult.stopped == "interrupted"``).
+(``SweepResult.stopped == "interrupted"``).  So it is when the sweep itself
+breaks (a worker process killed, the cluster gone, ``on_result`` raising):
+``stopped == "failed"``, and ``SweepResult.error`` says why.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, NamedTuple
 
-from ..errors import GradcliError
+from ..errors import ClusterError, GradcliError
 from .grid import RunSpec
 from .parallel import Backend, ignore_interrupts_in_a_worker, open_session
 
@@ -104,12 +106,13 @@ class RunOutcome:
 class SweepResult:
     outcomes: list[RunOutcome]  # the finished runs, in the grid's order
     planned: int
-    stopped: str  # "completed" or "interrupted"
+    stopped: str  # "completed", "interrupted" (Ctrl-C) or "failed" (``error`` says why)
     seconds: float  # from the first worker starting to the last run
     startup: float  # the fixed cost: seconds until the workers were ready
     workers: int
     backend: str  # Backend.describe()
     worker_names: list[str] = field(default_factory=list)  # host:pid of every worker that ran a run
+    error: GradcliError | None = None  # what stopped a sweep that "failed" (a worker died, a file write failed)
 
     @property
     def failed(self) -> list[RunOutcome]:
@@ -180,7 +183,7 @@ def run_sweep(specs: list[RunSpec], context: RunContext, backend: Backend, *,
     """Run every spec on ``backend``; see the module docstring.  ``on_ready(startup seconds, workers)``."""
     start = time.perf_counter()
     outcomes: dict[int, RunOutcome] = {}
-    stopped = "completed"
+    stopped, error = "completed", None
     # a message may arrive as a plain tuple (a Dask queue carries it as msgpack): made a RunProgress again here
     received = None if on_progress is None else (lambda message: on_progress(RunProgress(*message)))
     with open_session(backend, received) as session:
@@ -197,9 +200,21 @@ def run_sweep(specs: list[RunSpec], context: RunContext, backend: Backend, *,
         except KeyboardInterrupt:
             stopped = "interrupted"
             results.close()  # joblib cancels the runs that have not finished
+        except Exception as exc:  # noqa: BLE001 - a worker died, the cluster went away, a file could not be written
+            stopped, error = "failed", _stopping_error(exc)
+            results.close()
     finished = [outcomes[index] for index in sorted(outcomes)]
     return SweepResult(finished, len(specs), stopped, time.perf_counter() - start, session.startup,
-                       session.workers, backend.describe(), sorted({o.worker for o in finished}))
+                       session.workers, backend.describe(), sorted({o.worker for o in finished}), error)
+
+
+def _stopping_error(exc: Exception) -> GradcliError:
+    """What stopped the sweep (its finished runs are kept): gradcli's own error, or the backend's in words."""
+    if isinstance(exc, GradcliError):
+        return exc
+    return ClusterError(f"the sweep stopped: a worker failed ({type(exc).__name__}: {exc})",
+                        hint="a worker process may have been killed (out of memory?) or lost its connection; the "
+                             "finished runs are kept", kind=type(exc).__name__)
 
 
 class _RunWith:

@@ -54,8 +54,9 @@ def ranked_tables(grid, sweep, ranking) -> list:
     seeds = len(grid.seeds)
     caption = (f"mean ± standard deviation over {seeds} seeds ({_seed_text(grid.seeds)}); " if seeds > 1 else "")
     caption += f"ranked by {loss_label(ranking)}"
-    if sweep.stopped == "interrupted":
-        caption += f"; interrupted after {len(sweep.outcomes)} of {sweep.planned} runs"
+    if sweep.stopped in ("interrupted", "failed"):
+        how = "interrupted" if sweep.stopped == "interrupted" else "broken off"
+        caption += f"; {how} after {len(sweep.outcomes)} of {sweep.planned} runs"
     table = style.table(f"Sweep of {grid.dataset}: {grid.describe_size()}", caption=caption)
     table.add_column("rank", justify="right")
     for name, _ in grid.axes:
