@@ -15,7 +15,9 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..data.choices import TaskChoice
 from ..errors import GradcliError
+from ..learn.config import Activation, Engine, Init, Loss, Optimizer, Schedule
 from ..learn.parallel import DEFAULT_TIMEOUT
 from .app import app
 from .common import console, reports_errors, warn
@@ -50,19 +52,23 @@ def values(help: str):
 Values = Optional[str]
 
 
+def _choices(kind) -> str:
+    return ", ".join(member.value for member in kind)
+
+
 @app.command("sweep", epilog=EXAMPLES)
 @reports_errors
 def sweep_command(
     ctx: typer.Context,
     dataset: DatasetArgument,
     layers: Annotated[Values, values("Networks, separated by ';' (each as train's --layers): \"8,1;16,16,1\".")] = None,
-    activation: Annotated[Values, values("Hidden activations, comma-separated: relu,tanh.")] = None,
-    init: Annotated[Values, values("Initialisations: uniform,xavier,he.")] = None,
+    activation: Annotated[Values, values(f"Hidden activations, comma-separated, of {_choices(Activation)}: relu,tanh.")] = None,
+    init: Annotated[Values, values(f"Initialisations, of {_choices(Init)}: uniform,xavier,he.")] = None,
     init_scale: Annotated[Values, values("Widths of the initial weights: 0.1,1.")] = None,
-    loss: Annotated[Values, values("Losses: hinge,mse.")] = None,
-    optimizer: Annotated[Values, values("Optimisers: sgd,adam.")] = None,
+    loss: Annotated[Values, values(f"Losses, of {_choices(Loss)}: hinge,mse.")] = None,
+    optimizer: Annotated[Values, values(f"Optimisers, of {_choices(Optimizer)}: sgd,adam.")] = None,
     lr: Annotated[Values, values("Learning rates: 0.01,0.1,1.")] = None,
-    schedule: Annotated[Values, values("Schedules: linear,constant,cosine.")] = None,
+    schedule: Annotated[Values, values(f"Schedules, of {_choices(Schedule)}: linear,cosine.")] = None,
     steps: Annotated[Values, values("Updates per run: 50,100.")] = None,
     epochs: Annotated[Values, values("Passes over the training set (instead of --steps): 5,10.")] = None,
     batch_size: Annotated[Values, values("Samples per step: 16,32.")] = None,
@@ -75,7 +81,7 @@ def sweep_command(
     eval_every: Annotated[Values, values("Evaluate the held-out set every K steps: 1,10.")] = None,
     patience: Annotated[Values, values("Early-stopping patience (needs --test-split): 10,20.")] = None,
     check_grad_every: Annotated[Values, values("Check backprop every N steps: 10.")] = None,
-    engine: Annotated[Values, values("Engines (the default engine unless given).")] = None,
+    engine: Annotated[Values, values(f"Engines, of {_choices(Engine)}.")] = None,
     samples: Annotated[Values, values("Samples to generate: 100,500.")] = None,
     noise: Annotated[Values, values("Noise of a generated dataset: 0.1,0.3.")] = None,
     seed: Annotated[Values, values("The first seed (1337), or every seed: 1,2,3. Each combination runs with each "
@@ -83,7 +89,7 @@ def sweep_command(
     classes: Annotated[Values, values("Classes of blobs or arms of spiral: 3,4.")] = None,
     features: Annotated[Values, values("Input features, separated by ';': \"x,y;x,y,x2,y2\".")] = None,
     target: Annotated[Values, values("CSV files: the target column.")] = None,
-    task: Annotated[Values, values("CSV files: the task.")] = None,
+    task: Annotated[Values, values(f"CSV files: the task, of {_choices(TaskChoice)}.")] = None,
     standardize: Annotated[Values, values("Standardise the inputs: yes,no.")] = None,
     no_standardize: Annotated[bool, typer.Option("--no-standardize", help="Short for --standardize no.")] = False,
     test_split: Annotated[Values, values("Held-out fractions: 0.2.")] = None,
@@ -95,7 +101,7 @@ def sweep_command(
         help="Local worker processes (1: in this process). Default: one per core.", show_default=False)] = None,
     scheduler: Annotated[Optional[str], typer.Option(
         help="Run on the workers of an existing Dask cluster: its scheduler's address, tcp://HOST:8786 (needs "
-             "gradcli[dask]).", metavar="ADDRESS", show_default=False)] = None,
+             "gradcli\\[dask]).", metavar="ADDRESS", show_default=False)] = None,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for the scheduler to answer, and for its first "
                                                 "worker.")] = DEFAULT_TIMEOUT,
     yes: Annotated[bool, typer.Option("--yes", help="Run a grid of more than 10,000 runs.")] = False,

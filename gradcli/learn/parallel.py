@@ -209,6 +209,8 @@ def _dask(backend: Backend, progress: bool):
     with ExitStack() as stack:
         stack.callback(client.close)
         channel = _DaskChannel(client) if progress else None
+        if channel is not None:
+            stack.callback(channel.close)  # before the client closes (callbacks run last first)
         try:  # joblib waits up to the timeout for a first worker, when it starts and when it submits
             stack.enter_context(parallel_config(backend="dask", client=client, wait_for_workers_timeout=timeout))
             parallel = stack.enter_context(Parallel(n_jobs=-1, return_as="generator_unordered"))
@@ -241,7 +243,10 @@ class _DaskChannel:
         return list(messages)
 
     def close(self) -> None:
-        pass
+        try:
+            self.queue.close()  # the scheduler forgets the queue
+        except Exception:  # noqa: BLE001 - the client is gone already: so is the queue
+            pass
 
 
 class DaskSender:
