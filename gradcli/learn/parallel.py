@@ -59,7 +59,12 @@ class Backend:
 
     @property
     def local_jobs(self) -> int:
-        return self.jobs or os.cpu_count() or 1
+        """``jobs``, else the cores this process may use (joblib counts them as a container limits them)."""
+        if self.jobs is not None:
+            return self.jobs
+        from joblib import cpu_count
+
+        return max(1, cpu_count())
 
     def describe(self) -> str:
         """``2 local processes``, ``this process``, ``the Dask cluster at tcp://host:8786``."""
