@@ -16,7 +16,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..data.choices import TaskChoice
-from ..errors import GradcliError
+from ..errors import GradcliError, UsageError
 from ..learn.config import Activation, Engine, Init, Loss, Optimizer, Schedule
 from ..learn.parallel import DEFAULT_TIMEOUT
 from .app import app
@@ -24,7 +24,6 @@ from .common import console, reports_errors, warn
 from .dataset_options import DatasetArgument
 from .options import DEFAULT_MAX_MEMORY_TEXT, MaxMemoryOption, max_memory
 from .output import CsvOption, JsonOption, chosen_format, write_json, write_stdout
-from .train_cmd import EXIT_INTERRUPTED, parse_layers
 
 EXAMPLES = """Examples:
 
@@ -138,6 +137,7 @@ def sweep_command(
     from ..render.sweep_progress import make_sweep_progress
     from ..render.train import result_document
     from .sweep_files import SweepFiles, check_outputs
+    from .train_cmd import parse_layers  # here, not above: train_cmd imports the app, which imports this module
 
     output = chosen_format(output_format, json_output, csv_output)
     # in the order typed (click fills ctx.params in that order): the first setting given is the grid's first axis
@@ -188,9 +188,7 @@ def sweep_command(
     _exit_status(sweep, files)
 
 
-def _both(name: str):
-    from ..errors import UsageError
-
+def _both(name: str) -> UsageError:
     return UsageError("give {setting} VALUES or --no-" + name.replace("_", "-") + ", not both", setting=name)
 
 
@@ -232,7 +230,7 @@ def _report(grid, sweep, ranking, specs, output) -> None:
 def _exit_status(sweep, files) -> None:
     """What broke the sweep off; 130 after Ctrl-C; an error when every run failed (2 when each failed on its
     settings, else 1)."""
-    from ..errors import GradcliError, UsageError
+    from .train_cmd import EXIT_INTERRUPTED
 
     kept = f"; the finished runs are in {files.results_path}" if files.results_path else ""
     if sweep.error is not None:  # the sweep broke off: the table of the finished runs has been printed

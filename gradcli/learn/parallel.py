@@ -26,7 +26,6 @@ import os
 import queue
 import threading
 import time
-import uuid
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Callable, Iterator
@@ -232,6 +231,8 @@ class _DaskChannel:
     """Progress from cluster workers: a ``distributed.Queue`` held by the scheduler."""
 
     def __init__(self, client):
+        import uuid
+
         from distributed import Queue
 
         name = f"gradcli-sweep-{uuid.uuid4().hex}"
