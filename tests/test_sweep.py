@@ -259,3 +259,12 @@ def test_an_unknown_option_is_a_usage_error_with_a_suggestion(cli):
     result = cli("sweep", "moons", "--lrr", "0.1,1")
     assert result.exit_code == 2
     assert "gradcli sweep has no option --lrr" in result.stderr and "did you mean --lr?" in result.stderr
+
+
+@pytest.mark.parametrize("module", ["gradcli.cli.train_cmd", "gradcli.cli.sweep_cmd"])
+def test_each_command_module_imports_on_its_own(module):
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr  # sweep_cmd uses train_cmd, which imports the app: no cycle
