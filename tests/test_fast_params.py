@@ -113,8 +113,27 @@ INVOCATIONS = {
                 lambda out, err: json.loads(out)["samples"] == 16),
     ("show",): (["show", "{model}", "--data", "xor", "--samples", "16", "--map-width", "8", "--json"], 0,
                 lambda out, err: json.loads(out)["samples"] == 16 and len(json.loads(out)["layers"]) == 3),
+    ("sweep",): (["sweep", "xor", "--lr", "0.3,1", "--steps", "3", "--samples", "16", "--seeds", "2", "--jobs", "1",
+                  "--json"], 0, lambda out, err: len(json.loads(out)["runs"]) == 4),
+    ("compare",): (["compare", "{model}", "{model}", "--json"], 0,
+                   lambda out, err: len(json.loads(out)["runs"]) == 2 and json.loads(out)["differences"] == {}),
+    ("export",): (["export", "{model}", "-o", "{model}.onnx", "--float32"], 0,
+                  lambda out, err: out.startswith("wrote ") and "float32" in out),
 }
-NORMALISE = {("train",): without_timings}
+
+
+def without_any_timings(text: str) -> str:
+    """A sweep's document without the times it took (of the sweep, of its workers, of each run and row)."""
+    def strip(item):
+        if isinstance(item, dict):
+            return {key: strip(value) for key, value in item.items()
+                    if key not in ("seconds", "steps_per_second", "startup_seconds")}
+        return [strip(value) for value in item] if isinstance(item, list) else item
+
+    return json.dumps(strip(json.loads(text)))
+
+
+NORMALISE = {("train",): without_timings, ("sweep",): without_any_timings}
 PATHS = command_paths()
 
 

@@ -49,6 +49,9 @@ from . import train_cmd  # noqa: E402,F401
 from . import predict_cmd  # noqa: E402,F401
 from . import eval_cmd  # noqa: E402,F401
 from . import show_cmd  # noqa: E402,F401
+from . import sweep_cmd  # noqa: E402,F401
+from . import compare_cmd  # noqa: E402,F401
+from . import export_cmd  # noqa: E402,F401
 
 
 def run() -> None:

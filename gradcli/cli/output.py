@@ -70,15 +70,20 @@ TableFormatOption = Annotated[TableFormat, typer.Option("--format", help="table 
 PredictFormatOption = Annotated[PredictFormat, typer.Option(
     "--format", help="table (for reading), csv or json (every digit).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Short for --format json.")]
+CsvOption = Annotated[bool, typer.Option("--csv", help="Short for --format csv.")]  # sweep: CSV is its second output
 
 
-def chosen_format(output_format: Enum, json_output: bool) -> Enum:
-    """``output_format`` with ``--json`` folded in; --json with another format than table or json is a usage error."""
-    if not json_output:
-        return output_format
-    if output_format.value not in ("table", "json"):
-        raise UsageError(f"--json is short for --format json: give one of --json and --format {output_format.value}")
-    return type(output_format)("json")
+def chosen_format(output_format: Enum, json_output: bool, csv_output: bool = False) -> Enum:
+    """``output_format`` with ``--json`` (and ``--csv``) folded in; either with another format than table or its
+    own, or both, is a usage error."""
+    for given, name in ((json_output, "json"), (csv_output, "csv")):
+        if not given:
+            continue
+        if output_format.value not in ("table", name) or (json_output and csv_output):
+            other = "--csv" if json_output and csv_output else f"--format {output_format.value}"
+            raise UsageError(f"--{name} is short for --format {name}: give one of --{name} and {other}")
+        return type(output_format)(name)
+    return output_format
 
 
 def write_json(document, *, indent: int | None = None) -> None:

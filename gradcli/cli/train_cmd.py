@@ -256,10 +256,10 @@ def _train_with_progress(run, quiet: bool, json_output: bool, stops):
 
 def _write_files(run, result, command: str, save, log) -> None:
     from ..learn.modelfile import save_model
-    from ..learn.run import run_meta, write_history_csv
+    from ..learn.run import saved_model, write_history_csv
 
     if save is not None:
-        note = save_model(save, run.predictor.to_saved(run_meta(run, result, command)))
+        note = save_model(save, saved_model(run, result, command))
         if note:
             warn(f"{save}: {note}")
     if log is not None:
