@@ -17,10 +17,25 @@ The network library is in ``gradcli.learn.nn`` (``MLP(2, [16, 16, 1])``), traini
 ``gradcli.learn.train``, datasets in ``gradcli.data.datasets``.
 """
 
-from .autograd.engine import Value
-from .errors import DomainError, ExprError, GradcliError, UsageError
-from .autograd.expr import evaluate, parse
-
 __version__ = "0.1.0"
 
 __all__ = ["Value", "parse", "evaluate", "GradcliError", "ExprError", "DomainError", "UsageError", "__version__"]
+
+# Loaded on first use (PEP 562), so that `import gradcli` costs nothing: the `gradcli` command imports this
+# package before it can handle Ctrl-C (gradcli/cli/__init__.py), and it should be there in a millisecond.
+_LAZY = {"Value": "autograd.engine", "parse": "autograd.expr", "evaluate": "autograd.expr",
+         "GradcliError": "errors", "ExprError": "errors", "DomainError": "errors", "UsageError": "errors"}
+
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module 'gradcli' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    globals()[name] = value  # the next lookup finds it directly
+    return value
+
+
+def __dir__() -> list:
+    return sorted(set(globals()) | set(_LAZY))

@@ -24,12 +24,20 @@ SHOWN_CELLS = 3  # a warning names this many non-finite cells, then counts the r
 
 
 def cell(value) -> str:
-    """One cell: a float in full (``repr``), None empty, anything else as ``str``."""
+    """One cell: a float in full (``repr``), an array as nested lists of them, None empty, else ``str``."""
     if value is None:
         return ""
     if isinstance(value, float):
         return repr(float(value))  # float(): NumPy's float64 would repr as "np.float64(...)"
+    if hasattr(value, "tolist"):  # a NumPy array: every entry in full, [[1.0, 2.0], [3.0, 4.0]]
+        return _nested(value.tolist())
     return str(value)
+
+
+def _nested(item) -> str:
+    if isinstance(item, list):
+        return "[" + ", ".join(_nested(entry) for entry in item) + "]"
+    return cell(item)
 
 
 def csv_text(header, rows) -> str:
@@ -55,6 +63,10 @@ def write_csv_rows(path, header, rows, error: type[GradcliError] = UsageError) -
     return non_finite_warning(header, rows)
 
 
+def _all_finite(array) -> bool:
+    return all(math.isfinite(v) for v in array.ravel().tolist())
+
+
 def non_finite_warning(header, rows) -> str | None:
     """Which cells hold NaN or an infinity (written as ``nan``, ``inf``, ``-inf``); None if none do.
 
@@ -63,7 +75,8 @@ def non_finite_warning(header, rows) -> str | None:
     """
     found = [(f"{header[j] if j < len(header) else f'column {j + 1}'} on line {i + 2}", value)
              for i, row in enumerate(rows) for j, value in enumerate(row)
-             if isinstance(value, float) and not math.isfinite(value)]
+             if isinstance(value, float) and not math.isfinite(value)
+             or hasattr(value, "tolist") and not isinstance(value, float) and not _all_finite(value)]
     if not found:
         return None
     shown = ", ".join(f"{place} ({value})" for place, value in found[:SHOWN_CELLS])

@@ -55,6 +55,17 @@ class GradcliError(Exception):
     def __str__(self) -> str:  # the message alone; the CLI adds the hint
         return self.describe()
 
+    def __reduce__(self):
+        # pickled whole, facts and all: a sweep's worker process sends a run's failure back
+        return (_rebuild, (type(self), self.args, self.__dict__))
+
+
+def _rebuild(kind: type, args: tuple, state: dict) -> GradcliError:
+    error = kind.__new__(kind)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
 
 _PLACEHOLDER = re.compile(r"\{setting(?::(\w+))?\}")  # {setting} or {setting:name}
 
@@ -118,6 +129,10 @@ class LimitError(UsageError):
     """Work estimated to go beyond a limit (memory, size), refused before it starts."""
 
 
+class ShapeError(UsageError):
+    """Arrays whose shapes do not fit an operation (``M @ x: (2, 2) @ (3,)``), or an array where a number is needed."""
+
+
 class DomainError(GradcliError):
     """A math operation left its domain (log of a negative, division by zero, overflow)."""
 
@@ -128,6 +143,14 @@ class DataError(UsageError):
 
 class ModelFileError(UsageError):
     """A model file is missing, malformed, or of an unsupported version."""
+
+
+class MissingPackageError(GradcliError):
+    """An optional package a command needs is not installed (exit 1); the hint says how to install it."""
+
+
+class ClusterError(GradcliError):
+    """A Dask scheduler did not answer, or has no workers to run on (exit 1)."""
 
 
 class RenderError(GradcliError):

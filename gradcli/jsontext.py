@@ -13,7 +13,8 @@ the reader of the document can be told why::
     >>> null_warning({"loss": 0.25}) is None
     True
 
-Every number is written in full (``repr``), so a float reads back exactly.
+Every number is written in full (``repr``), so a float reads back exactly; a NumPy array is
+written as nested lists (its ``tolist()``), so no reader needs NumPy.
 """
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ def to_json(document, *, indent: int | None = None) -> str:
 
 
 def finite_or_null(item):
-    """``item`` with every NaN or infinite float replaced by None, at any depth (tuples become lists)."""
+    """``item`` with every NaN or infinite float replaced by None, at any depth (tuples and arrays become lists)."""
+    if hasattr(item, "tolist") and not isinstance(item, float):  # a NumPy array or number
+        item = item.tolist()
     if isinstance(item, float):
         return item if math.isfinite(item) else None
     if isinstance(item, dict):
@@ -43,6 +46,8 @@ def finite_or_null(item):
 
 def not_finite(item, where: str = "") -> list[tuple[str, float]]:
     """(place, value) of every NaN or infinite float in ``item``: ``[("grads[1]", -inf)]``."""
+    if hasattr(item, "tolist") and not isinstance(item, float):
+        item = item.tolist()
     if isinstance(item, float):
         return [] if math.isfinite(item) else [(where, item)]
     if isinstance(item, dict):

@@ -19,6 +19,11 @@
     ('0.30000000000000004', '0')
     >>> numbers.memory(5_400_000_000), numbers.memory(300 * 2**20), numbers.duration(20.4), numbers.duration(2000)
     ('5 GB', '300 MB', '20 s', '33 min')
+    >>> import numpy
+    >>> numbers.compact(2.25), numbers.compact(numpy.array([[6.0, 3.0], [0.0, -0.5]]))
+    ('2.2500', '[[6, 3], [0, -0.5]]')
+    >>> numbers.compact(numpy.arange(100.0))
+    '[0, 1, …, 98, 99]'
 
 Which one to use:
 
@@ -31,7 +36,9 @@ Which one to use:
 - ``plain``: a number inside a sentence (warnings and error messages);
 - ``exact``: a number that must read back as the same float (a command line to repeat);
 - ``memory``: a number of bytes, of memory or of a file (``5.1 GB``, ``1.5 MB``);
-- ``duration``: seconds as a person says them (``33 min``).
+- ``duration``: seconds as a person says them (``33 min``);
+- ``compact``: a value that may be an array, in a table cell (a number as ``decimals`` writes it, an
+  array on one line, large ones elided); ``entries`` writes an array with any of the above.
 
 The other way, ``is_decimal`` is the syntax of a number read from a file (a CSV
 cell): ASCII digits with an optional sign, point and exponent.  Python's
@@ -75,6 +82,37 @@ def decimals(x, precision: int = DEFAULT_PRECISION) -> str:
         return f"{x:.{precision}e}"
     text = f"{x:.{precision}f}"
     return text[1:] if text.startswith("-") and float(text) == 0.0 else text  # no "-0.0000"
+
+
+ARRAY_ENTRIES = 16  # an array of more entries is shown by the first and last ARRAY_EDGE along each axis
+ARRAY_EDGE = 2
+
+
+def compact(x, precision: int = DEFAULT_PRECISION) -> str:
+    """A number as ``decimals`` writes it; an array on one line, its entries ``trimmed``: ``[[6, 3], [0, 0]]``."""
+    if getattr(x, "ndim", 0) == 0:
+        return decimals(x, precision)
+    return entries(x, lambda v: trimmed(v, precision))
+
+
+def entries(array, entry) -> str:
+    """An array on one line, nested as its axes, each entry written by ``entry`` (a formatter above).
+
+    An array of more than ``ARRAY_ENTRIES`` entries shows the first and last ``ARRAY_EDGE`` along each
+    axis with ``…`` between them (``--format json`` and ``csv`` give every entry).
+    """
+    edge = None if array.size <= ARRAY_ENTRIES else ARRAY_EDGE
+
+    def text(a) -> str:
+        if a.ndim == 0:
+            return entry(float(a))
+        n = len(a)
+        if edge is None or n <= 2 * edge + 1:
+            return "[" + ", ".join(text(a[i]) for i in range(n)) + "]"
+        return "[" + ", ".join([*(text(a[i]) for i in range(edge)), "…",
+                                *(text(a[i]) for i in range(n - edge, n))]) + "]"
+
+    return text(array)
 
 
 def trimmed(x, precision: int = DEFAULT_PRECISION) -> str:

@@ -37,13 +37,15 @@ CHUNK = 1 << 20  # bytes per read
 
 def read_limited(path, limit: int, error: type[GradcliError] = UsageError, *, what: str = "file",
                  not_found: str | None = None, hint: str | None = None, stdin: bool = False,
-                 too_large: dict | None = None) -> bytes:
+                 too_large: dict | None = None, head: bool = False) -> bytes:
     """The bytes of the regular file at ``path`` (at most ``limit`` of them); ``error`` on any problem.
 
     ``what`` names the file in messages ("CSV file", "model file");
     ``not_found`` replaces the message for a missing file, and ``hint``
     goes with it; ``stdin=True`` lets ``-`` mean standard input; ``too_large``
     holds the facts of the error for a file over the limit (``hint``, ``setting``).
+    With ``head=True`` a longer file is no error: its first ``limit`` bytes are
+    returned (the header that says how large the rest is).
     """
     name = os.fspath(path)
     shown = shown_path(name)
@@ -60,7 +62,8 @@ def read_limited(path, limit: int, error: type[GradcliError] = UsageError, *, wh
         raise error(f"{shown} is {file_kind(info.st_mode)}, not a regular file: gradcli reads a {what} only "
                     "from a regular file", hint="save the data to a file first"
                     + (", or give - to read it from stdin" if stdin else ""))
-    _check_size(info.st_size, limit, shown, error, what, too_large)
+    if not head:
+        _check_size(info.st_size, limit, shown, error, what, too_large)
     try:
         # O_NONBLOCK: if the path was swapped for a pipe since the check, opening must not wait for a writer
         fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
@@ -74,6 +77,8 @@ def read_limited(path, limit: int, error: type[GradcliError] = UsageError, *, wh
         raise error(f"cannot read {shown}: {os_error_text(exc)}") from None
     finally:
         os.close(fd)
+    if head:
+        return data[:limit]
     _check_size(len(data), limit, shown, error, what, too_large)
     return data
 

@@ -99,3 +99,14 @@ def test_the_checks_can_fail(tmp_path, monkeypatch):
         test_imports_flow_down(bad)
     with pytest.raises(AssertionError, match="_secret"):
         test_no_private_name_crosses_modules(bad)
+
+
+def test_every_package_is_shipped_in_the_wheel():
+    """pyproject.toml lists the packages explicitly (the shipped datasets folder is mapped in): a new
+    subpackage must be added there, or the installed gradcli would lack it."""
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    listed = set(tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(init.parent.relative_to(root).parts) for init in (root / "gradcli").rglob("__init__.py")}
+    assert found <= listed, f"add to pyproject.toml [tool.setuptools] packages: {sorted(found - listed)}"

@@ -89,6 +89,12 @@ def sandbox(tmp_path, monkeypatch, cli):
     Path("deep.json").write_text("[" * 100_000 + "]" * 100_000)
     Path("bigint.json").write_text(re.sub(r"-?\d+\.\d+", "9" * 400, Path("model.json").read_text(), count=1))
     Path("onelabel.json").write_text(json.dumps({**json.loads(Path("model.json").read_text()), "class_labels": [1]}))
+    import numpy as np
+    from numpy.lib import format as npy
+
+    with open("huge.npy", "wb") as stream:  # the header of a 10^8-entry array, without its 800 MB of data
+        npy.write_array_header_1_0(stream, {"descr": "<f8", "fortran_order": False, "shape": (10_000, 10_000)})
+    np.save("pickle.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
     Path("data").mkdir()
     Path("data/test.csv").write_text("x1,x2,y\n0.0,1.0,0\n1.0,-0.5,1\n-1.0,0.5,0\n2.0,0.0,1\n")
     return tmp_path
@@ -196,6 +202,25 @@ def test_each_refused_notation_says_where_and_how(written, message, hint):
     if hint:
         assert info.value.hint == code(hint)
     assert info.value.column is not None and info.value.caret_lines()
+
+
+ARRAYS = marked_rows("arrays")
+
+
+def array_point(cell: str) -> dict:
+    """``M=[[1,2],[3,4]]; x=[2,1]; b=0.5``: each value a number or a list (JSON)."""
+    return {name.strip(): json.loads(value) for name, value in (pair.split("=") for pair in cell.split(";"))}
+
+
+def test_the_array_examples_are_there():
+    assert len(ARRAYS) >= 8
+
+
+@pytest.mark.parametrize("written, at, value", ARRAYS, ids=[row[0] for row in ARRAYS])
+def test_each_array_example_has_its_value(written, at, value):
+    from gradcli.autograd.expr import parse
+
+    assert parse(code(written)).value_at(array_point(at)) == pytest.approx(float(value), rel=1e-9)
 
 
 STATEMENT_RULES = re.findall(r"^\| (`[^|]+`(?: with `[^`]+`)?|a million statements) \| `([^`]+)` \|$",

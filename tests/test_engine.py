@@ -363,6 +363,7 @@ TENSOR_CASES = {
     "sum": [(RNG.normal(size=(2, 3)), None), (RNG.normal(size=(2, 3)), 1), (RNG.normal(size=(2, 3, 2)), (0, 2))],
     "mean": [(RNG.normal(size=(2, 3)), None), (RNG.normal(size=(4, 3)), 0)],
     "max": [(RNG.normal(size=(2, 3)), None), (RNG.normal(size=(3, 4)), 1)],
+    "min": [(RNG.normal(size=(2, 3)), None), (RNG.normal(size=(3, 4)), 0)],
     "transpose": [(RNG.normal(size=(2, 3)), None), (RNG.normal(size=(2, 3, 4)), (2, 0, 1))],
     "reshape": [(RNG.normal(size=(2, 3)), (3, 2)), (RNG.normal(size=(6,)), (2, 3))],
     "broadcast_to": [(RNG.normal(size=(3,)), (2, 3)), (RNG.normal(size=(2, 1)), (2, 4))],
@@ -403,7 +404,7 @@ def test_tensor_rules_match_finite_differences(name):
 
 
 @pytest.mark.parametrize("shapes", [((2, 3), (3, 4)), ((3,), (3, 2)), ((2, 3), (3,)), ((3,), (3,)),
-                                    ((2, 2, 3), (3, 2))])
+                                    ((2, 2, 3), (3, 2)), ((3,), (2, 3, 4)), ((2, 2, 3), (3,))])
 def test_matrix_products_match_finite_differences(shapes):
     arrays = [RNG.normal(size=shape) for shape in shapes]
     _check_tensor_gradient(lambda a, b: a @ b, arrays)

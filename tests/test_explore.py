@@ -309,3 +309,17 @@ def test_only_running_explore_imports_textual():
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
+
+
+def test_the_plot_spans_twenty_steps_either_side_and_zooms_with_the_step():
+    explorer = Explorer("x**2*y", {"x": 1.0, "y": 2.0})
+    curves = explorer.plot()
+    assert curves.variable == "x" and curves.held == {"y": 2.0}
+    assert (curves.xs[0], curves.xs[-1]) == (pytest.approx(-1.0), pytest.approx(3.0))
+    assert (curves.tangent.value, curves.tangent.slope) == (2.0, 4.0)  # x**2*y = 2, d/dx = 2xy = 4
+    explorer.scale_step(up=False)
+    explorer.select(+1)
+    zoomed = explorer.plot()
+    assert zoomed.variable == "y" and (zoomed.xs[0], zoomed.xs[-1]) == (pytest.approx(1.8), pytest.approx(2.2))
+    with pytest.raises(UsageError, match="no variables to plot"):
+        Explorer("2 + 3", {}).plot()

@@ -241,3 +241,120 @@ def test_variables_without_a_value_are_announced_at_the_start():
         assert row(shown(app, "#variables"), "y") == ["1", "3"]  # d/dy (x*y) = x
 
     drive(Explorer("x*y", {"x": 3.0}), [], check)
+
+
+def test_an_array_variable_is_nudged_one_entry_at_a_time_on_screen():
+    """Seed 003's layer: the variables panel lists every entry; right nudges the selected one (M[0, 1])."""
+    explorer = Explorer("L = sum((relu(M @ x + b) - t)**2)",
+                        {"M": [[1, 2], [-1, 3]], "x": [2, 1], "b": [0.5, 1], "t": [3, 2]})
+
+    def check(app):
+        variables = shown(app, "#variables")
+        assert row(variables, "M[0, 1]") == ["2.1", "3.2"]  # dL/dM[0, 1] = 2 (z - t)_0 x_1 = 2 * 1.6 * 1
+        assert row(variables, "M[1, 0]") == ["-1", "0"]
+        assert "M[0, 1]: 2 → 2.1" in shown(app, "#status")
+        assert explorer.state.value == pytest.approx(1.6 ** 2)
+        trace = app.query_one("#trace", TraceView).rows("forward")
+        assert ("2", "M @ x", "@", "0, 1", "[4.1, 1]") in trace
+
+    drive(explorer, ["down", "right"], check)
+
+
+def test_p_shows_the_plot_around_the_selected_value_and_follows_the_nudges():
+    def check(app):
+        plot = app.query_one("#plot", Static)
+        assert plot.display and not app.query_one("#trace").display
+        picture = shown(app, "#plot")
+        # x = 3.5 after right: f = (x-3)**2 = 0.25 with slope 1; 20 steps of 0.1 either side: 1.5 .. 5.5
+        assert "tangent at x = 3.5: y = 0.25 + 1 (x - 3.5)" in picture
+        assert "f(x)" in picture and "f'(x)" in picture and "x from 1.5 to 5.5" in picture
+        curves = app.explorer.plot()
+        assert curves.tangent.x == 3.5 and curves.xs[0] == pytest.approx(1.5) and curves.xs[-1] == pytest.approx(5.5)
+        assert "x: 3.4 → 3.5" in shown(app, "#status")
+
+    drive(Explorer("(x-3)**2", {"x": 3.4}), ["p", "right"], check)
+
+
+def test_p_again_brings_the_trace_back():
+    def check(app):
+        assert not app.query_one("#plot").display and app.query_one("#trace").display
+        assert "the trace again" in shown(app, "#status")
+
+    drive(Explorer("(x-3)**2", {"x": 0.0}), ["p", "p"], check)
+
+
+def test_the_plot_shows_gaps_not_errors():
+    def check(app):
+        picture = shown(app, "#plot")
+        assert "f(x) has no value at" in picture and "log needs a positive number" in picture
+        assert "plot of f and f' around x, tangent at its value" in shown(app, "#status")
+
+    drive(Explorer("log(x)", {"x": 0.5}), ["p"], check)  # 0.5 +- 2: x <= 0 is outside the domain
+
+
+# -- a burst of keys: a paste typed in key by key, a key held down (issue 10, item 13) --------------------
+
+
+def burst(explorer: Explorer, keys: list, check, before: list = ()) -> ExploreApp:
+    """Post ``keys`` all at once, as a terminal delivers a paste it types in, then ``check(app)``."""
+    from textual import events
+
+    async def scenario():
+        app = ExploreApp(explorer)
+        async with app.run_test(size=SIZE) as pilot:
+            for key in before:
+                await pilot.press(key)
+            await pilot.pause()
+            redraws = []
+            drawn = app.redraw
+            app.redraw = lambda: (redraws.append(1), drawn())
+            for key in keys:
+                app.post_message(events.Key(key, key if len(key) == 1 else None))
+            await pilot.pause()
+            await pilot.pause()
+            check(app, len(redraws))
+        return app
+
+    return asyncio.run(scenario())
+
+
+def test_a_long_paste_typed_into_the_editor_is_cut_at_the_limit_and_said_once():
+    from gradcli.explore.app import EDIT_LIMIT
+
+    typed = list("x+1" * 2000)  # 6,000 characters
+
+    def check(app, redraws):
+        value = app.query_one("#editor", Input).value
+        assert value == "x" + "".join(typed)[:EDIT_LIMIT - 1]  # the editor opened on "x", then 999 more
+        assert f"the editor takes at most {EDIT_LIMIT} characters; the rest was left out" in shown(app, "#status")
+        assert redraws <= 3  # once for the message, not once per key
+
+    burst(Explorer("x", {"x": 1.0}), typed, check, before=["e", "end"])
+
+
+def test_a_bracketed_paste_keeps_what_fits():
+    from textual import events
+
+    from gradcli.explore.app import EDIT_LIMIT
+
+    async def scenario():
+        app = ExploreApp(Explorer("x", {"x": 1.0}))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("e", "end")
+            app.query_one("#editor", Input).post_message(events.Paste("+x" * 3000 + "\nsecond line"))
+            await pilot.pause()
+            assert app.query_one("#editor", Input).value == ("x" + "+x" * 3000)[:EDIT_LIMIT]
+            assert "at most 1000 characters" in shown(app, "#status")
+            await pilot.press("escape")
+            assert app.explorer.text == "x"  # nothing applied
+
+    asyncio.run(scenario())
+
+
+def test_a_burst_of_keys_changes_the_state_per_key_and_redraws_once():
+    def check(app, redraws):
+        assert app.explorer.state.value == pytest.approx(9 * 0.64 ** 100)  # 100 gradient steps, each one counted
+        assert f"{significant(app.explorer.state.value)}" in shown(app, "#status")  # the screen shows the last
+        assert redraws <= 3, redraws
+
+    burst(Explorer("(x-3)**2", {"x": 0.0}), ["g"] * 100, check)

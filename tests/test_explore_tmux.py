@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -118,5 +119,41 @@ def test_a_domain_error_and_a_bad_edit_do_not_end_the_app():
         terminal.keys("q")
         screen = terminal.wait_for("EXIT=0")
         assert 'gradcli grad "log(x)" --x 0.1' in screen
+    finally:
+        terminal.close()
+
+
+def test_a_6000_character_paste_typed_into_the_editor_is_cut_and_the_app_answers():
+    """A terminal without bracketed paste types a paste in key by key (issue 10, item 13: 7-19 s frozen)."""
+    terminal = Terminal(explore("(x-3)**2", "--x", "0"))
+    try:
+        terminal.wait_for("f = (x-3)**2 = 9")
+        terminal.keys("e")
+        terminal.wait_for("Enter applies it")
+        terminal.tmux("send-keys", "-t", "explore", "-l", "+x" * 3000)
+        terminal.wait_for("the editor takes at most 1000 characters", timeout=60)
+        terminal.keys("Escape")
+        terminal.wait_for("edit cancelled", timeout=60)
+        terminal.keys("q")
+        screen = terminal.wait_for("EXIT=0")
+        assert 'gradcli grad "(x-3)**2" --x 0' in screen
+    finally:
+        terminal.close()
+
+
+@pytest.mark.parametrize("signal_name, status", [("TERM", 143), ("HUP", 129), ("INT", 130)])
+def test_a_stop_signal_closes_the_app_and_gives_the_terminal_back(signal_name, status):
+    """`kill` (or a closing terminal) while explore runs: the app leaves the screen as q does, no traceback."""
+    terminal = Terminal(explore("(x-3)**2", "--x", "0"))
+    try:
+        terminal.wait_for("f = (x-3)**2 = 9")
+        shell = terminal.tmux("list-panes", "-t", "explore", "-F", "#{pane_pid}").strip()
+        app = Path(f"/proc/{shell}/task/{shell}/children").read_text().split()[0]
+        subprocess.run(["kill", f"-{signal_name}", app], check=True, timeout=30)
+        screen = terminal.wait_for(f"EXIT={status}")
+        name = {"INT": "Ctrl-C"}.get(signal_name, f"SIG{signal_name}")
+        assert f"interrupted ({name}); any file being written was left as it was\nEXIT={status}" in screen
+        assert "Traceback" not in screen and "nudge x by h" not in screen
+        assert terminal.tmux("display", "-p", "-t", "explore", "#{alternate_on}").strip() == "0"
     finally:
         terminal.close()

@@ -17,7 +17,7 @@ import subprocess
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, List, Optional
 
 import pytest
 import typer
@@ -107,12 +107,33 @@ INVOCATIONS = {
                  lambda out, err: json.loads(out)["steps"] == 3 and json.loads(out)["activation"] == "tanh"),
     ("predict",): (["predict", "{model}", "--x1", "0.5", "--x2", "-0.5", "--format", "json"], 0,
                    lambda out, err: json.loads(out)["x1"] == 0.5 and json.loads(out)["class"] in (-1, 1)),
+    ("plot",): (["plot", "x**2", "--x", "-1:1", "--points", "5", "--order", "2", "--tangent", "0.5", "--format", "json"],
+                0, lambda out, err: json.loads(out)["curves"]["f"] == [1.0, 0.25, 0.0, 0.25, 1.0]),
     ("eval",): (["eval", "{model}", "xor", "--samples", "16", "--seed", "3", "--json"], 0,
                 lambda out, err: json.loads(out)["samples"] == 16),
     ("show",): (["show", "{model}", "--data", "xor", "--samples", "16", "--map-width", "8", "--json"], 0,
                 lambda out, err: json.loads(out)["samples"] == 16 and len(json.loads(out)["layers"]) == 3),
+    ("sweep",): (["sweep", "xor", "--lr", "0.3,1", "--steps", "3", "--samples", "16", "--seeds", "2", "--jobs", "1",
+                  "--json"], 0, lambda out, err: len(json.loads(out)["runs"]) == 4),
+    ("compare",): (["compare", "{model}", "{model}", "--json"], 0,
+                   lambda out, err: len(json.loads(out)["runs"]) == 2 and json.loads(out)["differences"] == {}),
+    ("export",): (["export", "{model}", "-o", "{model}.onnx", "--float32"], 0,
+                  lambda out, err: out.startswith("wrote ") and "float32" in out),
 }
-NORMALISE = {("train",): without_timings}
+
+
+def without_any_timings(text: str) -> str:
+    """A sweep's document without the times it took (of the sweep, of its workers, of each run and row)."""
+    def strip(item):
+        if isinstance(item, dict):
+            return {key: strip(value) for key, value in item.items()
+                    if key not in ("seconds", "steps_per_second", "startup_seconds")}
+        return [strip(value) for value in item] if isinstance(item, list) else item
+
+    return json.dumps(strip(json.loads(text)))
+
+
+NORMALISE = {("train",): without_timings, ("sweep",): without_any_timings}
 PATHS = command_paths()
 
 
@@ -162,8 +183,9 @@ def show(
     loud: Annotated[Colour, typer.Option(case_sensitive=False)] = Colour.red,
     clamped: Annotated[int, typer.Option(min=0, max=3, clamp=True)] = 0,
     flag: bool = False,
+    tag: Annotated[Optional[List[str]], typer.Option()] = None,
 ) -> None:
-    typer.echo(repr((word, count, ratio, level, size, colour, loud, clamped, flag)))
+    typer.echo(repr((word, count, ratio, level, size, colour, loud, clamped, flag, tag)))
 
 
 VALUES = {
@@ -176,7 +198,8 @@ VALUES = {
     "--loud": ["RED", "Dark-Blue", "blue"],
     "--clamped": ["-4", "2", "9"],
 }
-CASES = [[option, value] for option, values in VALUES.items() for value in values] + [[], ["--flag"]]
+CASES = [[option, value] for option, values in VALUES.items() for value in values] + [[], ["--flag"]] + \
+    [["--tag", "a"], ["--tag", "x=2*x", "--tag", ""], ["--tag"]]
 
 
 @pytest.mark.parametrize("args", CASES, ids=[" ".join(args) or "defaults" for args in CASES])

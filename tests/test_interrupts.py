@@ -1,16 +1,16 @@
-"""Ctrl-C at any moment of a real `gradcli train` process keeps the previous model file or a complete new one.
+"""Ctrl-C, SIGTERM or SIGHUP at any moment of a real `gradcli train` keeps the previous model file or a complete new one.
 
 Each case starts a real subprocess with a model file already in place and sends
-SIGINT when the run reaches a moment it shows on its own streams: an import
+SIGINT (or SIGTERM, SIGHUP) when the run reaches a moment it shows on its own streams: an import
 finishing while Python loads its libraries (``python -X importtime`` reports each
 one on stderr as it completes), a progress line (``step 2/6 ...``, printed after
 each step), the summary on stdout.  Several Ctrl-C are pressed one after the
 other, each once the previous one has been delivered.  No case waits a fixed
 time, so a slow or busy machine changes how long a case takes, not what it tests
 (a signal may land a little after its moment, which every check allows).  Every
-case checks: exit status 130, no traceback, a message saying what happened, and
-a model file that is either byte-for-byte the previous one or a complete model
-that loads.
+case checks: exit status 128 + the first signal's number (130, 143, 129), no
+traceback, a message saying what happened, and a model file that is either
+byte-for-byte the previous one or a complete model that loads.
 """
 
 from __future__ import annotations
@@ -49,13 +49,13 @@ def as_in_a_terminal() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def sigint_pending(pid: int) -> bool:
-    """Whether a SIGINT sent to ``pid`` still waits to be delivered (Linux shows it in /proc/PID/status)."""
+def signal_pending(pid: int, signum: int = signal.SIGINT) -> bool:
+    """Whether a signal sent to ``pid`` still waits to be delivered (Linux shows it in /proc/PID/status)."""
     try:
         status = Path(f"/proc/{pid}/status").read_text()
     except OSError:  # the process is gone (or there is no /proc): nothing to wait for
         return False
-    bit = 1 << (signal.SIGINT - 1)
+    bit = 1 << (signum - 1)
     return any(int(line.split()[1], 16) & bit for line in status.splitlines()
                if line.startswith(("SigPnd:", "ShdPnd:")))
 
@@ -110,16 +110,17 @@ class Run:
     def printed_so_far(self) -> str:
         return "".join(self.lines["stderr"][-20:]) + "".join(self.lines["stdout"][-20:])
 
-    def interrupt(self, times: int = 1) -> None:
-        """Press Ctrl-C ``times`` times, as long as the process runs: each SIGINT is sent once the one before
-        has been delivered, so that none merges into another (the kernel keeps one pending SIGINT, not two)."""
+    def interrupt(self, times: int = 1, signum: int = signal.SIGINT) -> None:
+        """Press Ctrl-C (or send ``signum``) ``times`` times, as long as the process runs: each signal is sent
+        once the one before has been delivered, so that none merges into another (the kernel keeps one pending
+        signal of a kind, not two)."""
         for _ in range(times):
             if self.process.poll() is not None:
                 return
-            self.process.send_signal(signal.SIGINT)
+            self.process.send_signal(signum)
             deadline = time.monotonic() + TIMEOUT
-            while sigint_pending(self.process.pid):
-                assert time.monotonic() < deadline, f"SIGINT still pending after {TIMEOUT} s"
+            while signal_pending(self.process.pid, signum):
+                assert time.monotonic() < deadline, f"signal {signum} still pending after {TIMEOUT} s"
                 time.sleep(0.001)
 
     def finish(self) -> subprocess.CompletedProcess:
@@ -135,7 +136,7 @@ class Run:
                                            "".join(self.lines["stderr"]))
 
 
-# (the moment to wait for, how many Ctrl-C to press then), in order
+# (the moment to wait for, how many Ctrl-C to press then[, the signal if not SIGINT]), in order
 CASES = {
     # while Python loads the CLI, then NumPy and scikit-learn
     "loading": [(imported("typer"), 1)],
@@ -154,6 +155,13 @@ CASES = {
     "four-while-loading": [(imported("typer"), 4)],
     # two during training, then two more while the summary is printed
     "four-while-training": [(printed("stderr", "step 2/"), 2), (printed("stdout", "Training summary"), 2)],
+    # SIGTERM and SIGHUP are Ctrl-C by another name: the same moments, their own exit status (143, 129)
+    "sigterm-while-loading": [(imported("typer"), 1, signal.SIGTERM)],
+    "sigterm-mid-run": [(printed("stderr", "step 3/"), 1, signal.SIGTERM)],
+    "sigterm-twice": [(printed("stderr", "step 2/"), 2, signal.SIGTERM)],
+    "sighup-then-sigterm-then-ctrl-c": [(printed("stderr", "step 2/"), 1, signal.SIGHUP),
+                                        (printed("stdout", "Training summary"), 1, signal.SIGTERM),
+                                        (printed("stdout", "saved the model to"), 1)],
 }
 
 
@@ -162,17 +170,18 @@ def test_ctrl_c_keeps_the_previous_file_or_a_complete_new_one(tmp_path, previous
     path = tmp_path / "m.json"
     path.write_bytes(previous_model)
     run = Run(path)
+    first_signal = (CASES[case][0] + (signal.SIGINT,))[2]
     try:
-        for number, (moment, times) in enumerate(CASES[case]):
+        for number, (moment, times, *signum) in enumerate(CASES[case]):
             reached = run.wait_for(moment)
             # the first moment comes before any Ctrl-C, so it must come; a later one may be cut short by the last
             # Ctrl-C (e.g. one that lands between two steps ends the run without a summary), which is fine
             assert reached or number > 0, f"the run ended before the first awaited moment:\n{run.printed_so_far()}"
-            run.interrupt(times)
+            run.interrupt(times, *signum)
     finally:
         done = run.finish()
     assert "Traceback" not in done.stderr, done.stderr
-    assert done.returncode == 130, (done.returncode, done.stderr[-2000:])
+    assert done.returncode == 128 + first_signal, (done.returncode, done.stderr[-2000:])
     assert "interrupted" in done.stderr or "stopped after step" in done.stderr
     kept = path.read_bytes()
     if kept != previous_model:  # a new file: complete, loadable, and it says it was interrupted

@@ -39,7 +39,7 @@ def test_written_file_has_the_documented_format(tmp_path):
     path = tmp_path / "model.json"
     save_model(path, small_model())
     raw = json.loads(path.read_text())
-    assert raw["format"] == "gradcli.mlp" and raw["version"] == 1 and raw["inputs"] == 2
+    assert raw["format"] == "gradcli.mlp" and raw["version"] == 2 and raw["inputs"] == 2
     assert raw["layers"][0]["weights"][1] == [0.25, 2.0]  # weights[j][i]: input i -> neuron j
     assert raw["layers"][-1]["activation"] == "linear"
     assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
@@ -76,7 +76,7 @@ def good_dict() -> dict:
     "mutate, message",
     [
         (lambda d: d.update(format="keras"), r"field \"format\" is 'keras', expected \"gradcli.mlp\""),
-        (lambda d: d.update(version=7), r"version 7 is newer than this gradcli supports \(version 1\)"),
+        (lambda d: d.update(version=7), r"version 7 is newer than this gradcli supports \(version 2\)"),
         (lambda d: d.update(version="1"), r"field \"version\" must be a positive integer"),
         (lambda d: d.update(inputs=0), r"field \"inputs\" must be a positive integer"),
         (lambda d: d.update(layers=[]), r"field \"layers\" must be a non-empty list"),
@@ -116,7 +116,7 @@ def test_oversized_file_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(modelfile, "MAX_BYTES", 100)
     path = tmp_path / "m.json"
     save_model(path, small_model())
-    with pytest.raises(ModelFileError, match="m.json is 679 bytes; gradcli reads model files up to 100 bytes"):
+    with pytest.raises(ModelFileError, match="m.json is 697 bytes; gradcli reads model files up to 100 bytes"):
         load_model(path)
 
 

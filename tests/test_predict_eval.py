@@ -117,7 +117,7 @@ def test_predict_bad_csv_names_row_and_column(cli, moons_model, tmp_path):
         (None, "not found"),
         ("{oops", "is not valid JSON"),
         ('{"format": "gradcli.mlp", "version": 9, "inputs": 2, "layers": []}',
-         "version 9 is newer than this gradcli supports (version 1)"),
+         "version 9 is newer than this gradcli supports (version 2)"),
         ('{"format": "other"}', "field \"format\" is 'other'"),
     ],
 )

@@ -49,8 +49,8 @@ import gc
 import itertools
 import math
 
-from ..errors import DomainError
-from .ops import FLOATS, FUNCTIONS, OPERATORS, OPS, MathSpace, Op, arrays, as_data, sum_to_shape
+from ..errors import DomainError, ShapeError
+from .ops import FLOATS, FUNCTIONS, OPERATORS, OPS, MathSpace, Op, arrays, as_data, shape_problem, sum_to_shape
 
 __all__ = ["Value", "apply", "grad", "register", "topological_order", "input_gradients", "VALUES",
            "collect_less", "GC_THRESHOLDS"]
@@ -133,6 +133,10 @@ class Value:
     def max(self, axis=None):
         """The largest entry (all, or along ``axis``); the gradient goes to the maximum."""
         return apply("max", self, arg=axis)
+
+    def min(self, axis=None):
+        """The smallest entry (all, or along ``axis``); the gradient goes to the minimum."""
+        return apply("min", self, arg=axis)
 
     def transpose(self, axes=None):
         return apply("transpose", self, arg=None if axes is None else tuple(axes))
@@ -240,7 +244,14 @@ def apply(name: str, *inputs, arg=None) -> Value:
     if op.defaults and len(inputs) < len(op.inputs):  # leaky_relu(x) is leaky_relu(x, 0.01)
         inputs += op.defaults[len(inputs) - len(op.inputs):]
     values = tuple(v if v.__class__ is Value else Value(v) for v in inputs)
-    out = _node(op.forward(tuple(v.data for v in values), arg), values, name)
+    data = tuple(v.data for v in values)
+    try:
+        out = _node(op.forward(data, arg), values, name)
+    except (ValueError, IndexError, TypeError) as exc:  # NumPy refused the shapes (or the index)
+        if all(x.__class__ is float for x in data) and op.scalar is not None:
+            raise
+        raise ShapeError(shape_problem(op, [() if x.__class__ is float else x.shape for x in data], arg,
+                                       str(exc))) from None
     out.arg = arg
     return out
 

@@ -13,12 +13,19 @@ The grammar of a formula (usual precedence, ``**`` right-associative,
     program   := statement ((';' | NEWLINE) statement)*
     statement := [NAME '='] expr
     expr      := term (('+' | '-') term)*
-    term      := unary (('*' | '/' | <implicit product>) unary)*
+    term      := unary (('*' | '/' | '@' | <implicit product>) unary)*
     unary     := ('-' | '+') unary | power
     power     := postfix (('**' | '^') unary)?
-    postfix   := atom SUPERSCRIPT*                      x², x⁻¹
-    atom      := NUMBER | NAME | NAME '(' args ')' | '(' expr ')' | '|' expr '|' | '√' atom | 'π'
-    args      := expr (',' expr)* (',' NAME '=' expr)*  leaky_relu(x, slope=0.2)
+    postfix   := atom (SUPERSCRIPT | '[' index ']' | '.T' | 'ᵀ')*   x², x⁻¹, x[0], M[:, 1], M.T
+    atom      := NUMBER | NAME | NAME '(' args ')' | '(' expr ')' | '[' list ']' | '|' expr '|'
+               | '√' atom | 'π'
+    list      := entry (',' entry)* [','],  entry := expr | '[' list ']'     [1, 2], [[1, 0], [0, 1]]
+    index     := item (',' item)*,  item := INT | [INT] ':' [INT] [':' INT]  constant whole numbers
+    args      := expr (',' expr)* (',' NAME '=' expr)*  leaky_relu(x, slope=0.2), sum(x, axis=0)
+
+A list of numbers is one constant node holding an array; a list with a variable in it is a
+``stack`` node of its entries.  ``sum``, ``mean``, ``max`` and ``min`` of one argument are
+reductions (``axis=N`` picks one axis); ``max(a, b)`` of two or more stays elementwise.
 
 A NAME is a bound name (bound earlier), a constant (``pi``, ``e``), a
 function (``ops.callable_names()``), or else a variable.  What the Unicode
@@ -50,11 +57,11 @@ from dataclasses import dataclass
 from ..errors import ExprError
 from ..numbers import plain
 from . import tokens as lex
-from .ops import CONSTANTS, callable_names, function_list
-from .program import Expression, Graph, NodeView
+from .ops import CONSTANTS, callable_names, function_list, shape_phrase
+from .program import CUT, LABEL_LIMIT, Expression, Graph, NodeView
 
 __all__ = ["parse", "evaluate", "Expression", "Graph", "NodeView", "Limits", "DEFAULT_LIMITS", "MAX_LENGTH",
-           "MAX_SIZE", "MAX_DEPTH"]
+           "MAX_SIZE", "MAX_DEPTH", "MAX_ENTRIES"]
 
 
 @dataclass(frozen=True)
@@ -64,26 +71,29 @@ class Limits:
     length: int = 10_000_000  # characters
     size: int = 1_000_000  # nodes (operations and operands) plus statements
     depth: int = 100  # nested parentheses, calls, bars, unary signs and powers (the parser recurses)
+    entries: int = 1_000_000  # entries of one array: a literal [1, 2, ...], or a value given for a variable
 
 
 DEFAULT_LIMITS = Limits()
 MAX_LENGTH, MAX_SIZE, MAX_DEPTH = DEFAULT_LIMITS.length, DEFAULT_LIMITS.size, DEFAULT_LIMITS.depth
+MAX_ENTRIES = DEFAULT_LIMITS.entries
 
 # token -> (operation, binding power); higher binds tighter
 _BINARY = {"+": ("+", 10), "-": ("-", 10), "−": ("-", 10), "*": ("*", 20), "·": ("*", 20), "⋅": ("*", 20),
-           "×": ("*", 20), "/": ("/", 20), "÷": ("/", 20), "**": ("**", 40), "^": ("**", 40)}
+           "×": ("*", 20), "/": ("/", 20), "÷": ("/", 20), "@": ("matmul", 20), "**": ("**", 40), "^": ("**", 40)}
 _PRODUCT = 20  # an implicit product binds as '*'
 _UNARY = 30
 _ENDS = {";", "\n", lex.END}
-_CLOSERS = {";", "\n", lex.END, ")", ",", "="}  # tokens that end an operand's run of operators
+_CLOSERS = {";", "\n", lex.END, ")", ",", "=", "]"}  # tokens that end an operand's run of operators
 _ONE_LETTER = re.compile(r"[^\W\d_][0-9_]*\Z")  # x, x1, w_2, θ: a name that reads as a factor before '('
-_NEVER_READ = frozenset("\"'[]{}")
+_NEVER_READ = frozenset("\"'{}")
 _CHARACTER_HINTS = {
     "'": "expressions have no strings", '"': "expressions have no strings",
-    ".": "expressions have no attributes; numbers are written 0.5",
-    "[": "use ( and ) for grouping", "]": "use ( and ) for grouping", "{": "use ( and ) for grouping",
-    "}": "use ( and ) for grouping",
+    ".": "the only attribute is .T (the transpose); numbers are written 0.5",
+    "{": "use ( and ) for grouping, [ and ] for an array", "}": "use ( and ) for grouping, [ and ] for an array",
+    "]": "remove it, or add the '[' it closes", ":": "a ':' makes a slice inside an index: x[1:3]",
 }
+TRANSPOSE = "ᵀ"  # Mᵀ is M.T
 
 
 def parse(source: str, *, limits: Limits = DEFAULT_LIMITS, output: str | None = None,
@@ -115,6 +125,15 @@ def evaluate(source: str | Expression, values: dict) -> Graph:
     return expression.evaluate(values)
 
 
+@dataclass(frozen=True)
+class _Constant:
+    """A list of numbers being parsed: its entries (flat, row by row), shape and text."""
+
+    values: list
+    shape: tuple
+    text: str
+
+
 def _place(source: str, offset: int) -> str:
     """``column 8``, or ``line 2, column 5`` in a text of several lines."""
     column = offset - (source.rfind("\n", 0, offset) + 1) + 1
@@ -126,7 +145,7 @@ def _place(source: str, offset: int) -> str:
 class _Parser:
     """Precedence climbing over the token list; appends every node to flat lists (inputs first)."""
 
-    __slots__ = ("source", "tokens", "i", "limits", "room", "as_variables", "calls", "ops", "kids", "data",
+    __slots__ = ("source", "tokens", "i", "limits", "room", "as_variables", "calls", "ops", "kids", "data", "args",
                  "has_var", "variables", "first_use", "constants", "bound", "bound_at", "statements", "depth",
                  "bars", "power_end", "root_end", "_starts", "_plain")
 
@@ -138,6 +157,7 @@ class _Parser:
         self.as_variables = set(variables)
         self.calls = callable_names()
         self.ops, self.kids, self.data, self.has_var = [], [], [], bytearray()
+        self.args: dict = {}  # node -> its constant operand: an axis (sum(x, axis=0)), an index (x[0])
         self.variables: dict = {}  # name -> node (one leaf per variable)
         self.first_use: dict = {}  # name -> token index of its first use as a variable or constant
         self.constants: dict = {}  # name -> node
@@ -209,7 +229,7 @@ class _Parser:
             detail = f": expected {expected}" if expected else ""
             hint = "a statement ends at the end of its line unless a '(' is still open" if token == "\n" else None
             raise self.error(f"{what} {{at}}{detail}", index, hint)
-        if len(token) == 1 and token not in "()+-*/^,;=|√π·⋅×−÷" and not lex.is_name(token) \
+        if len(token) == 1 and token not in "()+-*/^,;=|√π·⋅×−÷@[" and not lex.is_name(token) \
                 and not lex.is_number(token):
             raise self.error(f"unexpected character {token!r}", index, self.character_hint(token))
         raise self.error(f"unexpected {token!r}", index, self.token_hint(index))
@@ -360,7 +380,7 @@ class _Parser:
                                 self.source, setting="output_name", value=output)
             root, output_name = self.bound[output], output
         expression = Expression(self.source, self.ops, self.kids, self.data, root, self.bound, output_name,
-                                self.statements, [], set(self.constants))
+                                self.statements, [], set(self.constants), self.args)
         used = set(expression.names)
         unused = [name for name in self.bound
                   if name not in used and self.bound_at[name] < self.bound_at.get(output_name, len(self.tokens))]
@@ -437,7 +457,8 @@ class _Parser:
         tokens = self.tokens
         token = tokens[self.i]
         following = tokens[self.i + 1]
-        if following != "(" and following.isascii():  # no call, no superscript power after it
+        if following != "(" and following != "[" and following != "." and following.isascii():
+            # no call, index, transpose or superscript power after it
             first = token[:1]
             if "a" <= first <= "z" or "A" <= first <= "Z" or first == "_":
                 node = self.variables.get(token)
@@ -471,11 +492,22 @@ class _Parser:
             self.depth -= 1
             return operand if token == "+" else self.negate(operand)
         node = self.atom()
-        while lex.is_superscript(self.tokens[self.i]):
-            exponent = lex.superscript_value(self.tokens[self.i])
-            self.i += 1
-            node = self.power(node, self.number(exponent, float(exponent)))
-        return node
+        tokens = self.tokens
+        while True:
+            token = tokens[self.i]
+            if lex.is_superscript(token):
+                exponent = lex.superscript_value(token)
+                self.i += 1
+                node = self.power(node, self.number(exponent, float(exponent)))
+            elif token == "[":
+                node = self.index(node)
+            elif token == TRANSPOSE or token == "." and tokens[self.i + 1] == "T":
+                self.i += 1 if token == TRANSPOSE else 2
+                node = self.make("transpose", (node,), None, self.has_var[node])
+            elif token == ".":
+                self.unexpected()  # x.real: the only attribute is .T
+            else:
+                return node
 
     def atom(self) -> int:
         token = self.tokens[self.i]
@@ -496,6 +528,8 @@ class _Parser:
             self.close(opening, ")")
             self.depth -= 1
             return inner
+        if token == "[":
+            return self.array(self.i - 1)
         if token == "π":
             return self.constant("pi", self.i - 1)
         if token == "√":
@@ -511,6 +545,10 @@ class _Parser:
             return
         if self.tokens[self.i] in _ENDS:
             raise self.error(f"'{self.tokens[opening]}' {{at}} is never closed: add '{closing}'", opening)
+        if self.tokens[self.i] in (")", "]"):  # [1, 2) or (x]
+            _, at = self.where(opening)
+            raise self.error(f"'{self.tokens[opening]}' at {at} is closed by '{self.tokens[self.i]}' {{at}}", self.i,
+                             f"close it with '{closing}'")
         self.unexpected(f"'{closing}'")
 
     def negate(self, operand: int) -> int:
@@ -543,6 +581,160 @@ class _Parser:
         self.close(opening, "|")
         self.depth -= 1
         return self.make("abs", (inner,), ("abs", 1, ()), self.has_var[inner])
+
+    # -- arrays: literals, indexes ---------------------------------------------------------------
+
+    def array(self, opening: int) -> int:
+        """``[1, 2]``, ``[[1, 0], [0, 1]]``: one constant node; ``[x1, 2*x2]``: a ``stack`` of its entries."""
+        entries = [0]  # constant entries read so far (for the limit), shared by the nested lists
+        literal = self.list_entries(opening, entries)
+        return literal if isinstance(literal, int) else self.constant_array(literal)
+
+    def list_entries(self, opening: int, entries: list):
+        """The list opening at token ``opening``: a ``_Constant`` when every entry is a number, else a node."""
+        self.enter(opening)
+        tokens = self.tokens
+        if tokens[self.i] == "]":
+            raise self.error("an empty array {at}: write at least one entry, e.g. [1, 2]", opening)
+        items = []  # a float (a number as written), a _Constant (a list of numbers) or a node
+        texts = []  # how each constant entry is written
+        starts = []  # the token where each entry starts (for messages)
+        while True:
+            starts.append(self.i)
+            number = self.plain_number()
+            if number is not None:
+                items.append(number[0])
+                texts.append(number[1])
+                entries[0] += 1
+                if entries[0] > self.limits.entries:
+                    raise ExprError(f"an array at {self.where(opening)[1]} has more than {self.limits.entries:,} "
+                                    "entries", self.source, self.where(opening)[0],
+                                    hint="raise the limit with {setting}", setting="max_entries",
+                                    limit=self.limits.entries)
+            elif tokens[self.i] == "[" and self.list_ahead():
+                self.i += 1
+                inner = self.list_entries(self.i - 1, entries)
+                items.append(inner)
+                texts.append(inner.text if isinstance(inner, _Constant) else "")
+            else:
+                items.append(self.expression(0))
+                texts.append("")
+            if tokens[self.i] != ",":
+                break
+            self.i += 1
+            if tokens[self.i] == "]":
+                break  # a trailing comma, as in Python: [1, 2,]
+        self.close(opening, "]")
+        self.depth -= 1
+        if all(isinstance(item, (float, _Constant)) for item in items):
+            shapes = [() if isinstance(item, float) else item.shape for item in items]
+            for k, shape in enumerate(shapes):
+                if shape != shapes[0]:
+                    raise self.error(f"a ragged array {{at}}: entry {k} {shape_phrase(shape)} and entry 0 "
+                                     f"{shape_phrase(shapes[0])}", starts[k],
+                                     "every row of an array needs the same number of entries")
+            values = []
+            for item in items:
+                values += [item] if isinstance(item, float) else item.values
+            return _Constant(values, (len(items), *shapes[0]), f"[{', '.join(texts)}]")
+        nodes = []
+        for item, text in zip(items, texts):
+            if isinstance(item, float):
+                nodes.append(self.number(text, item))
+            elif isinstance(item, _Constant):
+                nodes.append(self.constant_array(item))
+            else:
+                nodes.append(item)
+        has_var = 0
+        for node in nodes:
+            has_var |= self.has_var[node]
+        return self.make("stack", tuple(nodes), None, has_var)
+
+    def list_ahead(self) -> bool:
+        """Whether the '[' at the current token opens a nested list rather than an expression ([1, 2] @ x)."""
+        depth, k, tokens = 0, self.i, self.tokens
+        while True:  # find the matching ']' and look at what follows it
+            token = tokens[k]
+            if token == "[":
+                depth += 1
+            elif token == "]":
+                depth -= 1
+                if depth == 0:
+                    return tokens[k + 1] in (",", "]")
+            elif token in _ENDS:
+                return True  # never closed: the nested list reports it
+            k += 1
+
+    def plain_number(self):
+        """A number entry (maybe signed) followed by ',' or ']': (value, text), consumed; else None."""
+        tokens, k = self.tokens, self.i
+        sign = ""
+        if tokens[k] in ("-", "+", "−"):
+            sign = "-" if tokens[k] != "+" else ""
+            k += 1
+        token = tokens[k]
+        if not lex.is_number(token) or tokens[k + 1] not in (",", "]"):
+            return None
+        value = float(token)
+        if math.isinf(value):
+            raise self.error(f"the number {token} {{at}} is too large for a float (the largest is about 1.8e308)", k)
+        self.i = k + 1
+        return (-value if sign else value), sign + token
+
+    def constant_array(self, literal: "_Constant") -> int:
+        """One node holding the array (NumPy is imported here: only when an array is met)."""
+        import numpy
+
+        data = numpy.array(literal.values, dtype=numpy.float64).reshape(literal.shape)
+        text = literal.text if len(literal.text) <= LABEL_LIMIT else literal.text[:LABEL_LIMIT] + CUT
+        return self.make("num", (), (data, text), 0)
+
+    def index(self, base: int) -> int:
+        """``x[0]``, ``M[1, 0]``, ``M[:, 0]``, ``x[1:3]``: constant whole numbers and slices."""
+        opening = self.i
+        if self.ops[base] == "num" and lex.is_number(self.tokens[opening - 1]):
+            number = self.tokens[opening - 1]
+            raise self.error("a number cannot be indexed {at}", opening, f"for a product write {number}*[...]")
+        self.i += 1
+        self.enter(opening)
+        items = []
+        while True:
+            items.append(self.index_item())
+            if self.tokens[self.i] != ",":
+                break
+            self.i += 1
+        self.close(opening, "]")
+        self.depth -= 1
+        node = self.make("getitem", (base,), None, self.has_var[base])
+        self.args[node] = items[0] if len(items) == 1 else tuple(items)
+        return node
+
+    def index_item(self):
+        """One item of an index: a whole number (``-1`` is the last) or a slice ``start:stop:step``."""
+        parts = [self.whole_number("an index")]
+        while self.tokens[self.i] == ":" and len(parts) < 3:
+            self.i += 1
+            parts.append(self.whole_number("an index"))
+        if len(parts) == 1:
+            if parts[0] is None:
+                raise self.error("an empty index {at}", self.i, "write a whole number (counting from 0) or a "
+                                                                "slice such as 1:3, e.g. x[0] or M[:, 0]")
+            return parts[0]
+        return slice(*parts)
+
+    def whole_number(self, what: str, required: bool = False) -> int | None:
+        """A constant whole number, maybe signed (None when there is none here and it may be left out)."""
+        tokens, k = self.tokens, self.i
+        negative = tokens[k] in ("-", "−")
+        if tokens[k] in ("-", "+", "−"):
+            k += 1
+        if tokens[k].isascii() and tokens[k].isdigit():  # not a superscript digit
+            self.i = k + 1
+            return -int(tokens[k]) if negative else int(tokens[k])
+        if not required and k == self.i and tokens[k] in (":", ",", "]", ")"):
+            return None
+        raise self.error(f"{what} is a constant whole number {{at}}", k,
+                         "count from 0 (-1 is the last entry): x[0], M[1, 0], M[:, 0], sum(M, axis=0)")
 
     # -- names --------------------------------------------------------------------------------
 
@@ -607,10 +799,17 @@ class _Parser:
         self.enter(opening)
         tokens = self.tokens
         positional, keywords = [], {}
+        axis = None  # (token index, value) of axis=N, for the reductions
         if tokens[self.i] != ")":
             while True:
                 token = tokens[self.i]
-                if tokens[self.i + 1] == "=" and tokens[self.i + 2] != "=" and lex.is_name(token):
+                if token == "axis" and tokens[self.i + 1] == "=" and any(r.arg_name == "axis" for r in records):
+                    if axis is not None:
+                        raise self.error(f"{name}() is given axis twice", self.i)
+                    axis = (self.i, None)
+                    self.i += 2
+                    axis = (axis[0], self.whole_number("axis", required=True))
+                elif tokens[self.i + 1] == "=" and tokens[self.i + 2] != "=" and lex.is_name(token):
                     keyword = lex.name_of(token)
                     if keyword in keywords:
                         raise self.error(f"{name}() is given {keyword} twice", self.i)
@@ -629,6 +828,8 @@ class _Parser:
                     raise self.error(f"{name}() has a ',' with no argument after it", self.i - 1)
         self.close(opening, ")")
         self.depth -= 1
+        if axis is not None:
+            return self.reduction(name, records, positional, keywords, axis)
         if len(positional) == 1 and not keywords and records[0].arity == 1:  # sin(x): the common case
             record, (_, node) = records[0], positional[0]
             return self.make(record.name, (node,), (record.call_name, 1, ()), self.has_var[node])
@@ -660,6 +861,17 @@ class _Parser:
         for node in inputs:
             has_var |= self.has_var[node]
         return self.make(record.name, tuple(inputs), written, has_var)
+
+    def reduction(self, name: str, records: list, positional: list, keywords: dict, axis: tuple) -> int:
+        """``sum(x, axis=0)``: the record of ``name`` that reduces along an axis, on one array."""
+        record = next(r for r in records if r.arg_name == "axis")
+        if len(positional) != 1 or keywords:
+            raise self.error(f"{name}(x, axis=N) takes one array and the axis", axis[0],
+                             f"write {record.written}")
+        node = positional[0][1]
+        made = self.make(record.name, (node,), (record.call_name, 1, ()), self.has_var[node])
+        self.args[made] = axis[1]
+        return made
 
     def overload(self, name: str, records: list, count: int, index: int, positional: list):
         """The record of ``name`` that takes ``count`` arguments (``log(x)`` or ``log(x, base)``)."""

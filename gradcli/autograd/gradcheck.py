@@ -25,6 +25,10 @@ when ``|autograd - numeric| <= atol + rtol * |numeric|``.
 - ``sweep`` lists the estimate for h = 1e-1 .. 1e-12; ``check_random_points``
   checks at seeded random points and keeps the worst case per variable;
   ``check_partial`` checks one derivative of any function with ``value_at``.
+- Arrays: every entry of an array variable is checked on its own (``M[0, 1]``
+  moved by h while the others stay), one ``Check`` per entry with its
+  ``variable`` and ``entry``; ``CheckReport.by_variable()`` keeps the worst
+  entry of each variable, for a summary.
 
 Nothing here prints: results are plain dataclasses for ``render.py``.
 """
@@ -83,6 +87,56 @@ class Check:
     right: float | None = None
     note: str = ""  # why an estimate is one-sided or missing
     cause: str = ""  # at a kink: the nodes that make it, as their op records say ("max(x, y): 2 arguments tie")
+    variable: str = ""  # the variable of an array entry (name is then "M[0, 1]"); "" for a number
+    entry: tuple | None = None  # the entry's index, (0, 1); None for a number
+
+    @property
+    def of(self) -> str:
+        """The variable this check belongs to: its name, also for an array entry."""
+        return self.variable or self.name
+
+
+@dataclass(frozen=True)
+class Coordinate:
+    """One number a check moves: a variable (``index`` None) or one entry of an array variable."""
+
+    label: str  # x, or M[0, 1]
+    name: str  # the variable
+    index: tuple | None = None
+
+    def value(self, point: dict) -> float:
+        return point[self.name] if self.index is None else float(point[self.name][self.index])
+
+    def moved(self, point: dict, value: float) -> dict:
+        """``point`` with this number set to ``value`` (an array is copied, never changed in place)."""
+        moved = dict(point)
+        if self.index is None:
+            moved[self.name] = value
+        else:
+            array = point[self.name].copy()
+            array[self.index] = value
+            moved[self.name] = array
+        return moved
+
+
+def coordinates(point: dict, names) -> list:
+    """The numbers a check moves, in order: each variable of ``names``, each entry of an array one."""
+    found = []
+    for name in names:
+        value = point[name]
+        shape = getattr(value, "shape", ())
+        if not shape:
+            found.append(Coordinate(name, name))
+            continue
+        import itertools
+
+        for index in itertools.product(*(range(n) for n in shape)):
+            found.append(Coordinate(f"{name}[{', '.join(map(str, index))}]", name, index))
+    return found
+
+
+def _coordinate(point: dict, name) -> Coordinate:
+    return name if isinstance(name, Coordinate) else Coordinate(name, name)
 
 
 @dataclass
@@ -101,6 +155,46 @@ class CheckReport:
     @property
     def ok(self) -> bool:
         return all(check.ok for check in self.checks)
+
+    @property
+    def has_entries(self) -> bool:
+        """Whether any check is of an array entry (the report then summarises by variable)."""
+        return any(check.entry is not None for check in self.checks)
+
+    def by_variable(self) -> list:
+        """One ``VariableSummary`` per variable: how many entries, how many passed, and the worst entry."""
+        return summarise(self.checks, self.rtol, self.atol)
+
+
+@dataclass
+class VariableSummary:
+    """The checks of one variable: all its entries, how many passed, and the worst of them."""
+
+    name: str
+    shape: tuple  # () for a number
+    checks: int
+    passed: int
+    kinks: int
+    worst: Check  # the entry with the largest error for its tolerance (a failure first)
+
+    @property
+    def ok(self) -> bool:
+        return self.passed == self.checks
+
+
+def summarise(checks, rtol: float, atol: float) -> list:
+    """``VariableSummary`` of each variable in ``checks``, in their order."""
+    groups: dict = {}
+    for check in checks:
+        groups.setdefault(check.of, []).append(check)
+    summaries = []
+    for name, group in groups.items():
+        worst = max(group, key=lambda check: (not check.ok, _badness(check, rtol, atol)))
+        entries = [check.entry for check in group if check.entry is not None]
+        shape = tuple(n + 1 for n in map(max, zip(*entries))) if entries else ()
+        summaries.append(VariableSummary(name, shape, len(group), sum(check.ok for check in group),
+                                         sum(check.status == KINK for check in group), worst))
+    return summaries
 
 
 @dataclass
@@ -149,14 +243,15 @@ class RandomReport:
 
 def check_gradients(expression, point: dict, *, h: float | None = None, rtol: float = DEFAULT_RTOL,
                     atol: float = DEFAULT_ATOL, names=None) -> CheckReport:
-    """Check every variable (or ``names``) of a parsed ``expression`` at ``point``."""
+    """Check every variable (or ``names``) of a parsed ``expression`` at ``point``; every entry of an array."""
     _check_options(h, rtol, atol)
     graph = expression.evaluate(point)
     graph.backward()
     gradients = graph.gradients()
+    point = {**point, **graph_point(graph, point)}  # arrays as the engine holds them (lists become arrays)
     checks = [
-        _check_one(expression, point, name, gradients[name], h, rtol, atol)
-        for name in (names or expression.variables)
+        _check_one(expression, point, coordinate, coordinate.value(gradients), h, rtol, atol)
+        for coordinate in coordinates(point, names or expression.variables)
     ]
     _explain_kinks(graph, checks)
     return CheckReport(expression.source, dict(point), graph.output.data, checks, rtol, atol, h,
@@ -167,24 +262,30 @@ def check_partial(function, point: dict, name: str, grad: float, *, h: float | N
                   rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL) -> Check:
     """Check one partial derivative ``grad`` of anything with ``value_at(point) -> float`` at ``point``.
 
-    The same central difference, kink detection and Ridders' fallback as
-    ``check_gradients``; the function may be a parsed expression or, say, a
-    training loss as a function of a few parameters (``learn/backprop_check.py``).
+    The same step rule, central difference, kink detection, one-sided
+    differences at the domain's edge and Ridders' fallback as
+    ``check_gradients``; the function may be a parsed expression, the
+    gradient of one (``second_check.py`` checks second derivatives this way)
+    or a training loss as a function of a few parameters
+    (``learn/backprop_check.py``).
     """
     _check_options(h, rtol, atol)
-    return _check_one(function, point, name, grad, h, rtol, atol)
+    return _check_one(function, point, Coordinate(name, name), grad, h, rtol, atol)
 
 
 def sweep(expression, point: dict, steps=SWEEP_STEPS, names=None) -> SweepReport:
     """Central-difference estimates for each h in ``steps``: truncation error, then round-off."""
     graph = expression.evaluate(point)
     graph.backward()
-    autograd = {name: graph.gradients()[name] for name in (names or expression.variables)}
+    gradients = graph.gradients()
+    point = {**point, **graph_point(graph, point)}
+    moved = {c.label: c for c in coordinates(point, names or expression.variables)}
+    autograd = {label: coordinate.value(gradients) for label, coordinate in moved.items()}
     rows = []
     for step in steps:
         numeric, errors = {}, {}
         for name, grad in autograd.items():
-            estimate = _central(expression, point, name, step)
+            estimate = _central(expression, point, moved[name], step)
             numeric[name] = estimate
             errors[name] = None if estimate is None else abs(grad - estimate)
         rows.append(SweepRow(step, numeric, errors))
@@ -197,9 +298,14 @@ def sweep(expression, point: dict, steps=SWEEP_STEPS, names=None) -> SweepReport
                        expression.title())
 
 
-def random_check_estimate(expression, count: int, names=None) -> Estimate:
-    """Memory (every result is kept) and time of ``check_random_points(expression, count)``."""
+def random_check_estimate(expression, count: int, names=None, point: dict | None = None) -> Estimate:
+    """Memory (every result is kept) and time of ``check_random_points(expression, count)``.
+
+    ``point`` (values given, maybe arrays) counts every entry of an array variable as one to check.
+    """
     variables = len(names or expression.variables)
+    if point is not None:  # an array of n entries is n numbers to check
+        variables = sum(math.prod(_shape(point.get(name))) for name in (names or expression.variables))
     # per point: forward and backward (~3 evaluations), then f(x + h) and f(x - h) per variable, and about
     # as many again where a kink or the curvature is looked into
     evaluations = 3 + 4 * variables
@@ -224,7 +330,7 @@ def check_random_points(expression, count: int, *, seed: int = 0, low: float = -
     if not 0 <= count <= MAX_POINTS:
         raise UsageError(f"{{setting}} must lie in 0..{MAX_POINTS:,}, got {count:,}", setting="count", value=count,
                          limit=(0, MAX_POINTS))
-    check_memory(random_check_estimate(expression, count, names), max_memory,
+    check_memory(random_check_estimate(expression, count, names, {**(hold or {}), **(fixed or {})}), max_memory,
                  advice="check fewer {setting:count} or fewer variables ({setting:wrt})")
     if not low < high:
         raise UsageError(f"the range {low:g},{high:g} is empty: low must be below high, e.g. -2,2",
@@ -237,9 +343,11 @@ def check_random_points(expression, count: int, *, seed: int = 0, low: float = -
     draws = skipped = 0
     reason = ""
     limit = max_draws if max_draws is not None else 20 * max(count, 1)
+    given = {**(hold or {}), **(fixed or {})}
+    shapes = {name: _shape(given.get(name)) for name in expression.variables}  # an array stays an array
     while len(reports) < count + (fixed is not None) and draws < limit:
         draws += 1
-        point = {name: (hold[name] if hold and name in hold else _uniform(rng, low, high))
+        point = {name: (hold[name] if hold and name in hold else _draw(rng, low, high, shapes[name]))
                  for name in expression.variables}
         try:
             reports.append(check_gradients(expression, point, h=h, rtol=rtol, atol=atol, names=names))
@@ -258,17 +366,39 @@ def check_random_points(expression, count: int, *, seed: int = 0, low: float = -
 
 
 def kinks_at(graph) -> list:
-    """(node, reason) for every node whose op record says it is not differentiable at these values."""
+    """(node, reason) for every node whose op record says it is not differentiable at these values.
+
+    On arrays: an elementwise record is asked about each entry (the first kink found names its
+    entry, ``entry [1]: argument is 0``); a reduction about its whole input (``2 entries tie at 3``).
+    """
     from .ops import OPS
 
     found = []
     for node in graph.nodes():
         op = OPS.get(node.op) if node.inputs else None
-        if op is not None and op.kink is not None and all(v.data.__class__ is float for v in node.inputs):
-            reason = op.kink(*(v.data for v in node.inputs))
-            if reason:
-                found.append((node, reason))
+        if op is None or op.kink is None:
+            continue
+        datas = [v.data for v in node.inputs]
+        if all(x.__class__ is float for x in datas):
+            reason = op.kink(*datas, node.arg) if op.kind == "tensor" else op.kink(*datas)
+        elif op.kind == "tensor":  # max(x), min(x): ties
+            reason = op.kink(*datas, node.arg)
+        else:
+            reason = _entry_kink(op, datas, node.data)
+        if reason:
+            found.append((node, reason))
     return found
+
+
+def _entry_kink(op, datas: list, out) -> str | None:
+    """The first entry of an elementwise node on arrays where its record reports a kink."""
+    import numpy
+
+    for index in numpy.ndindex(numpy.shape(out)):
+        reason = op.kink(*(float(numpy.broadcast_to(x, numpy.shape(out))[index]) for x in datas))
+        if reason:
+            return f"entry [{', '.join(map(str, index))}]: {reason}"
+    return None
 
 
 def _explain_kinks(graph, checks) -> None:
@@ -278,7 +408,7 @@ def _explain_kinks(graph, checks) -> None:
         return
     causes = kinks_at(graph)
     for check in kinked:
-        leaf = graph.variables[check.name]
+        leaf = graph.variables[check.of]
         reasons = [f"{_shown(graph, node)}: {reason}" for node, reason in causes if _depends_on(node, leaf)]
         check.cause = "; ".join(reasons)
 
@@ -303,17 +433,25 @@ def _depends_on(node, leaf) -> bool:
 # -- one variable ----------------------------------------------------------------
 
 
-def _check_one(expression, point, name, grad, h, rtol, atol) -> Check:
-    x = point[name]
+def _check_one(expression, point, coordinate: Coordinate, grad, h, rtol, atol) -> Check:
+    check = _check_coordinate(expression, point, coordinate, grad, h, rtol, atol)
+    if coordinate.index is not None:
+        check.variable, check.entry = coordinate.name, coordinate.index
+    return check
+
+
+def _check_coordinate(expression, point, where: Coordinate, grad, h, rtol, atol) -> Check:
+    name = where.label
+    x = where.value(point)
     step = h if h is not None else default_step(x)
     f0 = expression.value_at(point)
-    up, up_error = _shifted(expression, point, name, step)
-    down, down_error = _shifted(expression, point, name, -step)
+    up, up_error = _shifted(expression, point, where, step)
+    down, down_error = _shifted(expression, point, where, -step)
 
     if up is not None and down is not None:
         numeric, method, note = (up - down) / (2 * step), "central", ""
         left, right = (f0 - down) / step, (up - f0) / step
-        if _is_kink(expression, point, name, step, f0, left, right, rtol, atol):
+        if _is_kink(expression, point, where, step, f0, left, right, rtol, atol):
             low, high = sorted((left, right))
             inside = low - atol <= grad <= high + atol
             note = "autograd picks a subgradient inside [left, right]" if inside else \
@@ -328,7 +466,7 @@ def _check_one(expression, point, name, grad, h, rtol, atol) -> Check:
         # one shifted point left the domain: a one-sided difference from the side that works
         step = h if h is not None else one_sided_step(x)
         sign = 1.0 if up is not None else -1.0
-        shifted, failure = _shifted(expression, point, name, sign * step)
+        shifted, failure = _shifted(expression, point, where, sign * step)
         if shifted is None:
             return Check(name, x, grad, None, None, None, False, UNCHECKED, step, "none", note=failure)
         numeric = (shifted - f0) / (sign * step)
@@ -341,7 +479,7 @@ def _check_one(expression, point, name, grad, h, rtol, atol) -> Check:
     if not ok and h is None:
         # before calling it a mismatch, rule out the estimate's own truncation error (sharp curvature,
         # e.g. log(x) at 1e-3): Ridders' extrapolation to h -> 0 is accurate where one h is not
-        refined = ridders(expression, point, name)
+        refined = ridders(expression, point, where)
         if refined is not None:
             estimate, estimate_error, _ = refined
             refined_error = abs(grad - estimate)
@@ -367,7 +505,8 @@ def ridders(expression, point, name, *, shrink: float = 1.4, table: int = 10):
     the smallest error wins: a first step that jumps over a pole (1/x near 0)
     gives a large error estimate and loses.  (Numerical Recipes' ``dfridr``.)
     """
-    x = point[name]
+    name = _coordinate(point, name)  # a variable's name, or a Coordinate (an entry of an array)
+    x = name.value(point)
     starts = sorted({0.1 * max(1.0, abs(x)), 0.1 * abs(x), 0.01 * abs(x)} - {0.0}, reverse=True)
     results = [r for r in (_ridders_from(expression, point, name, h, shrink, table) for h in starts) if r]
     return min(results, key=lambda result: result[1]) if results else None
@@ -375,7 +514,7 @@ def ridders(expression, point, name, *, shrink: float = 1.4, table: int = 10):
 
 def _ridders_from(expression, point, name, step, shrink, table):
     """One Ridders tableau from the first step ``step`` (halved into the domain if needed)."""
-    floor = 1e3 * EPS * max(1.0, abs(point[name]))
+    floor = 1e3 * EPS * max(1.0, abs(name.value(point)))
     first = _central(expression, point, name, step)
     while first is None and step > floor:
         step /= 2
@@ -425,19 +564,42 @@ def _central(expression, point, name, step) -> float | None:
     return (up - down) / (2 * step)
 
 
-def _shifted(expression, point, name, delta):
-    """f at point with ``name`` moved by ``delta``: (value, None), or (None, reason) off the domain."""
-    moved = dict(point)
-    moved[name] = point[name] + delta
-    if not math.isfinite(moved[name]):  # x + h past the largest float: no value there to compare with
-        return None, f"{name} {'+' if delta > 0 else '-'} h = {moved[name]} is beyond the float range"
-    if moved[name] == point[name]:  # h below the spacing of floats at x: a difference of 0 would be no estimate
+def _shifted(expression, point, where: Coordinate, delta):
+    """f at point with one number moved by ``delta``: (value, None), or (None, reason) off the domain."""
+    name, x = where.label, where.value(point)
+    value = x + delta
+    if not math.isfinite(value):  # x + h past the largest float: no value there to compare with
+        return None, f"{name} {'+' if delta > 0 else '-'} h = {value} is beyond the float range"
+    if value == x:  # h below the spacing of floats at x: a difference of 0 would be no estimate
         return None, f"{name} {'+' if delta > 0 else '-'} h rounds to {name} (h = {abs(delta):.2g} is below the " \
-                     f"spacing of floats at {point[name]:.6g})"
+                     f"spacing of floats at {x:.6g})"
     try:
-        return expression.value_at(moved), None
+        return expression.value_at(where.moved(point, value)), None
     except DomainError as exc:
         return None, exc.message
+
+
+def _draw(rng: random.Random, low: float, high: float, shape: tuple):
+    """A uniform number, or an array of ``shape`` of them (entries drawn in order, from the same generator)."""
+    if not shape:
+        return _uniform(rng, low, high)
+    import numpy
+
+    return numpy.array([_uniform(rng, low, high) for _ in range(math.prod(shape))]).reshape(shape)
+
+
+def _shape(value) -> tuple:
+    """The shape of a value given for a variable: () for a number, an array's or a nested list's shape."""
+    if isinstance(value, (list, tuple)):
+        import numpy
+
+        return numpy.shape(value)
+    return getattr(value, "shape", ())
+
+
+def graph_point(graph, point: dict) -> dict:
+    """The values the graph was evaluated at, as its leaves hold them (an array as a float64 array)."""
+    return {name: leaf.data for name, leaf in graph.variables.items() if name in point}
 
 
 def _uniform(rng: random.Random, low: float, high: float) -> float:
@@ -453,14 +615,15 @@ def _relative(error: float, numeric: float) -> float:
 
 
 def _worst_cases(reports, rtol, atol):
-    """Per variable, the check whose error is largest relative to its tolerance."""
+    """Per variable (every entry of an array counts for its variable), the check whose error is largest
+    relative to its tolerance."""
     worst, points = {}, {}
     for report in reports:
         for check in report.checks:
             score = _badness(check, rtol, atol)
-            if check.name not in worst or score > _badness(worst[check.name], rtol, atol):
-                worst[check.name] = check
-                points[check.name] = report.point
+            if check.of not in worst or score > _badness(worst[check.of], rtol, atol):
+                worst[check.of] = check
+                points[check.of] = report.point
     return list(worst.values()), points
 
 

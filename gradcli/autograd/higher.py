@@ -14,15 +14,44 @@ order.  Nothing here is a separate rule set::
     [32.0, 48.0, 48.0, 24.0]
     >>> jacobian([x * y, x + y], [x, y])
     [[3.0, 2.0], [1.0, 1.0]]
+
+For an evaluated expression (``Expression.evaluate``), ``pure_derivatives``
+and ``hessian_matrix`` give what ``grad --order`` and ``--hessian`` show,
+with variables by name, and ``jacobian_matrix`` what ``grad --outputs u,v
+--jacobian`` shows; with ``keep_graphs=True`` every entry also keeps its
+graph, which ``symbolic.formulas`` writes as a formula::
+
+    >>> from gradcli.autograd.expr import parse
+    >>> program = parse("u = x*y; v = x + y")
+    >>> report = jacobian_matrix(program, {"x": 2, "y": 3}, ["u", "v"])
+    >>> report.rows, report.columns, report.numbers
+    (['u', 'v'], ['x', 'y'], [[3.0, 2.0], [1.0, 1.0]])
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
+from ..errors import UsageError
 from .engine import Value, grad
 
-__all__ = ["derivatives", "hessian", "jacobian", "MAX_ORDER"]
+__all__ = ["derivatives", "hessian", "jacobian", "MAX_ORDER", "PureDerivatives", "Matrix", "pure_derivatives",
+           "hessian_matrix", "jacobian_matrix", "check_order", "check_outputs"]
 
-MAX_ORDER = 4  # f' to f'''' of one variable: beyond that the graphs grow fast and teach little
+MAX_ORDER = 4  # up to the fourth derivative of one variable: beyond that the graphs grow fast and teach little
+MAX_ORDER_ALL = 2  # with several variables: d2f/dv2 of each (the Hessian gives the mixed ones)
+
+
+def check_order(order: int, variables: list) -> None:
+    """Refuse an order outside 1..4, or above 2 for an expression of several variables."""
+    if not 1 <= order <= MAX_ORDER:
+        raise UsageError(f"{{setting}} must lie in 1..{MAX_ORDER}, got {order}", setting="order", value=order)
+    if order > MAX_ORDER_ALL and len(variables) != 1:
+        listed = ", ".join(variables) or "none"
+        example = variables[0] if variables else "x"
+        raise UsageError(f"{{setting}} {order} is for one variable; the expression has {listed}",
+                         hint=f"pick one with {{setting:wrt}} {example}, or ask for the second derivatives "
+                              "of all of them (order 2, or the whole Hessian)", setting="order", value=order)
 
 
 def derivatives(output: Value, variable: Value, order: int) -> list[Value]:
@@ -32,7 +61,7 @@ def derivatives(output: Value, variable: Value, order: int) -> list[Value]:
     backward pass with ``create_graph=True``.
     """
     if not 1 <= order <= MAX_ORDER:
-        raise ValueError(f"order must lie in 1..{MAX_ORDER}, got {order}")
+        raise UsageError(f"{{setting}} must lie in 1..{MAX_ORDER}, got {order}", setting="order", value=order)
     results = []
     current = output
     for _ in range(order):
@@ -54,3 +83,88 @@ def jacobian(outputs: list[Value], inputs: list[Value]) -> list[list[float]]:
 
 def _number(g):
     return g.data if isinstance(g, Value) else g
+
+
+# -- for an evaluated expression, by name -------------------------------------------------------
+
+
+@dataclass
+class PureDerivatives:
+    """d f/d v, d2 f/d v2, ... up to ``order`` for each variable ``v`` (``grad --order``)."""
+
+    output: str  # the output's name: f, or a bound name
+    value: float
+    point: dict  # every variable's value
+    order: int
+    numbers: dict  # name -> [d1, d2, ...]
+    graphs: dict = field(default_factory=dict)  # name -> [Value, ...] with keep_graphs
+
+
+@dataclass
+class Matrix:
+    """A Hessian (rows and columns: variables) or a Jacobian (rows: outputs, columns: variables)."""
+
+    kind: str  # "hessian" or "jacobian"
+    rows: list
+    columns: list
+    numbers: list  # rows x columns
+    values: dict  # output name -> its value
+    point: dict
+    gradients: dict = field(default_factory=dict)  # the Hessian's gradient (first derivatives), by name
+    graphs: list | None = None  # rows x columns of Values, with keep_graphs
+    leaves: list | None = None  # with keep_graphs: per row, the variables' leaves its graphs are made of
+
+
+def pure_derivatives(graph, names: list, order: int, *, keep_graphs: bool = False) -> PureDerivatives:
+    """``grad --order N`` on an evaluated expression (``Graph``): each variable's derivatives to ``order``."""
+    check_order(order, names)
+    numbers, graphs = {}, {}
+    for name in names:
+        chain = derivatives(graph.output, graph.variables[name], order)
+        numbers[name] = [_number(d) for d in chain]
+        if keep_graphs:
+            graphs[name] = chain
+    point = {name: leaf.data for name, leaf in graph.variables.items()}
+    return PureDerivatives(graph.output_name, graph.output.data, point, order, numbers, graphs)
+
+
+def hessian_matrix(graph, names: list, *, keep_graphs: bool = False) -> Matrix:
+    """``grad --hessian``: d2 f / d u d v for the variables ``names`` of an evaluated expression."""
+    leaves = [graph.variables[name] for name in names]
+    first = grad(graph.output, leaves, create_graph=True)
+    rows = [grad(d, leaves, create_graph=keep_graphs) for d in first]
+    point = {name: leaf.data for name, leaf in graph.variables.items()}
+    return Matrix("hessian", list(names), list(names), [[_number(g) for g in row] for row in rows],
+                  {graph.output_name: graph.output.data}, point, dict(zip(names, (_number(d) for d in first))),
+                  rows if keep_graphs else None, [graph.variables] * len(rows) if keep_graphs else None)
+
+
+def check_outputs(outputs: list) -> None:
+    """A Jacobian needs two or more outputs (one output's row is its gradient)."""
+    if len(outputs) < 2:
+        raise UsageError("{setting} needs two or more outputs, got " + (", ".join(outputs) or "none"),
+                         hint="name two or more bound names with {setting:outputs}", setting="jacobian")
+
+
+def jacobian_matrix(expression, values: dict, outputs: list, names: list | None = None, *,
+                    keep_graphs: bool = False) -> Matrix:
+    """``grad --outputs u,v --jacobian``: d output / d variable for several named outputs of a program.
+
+    Each output is evaluated on its own (``Expression.with_output``); the
+    columns are the variables of all of them (or ``names``), and an output that
+    does not depend on a variable has 0 there.
+    """
+    check_outputs(outputs)
+    graphs = [expression.with_output(name).evaluate(values) for name in outputs]
+    columns = list(names) if names else list(dict.fromkeys(n for g in graphs for n in g.variables))
+    numbers, kept = [], []
+    for graph in graphs:
+        leaves = [graph.variables.get(name) for name in columns]
+        found = iter(grad(graph.output, [leaf for leaf in leaves if leaf is not None], create_graph=keep_graphs))
+        row = [next(found) if leaf is not None else (Value(0.0) if keep_graphs else 0.0) for leaf in leaves]
+        numbers.append([_number(g) for g in row])
+        kept.append(row)
+    point = {name: float(values[name]) for name in columns}
+    return Matrix("jacobian", list(outputs), columns, numbers, {g.output_name: g.output.data for g in graphs},
+                  point, graphs=kept if keep_graphs else None,
+                  leaves=[g.variables for g in graphs] if keep_graphs else None)

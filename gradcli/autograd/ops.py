@@ -71,6 +71,7 @@ class Op:
     defaults: tuple = ()  # values of the last params when a call leaves them out: (0.01,) for slope
     spelled: str = ""  # the name written in expressions when it differs from ``name`` (maximum: "max")
     aliases: tuple = ()  # other spellings the expression language accepts ("silu" for swish)
+    language: bool = False  # a tensor op an expression may call by name: sum(x), max(x, axis=0), transpose(x)
 
     @property
     def call_name(self) -> str:
@@ -125,12 +126,19 @@ class Op:
             return f"{self.symbol}{args[0]}"
         if self.notation == "power":
             return f"{args[0]}{symbol_of(self, arg)}"
+        if self.notation == "list":
+            return f"[{', '.join(args)}]"
+        if self.notation == "index":
+            return f"{args[0]}[{index_text(arg)}]"
+        if self.notation == "postfix" and arg is None:
+            return f"{args[0]}{self.symbol}"
         extra = [] if arg is None or not self.takes_arg else [f"{self.arg_name}={arg_text(arg)}"]
-        return f"{self.symbol}({', '.join(list(args) + extra)})"
+        name = self.name if self.notation == "postfix" else self.symbol  # x.T with axes: transpose(x, axes=...)
+        return f"{name}({', '.join(list(args) + extra)})"
 
     @property
     def arg_name(self) -> str:
-        return {"sum": "axis", "mean": "axis", "max": "axis", "softmax": "axis", "log_softmax": "axis",
+        return {"sum": "axis", "mean": "axis", "max": "axis", "min": "axis", "softmax": "axis", "log_softmax": "axis",
                 "concat": "axis", "reshape": "shape", "transpose": "axes", "broadcast_to": "shape",
                 "sum_to": "shape", "getitem": "index", "put": "index"}.get(self.name, "arg")
 
@@ -154,6 +162,89 @@ def as_data(out):
 
 def arg_text(arg) -> str:
     return plain(float(arg)) if isinstance(arg, (int, float)) else str(arg)
+
+
+def index_text(index) -> str:
+    """An index as written between brackets: ``0``, ``1:3``, ``:, 0``, ``::-1``."""
+    if not isinstance(index, tuple):
+        index = (index,)
+    parts = []
+    for item in index:
+        if isinstance(item, slice):
+            start, stop, step = ("" if v is None else str(v) for v in (item.start, item.stop, item.step))
+            parts.append(f"{start}:{stop}" + (f":{step}" if step else ""))
+        elif item is Ellipsis:
+            parts.append("...")
+        elif item is None:
+            parts.append("None")
+        else:
+            parts.append(str(item.tolist() if hasattr(item, "tolist") else item))
+    return ", ".join(parts)
+
+
+def shape_text(shape: tuple) -> str:
+    """A shape as NumPy prints it: ``(2, 3)``, ``(3,)``, ``()`` for a number."""
+    return str(tuple(shape))
+
+
+def shape_phrase(shape: tuple) -> str:
+    """What an entry of a list is, for a ragged list's message: ``is a number``, ``has 2 numbers``."""
+    if not shape:
+        return "is a number"
+    if len(shape) == 1:
+        return f"has {shape[0]} number{'s' if shape[0] != 1 else ''}"
+    return f"has shape {shape_text(shape)}"
+
+
+def shape_problem(op: "Op", shapes: list, arg=None, reason: str = "") -> str:
+    """Why inputs of ``shapes`` do not fit ``op``, in words: ``(2, 2) @ (3,): the left's last axis ...``.
+
+    ``reason`` is NumPy's own message, kept where it is the clearest (an index or axis out of range).
+    """
+    shown = [shape_text(s) for s in shapes]
+    if op.name == "matmul":
+        a, b = shapes
+        head = f"{shown[0]} @ {shown[1]}"
+        if not a or not b:
+            return f"{head}: @ needs an array on each side (a number has shape ()); multiply by a number with *"
+        right_axis, inner = ("length", b[0]) if len(b) == 1 else ("second-to-last axis", b[-2])
+        if a[-1] != inner:
+            return f"{head}: the left's last axis ({a[-1]}) must equal the right's {right_axis} ({inner})"
+        return f"{head}: the axes before the last two do not broadcast"
+    if op.name == "stack":
+        return (f"entries of shapes {' and '.join(dict.fromkeys(shown))}: the entries of a list [a, b, ...] "
+                "need one shape")
+    if op.partials is not None and len(shapes) > 1:  # elementwise: broadcasting failed
+        joined = f" {op.symbol} ".join(shown) if op.notation == "infix" else ", ".join(shown)
+        return (f"{joined}: these shapes do not broadcast (from the last axis on, each pair of sizes must be "
+                "equal, or one of them 1)")
+    return f"shape {', '.join(shown)}: {reason or 'the shape does not fit ' + op.name}"
+
+
+def entry_problem(op: "Op", xs: tuple, arg, out) -> str | None:
+    """Why an array result has a NaN or an infinite entry where its inputs have none, or None.
+
+    The first such entry, and the reason its record gives for those numbers
+    (``entry [1]: argument is -1, log needs a positive number``): arrays are
+    computed without checks, so this is how they get the errors numbers get.
+    """
+    np = _numpy()
+    bad = ~np.isfinite(out)
+    if not bad.any() or not all(np.isfinite(x).all() for x in xs):
+        return None
+    index = tuple(int(i) for i in np.argwhere(bad)[0])
+    value = float(out[index])
+    fallback = (f"the result overflows to {plain(value)} (too large for a float)" if math.isinf(value)
+                else "the result is not a number (nan)")
+    where = f"entry [{', '.join(map(str, index))}]"
+    if op.partials is None:  # a tensor operation: entries do not map one to one
+        return f"{where}: {fallback}"
+    at = tuple(float(np.broadcast_to(x, out.shape)[index]) for x in xs)
+    extra = (arg,) if op.takes_arg else ()
+    reason = op.domain(*at, *extra) if op.domain is not None else None
+    if reason is None and op.overflow is not None:
+        reason = op.overflow(*at, *extra)
+    return f"{where}: {reason or fallback}"
 
 
 def symbol_of(op: Op, arg) -> str:
@@ -185,7 +276,9 @@ class MathSpace:
 def _float_space() -> MathSpace:
     m = MathSpace("floats")
     for op in OPS.values():
-        if op.scalar is not None and op.kind == "function":
+        # functions, and the tensor operations that are the identity on a number (sum, transpose, ...): the
+        # rules of softmax(2.0) or 2.0.T meet them over floats (m.sum(g, axis) is g)
+        if op.scalar is not None and op.kind in ("function", "tensor"):
             setattr(m, op.name, op.scalar)
     m.data = lambda v: v
     m.where = lambda cond, a, b: a if cond else b
@@ -311,8 +404,8 @@ def _mean_vjp(m, xs, y, g, axis):
     return (m.broadcast_to(_reduced_shape_grad(m, g, shape, axis), shape) * (1.0 / _count(shape, axis)),)
 
 
-def _max_vjp(m, xs, y, g, axis):
-    # the gradient goes to the entries equal to the maximum, shared evenly between ties
+def _extreme_vjp(m, xs, y, g, axis):
+    # max and min: the gradient goes to the entries equal to the result, shared evenly between ties
     x = xs[0]
     shape = m.shape(x)
     if not shape:
@@ -325,18 +418,38 @@ def _max_vjp(m, xs, y, g, axis):
     return (m.broadcast_to(_reduced_shape_grad(m, g, shape, axis), shape) * mask,)
 
 
+def _tie_kink(pick: str):
+    """A reduction's kink: several entries share the maximum (or minimum) it picks."""
+    def kink(x, axis):
+        np = _numpy()
+        if x.__class__ is float:
+            return None
+        top = getattr(np, pick)(x, axis=axis, keepdims=True)
+        ties = (x == top).sum(axis=axis, keepdims=True)
+        tied = np.argwhere(ties > 1)
+        if not len(tied):
+            return None
+        first = tuple(tied[0])  # the first maximum (or minimum) shared by several entries
+        return f"{int(ties[first])} entries tie at {plain(float(top[first]))}"
+    return kink
+
+
 def _matmul_vjp(m, xs, y, g, arg):
+    # dA = G @ B.T and dB = A.T @ G on the last two axes, summed over broadcast batch axes.  A 1-D
+    # operand is a row on the left or a column on the right, as in NumPy: it is made 2-D for the rule
+    # (and the output's gradient gets the axis back), then its gradient is made 1-D again.
     a, b = xs
     sa, sb = m.shape(a), m.shape(b)
-    if len(sa) == 1 and len(sb) == 1:  # a dot product: a scalar
+    if len(sa) == 1 and len(sb) == 1:  # a dot product: a number
         return g * b, g * a
-    if len(sa) == 1:  # (n,) @ (n, k) -> (k,)
-        return m.matmul(b, g), m.matmul(m.reshape(a, (sa[0], 1)), m.reshape(g, (1, sb[-1])))
-    if len(sb) == 1:  # (k, n) @ (n,) -> (k,)
-        return m.matmul(m.reshape(g, (sa[0], 1)), m.reshape(b, (1, sb[0]))), m.matmul(m.transpose(a, None), g)
-    ga = m.matmul(g, m.transpose(b, _swap_last(len(sb))))
-    gb = m.matmul(m.transpose(a, _swap_last(len(sa))), g)
-    return m.sum_to(ga, sa), m.sum_to(gb, sb)
+    gs = m.shape(g)
+    if len(sa) == 1:
+        a, g = m.reshape(a, (1, sa[0])), m.reshape(g, gs[:-1] + (1, gs[-1]))
+    elif len(sb) == 1:
+        b, g = m.reshape(b, (sb[0], 1)), m.reshape(g, gs + (1,))
+    ga = m.sum_to(m.matmul(g, m.transpose(b, _swap_last(len(m.shape(b))))), m.shape(a))
+    gb = m.sum_to(m.matmul(m.transpose(a, _swap_last(len(m.shape(a)))), g), m.shape(b))
+    return (m.reshape(ga, sa) if len(sa) == 1 else ga), (m.reshape(gb, sb) if len(sb) == 1 else gb)
 
 
 def _swap_last(ndim: int):
@@ -362,6 +475,10 @@ def _log_softmax_vjp(m, xs, y, g, axis):
 
 def _keep(m, reduced, shape, axis):
     return _reduced_shape_grad(m, reduced, shape, axis)
+
+
+def _stack_vjp(m, xs, y, g, arg):
+    return tuple(m.getitem(g, i) for i in range(len(xs)))
 
 
 def _concat_vjp(m, xs, y, g, axis):
@@ -721,16 +838,28 @@ _RECORDS = (
        kink=lambda a, b: "both arguments are 0 (the tip of a cone)" if a == 0.0 and b == 0.0 else None,
        sympy=lambda sp, a, b: sp.sqrt(a**2 + b**2), summary="sqrt(a**2 + b**2), without overflow"),
     # tensor operations (NumPy data): reductions, shapes, products, selections
-    Op("sum", "sum", "d/dx_i sum(x) = 1", usage="x.sum(axis)", kind="tensor", takes_arg=True,
-       scalar=lambda x, axis: x, array=lambda np, x, axis: np.sum(x, axis=axis), vjp=_sum_vjp),
-    Op("mean", "mean", "d/dx_i mean(x) = 1/n", usage="x.mean(axis)", kind="tensor", takes_arg=True,
-       scalar=lambda x, axis: x, array=lambda np, x, axis: np.mean(x, axis=axis), vjp=_mean_vjp),
-    Op("max", "max", "d/dx_i max(x) = 1 where x_i is the maximum (shared between ties), else 0", usage="x.max(axis)", kind="tensor",
-       takes_arg=True, scalar=lambda x, axis: x, array=lambda np, x, axis: np.max(x, axis=axis), vjp=_max_vjp),
-    Op("matmul", "@", "d/dA (A @ B) = G @ B.T,  d/dB (A @ B) = A.T @ G", usage="A @ B", arity=2, kind="tensor", notation="infix",
-       array=lambda np, a, b: np.matmul(a, b), vjp=_matmul_vjp),
-    Op("transpose", "T", "d/dx transpose(x) = transpose of the gradient", usage="x.T, x.transpose(axes)", kind="tensor", takes_arg=True,
-       array=lambda np, x, axes: np.transpose(x, axes), vjp=_transpose_vjp),
+    Op("sum", "sum", "d/dx_i sum(x) = 1", usage="sum(x), sum(x, axis=0)", kind="tensor", takes_arg=True, language=True,
+       scalar=lambda x, axis: x, array=lambda np, x, axis: np.sum(x, axis=axis), vjp=_sum_vjp,
+       summary="the sum of the entries (all, or along an axis); Python: x.sum(axis)"),
+    Op("mean", "mean", "d/dx_i mean(x) = 1/n", usage="mean(x), mean(x, axis=0)", kind="tensor", takes_arg=True,
+       language=True, scalar=lambda x, axis: x, array=lambda np, x, axis: np.mean(x, axis=axis), vjp=_mean_vjp,
+       summary="the mean of the entries (all, or along an axis); Python: x.mean(axis)"),
+    Op("max", "max", "d/dx_i max(x) = 1 where x_i is the maximum (shared between ties), else 0",
+       usage="max(x), max(x, axis=0)", kind="tensor", takes_arg=True, language=True, scalar=lambda x, axis: x,
+       array=lambda np, x, axis: np.max(x, axis=axis), vjp=_extreme_vjp, kink=_tie_kink("max"),
+       summary="the largest entry (all, or along an axis): one argument; max(a, b) is elementwise"),
+    Op("min", "min", "d/dx_i min(x) = 1 where x_i is the minimum (shared between ties), else 0",
+       usage="min(x), min(x, axis=0)", kind="tensor", takes_arg=True, language=True, scalar=lambda x, axis: x,
+       array=lambda np, x, axis: np.min(x, axis=axis), vjp=_extreme_vjp, kink=_tie_kink("min"),
+       summary="the smallest entry (all, or along an axis): one argument; min(a, b) is elementwise"),
+    Op("matmul", "@", "d/dA (A @ B) = G @ B.T,  d/dB (A @ B) = A.T @ G", usage="A @ B", arity=2, kind="tensor",
+       notation="infix", array=lambda np, a, b: np.matmul(a, b), vjp=_matmul_vjp,
+       summary="matrix product; a vector is a row on the left, a column on the right, and x @ y of two "
+               "vectors is their dot product"),
+    Op("transpose", ".T", "d/dx transpose(x) = transpose of the gradient", usage="x.T, xᵀ, transpose(x)",
+       kind="tensor", takes_arg=True, language=True, notation="postfix",
+       scalar=lambda x, axes: x, array=lambda np, x, axes: np.transpose(x, axes), vjp=_transpose_vjp,
+       summary="the axes reversed (rows become columns); Python: x.T, x.transpose(axes)"),
     Op("reshape", "reshape", "d/dx reshape(x) = the gradient in x's shape", usage="x.reshape(shape)", kind="tensor", takes_arg=True,
        scalar=lambda x, shape: x, array=lambda np, x, shape: np.reshape(x, shape),
        vjp=lambda m, xs, y, g, shape: (m.reshape(g, m.shape(xs[0])),)),
@@ -740,17 +869,23 @@ _RECORDS = (
     Op("sum_to", "sum_to", "d/dx sum_to(x) = the gradient broadcast back to x's shape", usage="x.sum_to(shape)", summary="internal: sums a gradient back over broadcast axes", kind="tensor",
        takes_arg=True, scalar=lambda x, shape: x, array=_sum_to_array,
        vjp=lambda m, xs, y, g, shape: (m.broadcast_to(g, m.shape(xs[0])),)),
-    Op("getitem", "[]", "d/dx x[i] = 1 at the picked entries, 0 elsewhere", usage="x[i], x[1:3, 0]", kind="tensor", takes_arg=True,
-       array=lambda np, x, index: np.array(x[index], dtype=np.float64),
+    Op("getitem", "[]", "d/dx x[i] = 1 at the picked entries, 0 elsewhere", usage="x[i], x[1:3, 0]", kind="tensor",
+       takes_arg=True, notation="index", array=lambda np, x, index: np.array(x[index], dtype=np.float64),
+       summary="entries picked by whole numbers and slices (counting from 0; -1 is the last)",
        vjp=lambda m, xs, y, g, index: (m.put(g, (index, m.shape(xs[0]))),)),
     Op("put", "put", "d/dg put(g) = the gradient at the picked entries", usage="put(g)", summary="internal: the gradient of x[i], zeros elsewhere", kind="tensor", takes_arg=True,
        array=_put_array, vjp=lambda m, xs, y, g, arg: (m.getitem(g, arg[0]),)),
     Op("concat", "concat", "d/dx_i concat(x) = the gradient's slice of x_i", usage="Value.concat([a, b], axis)", arity=None, kind="tensor",
        takes_arg=True, array=lambda np, *xs: np.concatenate(xs[:-1], axis=xs[-1]), vjp=_concat_vjp),
-    Op("softmax", "softmax", "d/dx softmax(x) = y * (g - sum(g * y))", usage="x.softmax(axis)", kind="tensor", takes_arg=True,
-       array=_softmax_array, vjp=_softmax_vjp),
-    Op("log_softmax", "log_softmax", "d/dx log_softmax(x) = g - softmax(x) * sum(g)", usage="x.log_softmax(axis)", kind="tensor",
-       takes_arg=True, array=_log_softmax_array, vjp=_log_softmax_vjp),
+    Op("stack", "[ ]", "d/dx_i [x_1, ..., x_n] = entry i of the gradient", usage="[a, b, ...]", arity=None,
+       kind="tensor", notation="list", array=lambda np, *xs: np.stack(xs), vjp=_stack_vjp,
+       summary="an array of values of one shape (a list with a variable in it: [x1, 2*x2])"),
+    Op("softmax", "softmax", "d/dx softmax(x) = y * (g - sum(g * y))", usage="softmax(x), softmax(x, axis=-1)",
+       kind="tensor", takes_arg=True, language=True, array=_softmax_array, vjp=_softmax_vjp,
+       summary="exp(x) / sum(exp(x)) over all entries or along an axis, computed stably"),
+    Op("log_softmax", "log_softmax", "d/dx log_softmax(x) = g - softmax(x) * sum(g)",
+       usage="log_softmax(x), log_softmax(x, axis=-1)", kind="tensor", takes_arg=True, language=True,
+       array=_log_softmax_array, vjp=_log_softmax_vjp, summary="x - log(sum(exp(x))), computed stably"),
     Op("where", "where", "d/da where(c, a, b) = c,  d/db where(c, a, b) = 1 - c", usage="Value.where(c, a, b)", arity=2, kind="tensor",
        takes_arg=True, array=lambda np, a, b, cond: np.where(cond, a, b),
        partials=lambda m, xs, y, cond: (m.where(cond, 1.0, 0.0), m.where(cond, 0.0, 1.0))),
@@ -779,7 +914,7 @@ def callable_names() -> dict:
     """
     calls: dict[str, list] = {}
     for op in OPS.values():
-        if op.kind == "function" or op.spelled:
+        if op.kind == "function" or op.spelled or op.language:
             for spelling in (op.call_name, *op.aliases):
                 calls.setdefault(spelling, []).append(op)
     for records in calls.values():
@@ -791,7 +926,7 @@ def function_list() -> str:
     """The functions of the expression language as --help lists them: ``exp, log, ..., swish (silu)``."""
     seen, words = set(), []
     for op in OPS.values():
-        if (op.kind == "function" or op.spelled) and op.call_name not in seen:
+        if (op.kind == "function" or op.spelled or op.language) and op.call_name not in seen:
             seen.add(op.call_name)
             words.append(op.call_name + (f" ({', '.join(op.aliases)})" if op.aliases else ""))
     return ", ".join(words)

@@ -20,25 +20,40 @@ canonical spelling (``x1*w1 + x2*w2 + b``; a bound input is written by its
 name: ``(e - 1)/(e + 1)``); labels are made only when something shows them,
 and a label longer than ``LABEL_LIMIT`` characters is cut with an ellipsis, so
 labelling stays linear in the size of the expression.
+
+A variable may hold an array (a list or a NumPy array, read by ``leaf_data``),
+and a literal may write one.  Evaluation then checks every array result: an
+entry that leaves its function's domain is a ``DomainError`` naming the entry
+(``log(x): entry [1]: argument is -1, ...``), shapes NumPy refuses are a
+``ShapeError`` naming both (``M @ x: (2, 2) @ (3,): ...``), and
+``Graph.backward`` refuses an output that is not one number::
+
+    >>> graph = parse("L = sum((relu(M @ x + b) - t)**2)").evaluate(
+    ...     {"M": [[1, 2], [-1, 3]], "x": [2, 1], "b": [0.5, 1], "t": [3, 2]})
+    >>> graph.backward(); graph.output.data, graph.gradients()["M"].tolist()
+    (2.25, [[6.0, 3.0], [0.0, 0.0]])
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass, field
 
-from ..errors import DomainError, UsageError
+from ..errors import DomainError, ShapeError, UsageError
 from ..numbers import plain
 from .engine import Value, apply, topological_order
+from .ops import OPS, entry_problem, index_text, shape_problem, shape_text
 
 LABEL_LIMIT = 120  # characters of a node's label; longer ones end in "…"
 CUT = "\u2026"
 
 # how tightly each kind of node binds, for the parentheses of labels
-_PRECEDENCE = {"+": 10, "-": 10, "*": 20, "/": 20, "neg": 30, "**": 40, "pow": 40}
+_PRECEDENCE = {"+": 10, "-": 10, "*": 20, "/": 20, "matmul": 20, "neg": 30, "**": 40, "pow": 40}
 ATOM = 50
 UNARY = 30
-_SPACED = {"+": " + ", "-": " - ", "*": "*", "/": "/"}
+_SPACED = {"+": " + ", "-": " - ", "*": "*", "/": "/", "matmul": " @ "}
+_POSTFIX = {"getitem", "transpose"}  # written after their input: x[0], M.T
 _UNDERFLOWS = {"*", "/", "**", "pow", "exp"}
 
 
@@ -53,6 +68,7 @@ class Graph:
     names: dict = field(default_factory=dict)  # id(Value) -> the name the expression gives it: variables, steps
     output_name: str = "f"  # a bound output's name, or f (out when f is taken) for an unnamed one
     program: "Expression | None" = field(default=None, repr=False)  # what was evaluated, for titles
+    arrays: bool = False  # whether any value is an array (NumPy then computes without warnings: we judge)
 
     def title(self, limit: int = 200) -> tuple:
         """(the output's formula, the steps before it) for a title: ``("(e - 1)/(e + 1)", "n = ...; e = ...")``."""
@@ -61,15 +77,27 @@ class Graph:
         return self.program.title(limit)
 
     def backward(self) -> None:
-        self.output.backward()
+        """Fill every node's gradient; the output must be one number (``ShapeError`` otherwise)."""
+        output = self.output.data
+        if output.__class__ is not float:
+            raise ShapeError(*_not_a_number(self, output.shape), shape=output.shape)
+        with _quiet(self.arrays):
+            self.output.backward()
 
     def warnings(self) -> list:
         """What a user should know about the numbers: underflow to 0, gradients that are not finite."""
         notes = [f"{label} underflows to 0 (its exact value is below the smallest float, about 5e-324)"
                  for label in self.underflows]
         for name, leaf in self.variables.items():
-            if not math.isfinite(leaf.grad):
-                notes.append(f"the gradient of {name} is {plain(leaf.grad)}: the chain rule's product leaves "
+            grad = leaf.grad
+            if grad.__class__ is not float and grad.shape:  # an array: name its first entry that is not finite
+                bad = [index for index, g in zip(_indices(grad.shape), grad.flat) if not math.isfinite(g)]
+                if bad:
+                    more = f" (and {len(bad) - 1:,} more entries)" if len(bad) > 1 else ""
+                    notes.append(f"the gradient of {name}[{', '.join(map(str, bad[0]))}] is {plain(float(grad[bad[0]]))}"
+                                 f"{more}: the chain rule's product leaves the float range at these values")
+            elif not math.isfinite(grad):
+                notes.append(f"the gradient of {name} is {plain(float(grad))}: the chain rule's product leaves "
                              "the float range at these values")
         return notes
 
@@ -107,9 +135,10 @@ class Expression:
     """
 
     def __init__(self, source: str, ops: list, kids: list, data: list, root: int, bound: dict,
-                 output_name: str, statements: int, notes: list, constants_used: set):
+                 output_name: str, statements: int, notes: list, constants_used: set, args: dict | None = None):
         self.source = source
         self._ops, self._kids, self._data = ops, kids, data
+        self._args = args or {}  # node -> constant operand: an axis (sum(x, axis=0)), an index (x[0])
         self.root = root
         self._bound = bound  # name -> node
         self._node_names = {}  # node -> its name; an alias (b = a) keeps the first, a variable its own
@@ -182,6 +211,17 @@ class Expression:
         source = " ".join(self.source.split()) if "\n" not in self.source and "#" not in self.source else None
         return _cut(source if source is not None else self.text(LABEL_LIMIT), limit)
 
+    def with_output(self, name: str) -> "Expression":
+        """The same program with the bound name ``name`` as its output (for Jacobians of several outputs)."""
+        if name == self.output_name:
+            return self
+        if name not in self._bound:
+            known = ", ".join(self._bound) or "none (name a step: NAME = ...)"
+            raise UsageError(f"{{setting}} {name}: no statement binds {name}; the bound names are {known}",
+                             setting="outputs", value=name)
+        return Expression(self.source, self._ops, self._kids, self._data, self._bound[name], self._bound, name,
+                          self.statements, [], self.constants_used)
+
     def check_values(self, values: dict) -> None:
         """Refuse values for bound names (a name is either a variable or bound, never both)."""
         clash = [name for name in values if name in self._bound]
@@ -207,8 +247,9 @@ class Expression:
             noun = "variable" if len(missing) == 1 else "variables"
             raise MissingValuesError(f"no value for {noun} {', '.join(missing)}", names=missing)
         self.check_values(values)
-        leaves = {name: Value(float(values[name]), label=name) for name in self.variables}
-        built, zeros = _build_all(self, leaves)
+        leaves = {name: Value(leaf_data(name, values[name]), label=name) for name in self.variables}
+        with contextlib.ExitStack() as quiet:
+            built, zeros, arrays = _build_all(self, leaves, quiet)
         labels = None
         if labelled:
             labels = self._label_list(LABEL_LIMIT)
@@ -222,7 +263,7 @@ class Expression:
             if node <= self.root and built[node] is not None:
                 names.setdefault(id(built[node]), name)
         underflows = [self._shown(node) for node in zeros if _underflowed(built[node])]
-        return Graph(self.source, output, leaves, underflows, names, self.output_name, self)
+        return Graph(self.source, output, leaves, underflows, names, self.output_name, self, arrays)
 
     def value_at(self, values: dict) -> float:
         """The expression's value at ``values`` (no gradients, no labels)."""
@@ -260,22 +301,28 @@ def _reachable(kids: list, root: int) -> tuple:
     return [node for node in range(root + 1) if reach[node]], reach
 
 
-def _build_all(expression: Expression, leaves: dict) -> tuple:
+def _build_all(expression: Expression, leaves: dict, quiet: contextlib.ExitStack) -> tuple:
     """(every reachable node as a Value, inputs first; the nodes that came out 0 from an op that may
-    underflow).  A domain error names the node that failed."""
-    ops, kids, data = expression._ops, expression._kids, expression._data
+    underflow; whether an array was met).  A domain or shape error names the node that failed.
+
+    At the first array, NumPy's warnings are silenced in ``quiet``: a result that is not finite is
+    judged here, entry by entry, and named in an error.
+    """
+    ops, kids, data, args = expression._ops, expression._kids, expression._data, expression._args
     built = [None] * (expression.root + 1)
     zeros = []
     node = 0
+    arrays = False
     try:
         for node in expression._order:
             op = ops[node]
             inputs = kids[node]
             if not inputs:
-                if op == "var":
-                    built[node] = leaves[data[node]]
-                else:
-                    built[node] = Value(data[node][0])
+                leaf = leaves[data[node]] if op == "var" else Value(data[node][0])
+                if leaf.data.__class__ is not float and not arrays:
+                    arrays = True
+                    quiet.enter_context(_quiet(True))
+                built[node] = leaf
                 continue
             if op == "+":
                 out = built[inputs[0]] + built[inputs[1]]
@@ -288,18 +335,102 @@ def _build_all(expression: Expression, leaves: dict) -> tuple:
             elif op == "neg":
                 out = -built[inputs[0]]
             elif op == "**":  # a constant exponent: d/dx x**n = n x**(n-1)
-                out = apply("**", built[inputs[0]], arg=built[inputs[1]].data)
+                exponent = built[inputs[1]]
+                if exponent.data.__class__ is float:
+                    out = apply("**", built[inputs[0]], arg=exponent.data)
+                else:  # an array of exponents: a two-input node, whose rule works entry by entry
+                    out = apply("pow", built[inputs[0]], exponent)
             else:
-                out = apply(op, *[built[kid] for kid in inputs])
+                out = apply(op, *[built[kid] for kid in inputs], arg=args.get(node))
             result = out.data
-            if result - result != 0.0 and all(built[kid].data - built[kid].data == 0.0 for kid in inputs):
-                raise DomainError(f"the result overflows to {plain(result)} (too large for a float)")
-            if result == 0.0 and op in _UNDERFLOWS:
-                zeros.append(node)
+            if result.__class__ is float:
+                if result - result != 0.0 and all(_finite(built[kid].data) for kid in inputs):
+                    raise DomainError(f"the result overflows to {plain(result)} (too large for a float)")
+                if result == 0.0 and op in _UNDERFLOWS:
+                    zeros.append(node)
+            else:
+                problem = entry_problem(OPS[out.op], tuple(v.data for v in out.inputs), out.arg, result)
+                if problem:
+                    raise DomainError(problem)
             built[node] = out
     except DomainError as exc:
         raise DomainError(f"{expression._shown(node)}: {exc.message}") from None
-    return built, zeros
+    except ShapeError as exc:
+        raise ShapeError(f"{expression._shown(node)}: {exc.message}") from None
+    except (ValueError, IndexError, TypeError) as exc:  # NumPy refused the shapes of a hand-written op
+        values = [built[kid] for kid in kids[node]]
+        if all(v.data.__class__ is float for v in values):
+            raise
+        problem = shape_problem(OPS[ops[node]], [v.shape for v in values], args.get(node), str(exc))
+        raise ShapeError(f"{expression._shown(node)}: {problem}") from None
+    return built, zeros, arrays
+
+
+def _quiet(arrays: bool):
+    """NumPy's warnings off (``numpy.errstate``) when arrays are involved; nothing to do for numbers."""
+    if not arrays:
+        return contextlib.nullcontext()
+    import numpy
+
+    return numpy.errstate(all="ignore")
+
+
+def _finite(data) -> bool:
+    if data.__class__ is float:
+        return data - data == 0.0
+    import numpy
+
+    return bool(numpy.isfinite(data).all())
+
+
+def leaf_data(name: str, value):
+    """A variable's value as the engine holds it: a float, or a NumPy array of floats.
+
+    An array must be rectangular and hold at least one number (``UsageError``
+    otherwise, naming the variable); a 0-d array is a number.
+    """
+    if value.__class__ is float:
+        return value
+    if isinstance(value, (int, float)):
+        return float(value)
+    import numpy
+
+    try:
+        array = numpy.asarray(value, dtype=numpy.float64)
+    except (ValueError, TypeError) as exc:
+        ragged = "inhomogeneous" in str(exc) or "sequence" in str(exc)
+        raise UsageError(f"{name} is a ragged array: its rows have different lengths" if ragged else
+                         f"{name} is not a number or an array of numbers ({exc})", names=[name]) from None
+    if array.ndim == 0:
+        return float(array)
+    if array.size == 0:
+        raise UsageError(f"{name} is an empty array (shape {shape_text(array.shape)}): give at least one number",
+                         names=[name])
+    return array
+
+
+def _not_a_number(graph: Graph, shape: tuple) -> tuple:
+    """(message, hint) for an output that is an array: gradients are of one number."""
+    formula, _ = graph.title(60)
+    name = graph.output_name
+    message = (f"the output {name} = {formula} is an array of shape {shape_text(shape)}: gradients need the "
+               "output to be one number")
+    if graph.program is not None and name in graph.program.names:  # a bound output: add a step
+        hint = f"add a step that makes one number of it, e.g. L = sum({name}) (or mean({name}), or {name}[0])"
+    else:
+        program = graph.program
+        shown = formula if program is None or not program.names else program.label(program.root)
+        loose = program is not None and precedence(program._ops[program.root], program._data[program.root]) < ATOM
+        entry = f"({shown})[0]" if loose else f"{shown}[0]"
+        hint = f"write sum({shown}) (or mean(...), or pick an entry: {entry})"
+    return message, hint
+
+
+def _indices(shape: tuple):
+    """Every index of an array of ``shape``, in the order of ``array.flat``."""
+    import itertools
+
+    return itertools.product(*(range(n) for n in shape))
 
 
 def _underflowed(value: Value | None) -> bool:
@@ -331,9 +462,7 @@ def _labels(expression: Expression, limit: int | None) -> list:
     already ``limit`` characters long, so every concatenation here is short:
     linear time in the number of nodes.
     """
-    from .ops import OPS
-
-    ops, kids, data = expression._ops, expression._kids, expression._data
+    ops, kids, data, args = expression._ops, expression._kids, expression._data, expression._args
     names = expression._node_names
     texts: list = [""] * len(ops)
     cut = bytearray(len(ops))
@@ -370,10 +499,25 @@ def _labels(expression: Expression, limit: int | None) -> list:
             (child,) = inputs
             text = "-" + part(child, prec(child) < UNARY)
             shortened = bool(cut[child]) and child not in names
+        elif op in _POSTFIX:  # x[0], M.T
+            (child,) = inputs
+            text = part(child, prec(child) < ATOM) + (f"[{index_text(args[node])}]" if op == "getitem" else ".T")
+            shortened = bool(cut[child]) and child not in names
+        elif op == "stack":  # [a, b]: up to the first entry whose label was cut
+            text = "["
+            for position, kid in enumerate(inputs):
+                text += (", " if position else "") + part(kid, False)
+                shortened = bool(cut[kid]) and kid not in names
+                if shortened:
+                    break
+            else:
+                text += "]"
         else:
             shown_cut = [bool(cut[kid]) and kid not in names for kid in inputs]
             text = _call_text(OPS[op], data[node], [part(kid, False) for kid in inputs], shown_cut)
             shortened = any(shown_cut)
+            if node in args and not shortened:  # sum(x, axis=0)
+                text = f"{text[:-1]}, {OPS[op].arg_name}={args[node]})"
         if limit is not None and (shortened or len(text) > limit):
             text = text[:limit] + CUT
             cut[node] = 1

@@ -17,6 +17,7 @@ at.  What the Unicode characters mean::
 - Subscript digits end a name and read as digits: ``w₁`` is ``w1``, and ``w₁x₁`` is ``w1*x1``.
 - Letters of any alphabet make names (``θ``, ``Δx``); ``π`` alone is the constant pi.
 - ``√`` is sqrt of what follows; ``|x|`` is abs.
+- ``@`` is the matrix product; ``[1, 2]`` an array; ``x[0]`` an entry; ``x.T`` and ``xᵀ`` the transpose.
 
 Anything else becomes a one-character token that the parser refuses with a hint.
 """
@@ -72,16 +73,17 @@ def positions(source: str) -> list:
 
 
 def _join_lines(tokens: list) -> list:
-    """Inside parentheses a newline is a space: a long statement may go on over several lines."""
+    """Inside parentheses and brackets a newline is a space: a long statement (a matrix) may go on over
+    several lines."""
     return [tokens[i] for i in _kept_indices(tokens)]
 
 
 def _kept_indices(tokens: list) -> list:
     depth, kept = 0, []
     for index, token in enumerate(tokens):
-        if token == "(":
+        if token == "(" or token == "[":
             depth += 1
-        elif token == ")":
+        elif token == ")" or token == "]":
             depth = max(depth - 1, 0)
         elif token == "\n" and depth:
             continue

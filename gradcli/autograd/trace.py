@@ -39,10 +39,11 @@ class ForwardStep:
     label: str  # the node's label, or a generated name for unlabelled nodes
     op: str  # "" for a leaf, else as shown: "+", "tanh", "**2"
     inputs: list  # ids of the inputs, in order
-    value: float
+    value: float  # or a NumPy array (then ``shape`` is its shape)
     grad: float
     kind: str  # "variable", "constant" or "operation"
     name: str = ""  # a variable's name, a bound name, the output's name; "" for other nodes
+    shape: tuple = ()  # () for a number
 
 
 @dataclass
@@ -51,7 +52,8 @@ class Contribution:
     input_label: str
     local: float | None  # d node / d input (None for a tensor operation such as a matrix product)
     upstream: float  # d output / d node
-    contribution: float  # local * upstream, added to the input's gradient
+    contribution: float  # local * upstream (summed over the axes the input was broadcast along), added to
+    # the input's gradient; with arrays each of these is an array
     input_name: str = ""  # the input's name, if it has one
 
 
@@ -77,6 +79,11 @@ class Trace:
     def __post_init__(self):
         self.nodes = self.nodes or len(self.forward)
         self.rows = self.rows or sum(len(step.contributions) for step in self.backward)
+
+    @property
+    def has_arrays(self) -> bool:
+        """Whether any node shown holds an array (the tables then show each node's shape)."""
+        return any(step.shape for step in self.forward)
 
 
 def trace(output: Value, variables: dict | None = None, names: dict | None = None, *,
@@ -107,7 +114,7 @@ def trace(output: Value, variables: dict | None = None, names: dict | None = Non
             kind = "variable" if node.label and not _is_number(node.label) else "constant"
         forward.append(
             ForwardStep(index, node.label or f"n{index}", op_symbol(node), [ids[id(i)] for i in node.inputs],
-                        node.data, node.grad, kind, names.get(id(node), ""))
+                        node.data, node.grad, kind, names.get(id(node), ""), node.shape)
         )
     operations = [index for index in range(len(nodes) - 1, -1, -1) if nodes[index].inputs]
     backward = []
@@ -120,8 +127,10 @@ def trace(output: Value, variables: dict | None = None, names: dict | None = Non
         if locals_ is None:  # a tensor operation: its rule gives the contributions directly
             contributions = input_gradients(node, node.grad)
             locals_ = [None] * len(node.inputs)
-        else:
+        elif node.data.__class__ is float and node.grad.__class__ is float:
             contributions = [local * node.grad for local in locals_]
+        else:  # arrays: local x upstream, summed back over the axes each input was broadcast along
+            contributions = input_gradients(node, node.grad)
         for child, local, contribution in zip(node.inputs, locals_, contributions):
             child_id = ids[id(child)]
             step.contributions.append(Contribution(child_id, child.label or f"n{child_id}", local, node.grad,

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import sys
-
 import typer
 
 from .. import __version__
@@ -46,24 +43,21 @@ from . import grad_cmd  # noqa: E402,F401
 from . import check_cmd  # noqa: E402,F401
 from . import draw_cmd  # noqa: E402,F401
 from . import explore_cmd  # noqa: E402,F401
+from . import plot_cmd  # noqa: E402,F401
 from . import datasets_cmd  # noqa: E402,F401
 from . import train_cmd  # noqa: E402,F401
 from . import predict_cmd  # noqa: E402,F401
 from . import eval_cmd  # noqa: E402,F401
 from . import show_cmd  # noqa: E402,F401
+from . import sweep_cmd  # noqa: E402,F401
+from . import compare_cmd  # noqa: E402,F401
+from . import export_cmd  # noqa: E402,F401
 
 
 def run() -> None:
-    """Run the app (``gradcli.cli.main`` calls this); a closed pipe ends quietly."""
+    """Run the app (``gradcli.cli.main`` calls this, and reports a closed pipe or an interrupt)."""
     from . import fast_params
 
     collect_less()  # graphs are acyclic: fewer cyclic collections, same memory behaviour
     fast_params.install()  # plain option values without pydantic (~130 ms of start-up); see fast_params.py
-    try:
-        app(prog_name="gradcli")  # the same name for `python -m gradcli`: usage lines, completion
-    except BrokenPipeError:
-        # the reader went away (e.g. `gradcli grad ... | head -1`): stop quietly, and
-        # point stdout at /dev/null so the interpreter's final flush cannot fail again
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        sys.exit(0)
+    app(prog_name="gradcli")  # the same name for `python -m gradcli`: usage lines, completion

@@ -6,14 +6,15 @@ render with ``gradcli.render.check``.  Exit status: 0 when every gradient matche
 1 when any does not, 2 on a usage error.
 """
 
-from typing import Annotated, Optional
+from typing import Annotated, List, Optional
 
 import typer
 
-from ..autograd.expr import MAX_LENGTH, MAX_SIZE
+from ..autograd.expr import MAX_ENTRIES, MAX_LENGTH, MAX_SIZE
 from .app import app
 from .common import VARIABLE_CONTEXT, console, parse_number, reports_errors, warn, write_stdout
-from .expression_input import FileOption, MaxLengthOption, MaxSizeOption, OutputNameOption, read_expression
+from .expression_input import (FileOption, MaxEntriesOption, MaxLengthOption, MaxSizeOption, OutputNameOption,
+                               read_expression)
 from .options import DEFAULT_MAX_MEMORY_TEXT, MAX_PRECISION, MaxMemoryOption, max_memory, parse_wrt
 from .output import FormatOption, JsonOption, OutputFormat, chosen_format, write_json
 
@@ -23,11 +24,11 @@ EXAMPLES = """Examples:
 
   gradcli check "relu(x) + abs(y)" --x 0 --y 0
 
-  gradcli check "log(x)*sin(y)" --points 100 --seed 1 --range 0.1,3
+  gradcli check "x**2*sin(x)" --x 1.5 --given x="2*x*sin(x) + x**2*cos(x)"
 """
 
 OWN_OPTIONS = ["--h", "--rtol", "--atol", "--sweep", "--points", "--seed", "--range", "--format", "--json",
-               "--precision", "--wrt", "--max-memory"]
+               "--precision", "--wrt", "--max-memory", "--order", "--given", "--symbolic"]
 LONG_CHECK_SECONDS = 10.0  # a random-point check estimated to take longer is announced first
 
 
@@ -61,23 +62,42 @@ def check(
     output: OutputNameOption = None,
     max_length: MaxLengthOption = MAX_LENGTH,
     max_size: MaxSizeOption = MAX_SIZE,
+    max_entries: MaxEntriesOption = MAX_ENTRIES,
     memory_limit: MaxMemoryOption = DEFAULT_MAX_MEMORY_TEXT,
+    order: Annotated[int, typer.Option("--order", metavar="N", help="2: check the second derivatives (the Hessian) "
+                                       "against finite differences of the gradient, and of f on the diagonal.")] = 1,
+    given: Annotated[Optional[List[str]], typer.Option(
+        "--given", metavar="NAME=FORMULA", show_default=False,
+        help="Your own derivative to check, e.g. --given x=\"2*x*sin(x)\"; once per variable.")] = None,
+    symbolic: Annotated[bool, typer.Option("--symbolic", help="With --given: also show the right formula (from "
+                                                              "the backward pass) and yours minus it.")] = False,
 ) -> None:
     """Check autograd gradients against central finite differences, variable by variable.
 
     Reports autograd, numeric, absolute and relative error and pass/fail; a kink
     (relu or abs at 0) is reported as not differentiable with its one-sided slopes.
+    --order 2 checks the second derivatives; --given checks formulas you derived.
     """
     from ..autograd import gradcheck
     from ..errors import UsageError
 
     output_format = chosen_format(output_format, json_output)
     parsed, values = read_expression(expression, ctx.args, file=file, output=output, max_length=max_length,
-                                     max_size=max_size, own_options=OWN_OPTIONS)
+                                     max_size=max_size, own_options=OWN_OPTIONS, max_entries=max_entries)
     names = parse_wrt(wrt, parsed.variables)
     tolerances = {"h": h, "rtol": rtol, "atol": atol}
     complete = all(name in values for name in parsed.variables)
 
+    if given or symbolic or order != 1:
+        from . import check_more
+
+        ok = check_more.run(parsed, values, names, given=given, symbolic=symbolic, order=order, sweep=sweep,
+                            points=points, seed=seed, value_range=_parse_range(value_range) if points else None,
+                            memory_limit=memory_limit,
+                            tolerances=tolerances, output_format=output_format, precision=precision)
+        if not ok:
+            raise typer.Exit(1)
+        return
     if sweep:
         if points:
             raise UsageError("--sweep looks at one point: drop --points, or run the two separately")
@@ -89,7 +109,7 @@ def check(
 
         low, high = _parse_range(value_range)
         limit = max_memory(memory_limit)
-        estimate = gradcheck.random_check_estimate(parsed, points, names)
+        estimate = gradcheck.random_check_estimate(parsed, points, names, values)
         note = time_note(estimate, LONG_CHECK_SECONDS)
         if note and 0 < points <= gradcheck.MAX_POINTS and estimate.memory <= limit:  # else it is refused
             warn(f"{note}; Ctrl-C stops it")

@@ -11,13 +11,13 @@ from __future__ import annotations
 import functools
 import math
 import re
-import signal
 import sys
 from typing import Callable
 
 import typer
 
 from ..errors import GradcliError, UsageError
+from ..printable import printable
 from ..render.errors import error_lines, flag_name
 
 # Commands that take an expression and its variables as free-form options.
@@ -29,10 +29,42 @@ _SPECIAL_NUMBERS = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+
 
 
 def console(stderr: bool = False):
-    """The Rich console for stdout (results) or stderr (warnings, errors, progress)."""
+    """The Rich console for stdout (results) or stderr (warnings, errors, progress).
+
+    Whatever it prints has its control characters escaped (``gradcli/printable.py``): a column name, a
+    label or a file name cannot drive the terminal.  Rich's own colours and cursor moves are not text
+    and pass as they are.  It lays out at least ``stdio.MIN_COLUMNS`` wide.
+    """
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    from .stdio import MIN_COLUMNS
+
+    made = Console(stderr=stderr, highlight=False, soft_wrap=False)
+    made.push_render_hook(_EscapeControlCharacters())
+    if made.width < MIN_COLUMNS:  # a tiny terminal: lay out for 40 columns and let it wrap, not blank lines
+        made.width = MIN_COLUMNS
+    return made
+
+
+class _EscapeControlCharacters:
+    """A Rich render hook: every renderable printed is rendered through ``_Escaped``."""
+
+    def process_renderables(self, renderables: list) -> list:
+        return [_Escaped(renderable) for renderable in renderables]
+
+
+class _Escaped:
+    """A renderable whose text segments have their control characters escaped (line breaks kept)."""
+
+    def __init__(self, renderable):
+        self.renderable = renderable
+
+    def __rich_console__(self, console, options):
+        from rich.segment import Segment
+
+        for segment in console.render(self.renderable, options):
+            escaped = segment.text if segment.control else printable(segment.text, keep_newlines=True)
+            yield segment if escaped is segment.text else Segment(escaped, segment.style)
 
 
 def warn(message) -> None:
@@ -41,7 +73,8 @@ def warn(message) -> None:
         message = message.describe(flag_name)
     from rich.text import Text
 
-    line = Text.assemble(("warning:", "yellow"), " ", message)  # the message is never read as markup
+    # the message is never read as markup, and text it quotes cannot drive the terminal (gradcli/printable.py)
+    line = Text.assemble(("warning:", "yellow"), " ", printable(message))
     console(stderr=True).print(line, highlight=False, soft_wrap=True)
 
 
@@ -69,14 +102,24 @@ def reports_errors(command: Callable) -> Callable:
         except GradcliError as error:
             report(error)
             raise typer.Exit(error.exit_code) from None
-        except KeyboardInterrupt:
-            # Ctrl-C outside a training run: nothing half-done is kept (files are written atomically);
-            # a second Ctrl-C while we exit must not cut the exit short
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-            console(stderr=True).print("interrupted (Ctrl-C); any file being written was left as it was", highlight=False)
-            raise typer.Exit(130) from None
+        except KeyboardInterrupt as interrupt:
+            # Ctrl-C, SIGTERM or SIGHUP outside a training run (gradcli/interrupts.py): nothing half-done is
+            # kept (files are written atomically, a renderer is killed); more signals are ignored meanwhile
+            from ..interrupts import exit_status, interrupt_signal, signal_name
+
+            signum = interrupt_signal(interrupt)
+            _say_quietly(f"interrupted ({signal_name(signum)}); any file being written was left as it was")
+            raise typer.Exit(exit_status(signum)) from None
 
     return wrapper
+
+
+def _say_quietly(line: str) -> None:
+    """A line on stderr that cannot fail (after a hang-up the terminal is gone)."""
+    try:
+        console(stderr=True).print(line, markup=False, highlight=False, soft_wrap=True)
+    except OSError:
+        pass
 
 
 def parse_number(text: str, where: str) -> float:
@@ -92,13 +135,17 @@ def parse_number(text: str, where: str) -> float:
     return value
 
 
-def split_variables(expression: str | None, extra: list[str]) -> tuple[str, dict]:
+def split_variables(expression: str | None, extra: list[str], *, arrays: bool = False,
+                    max_entries: int | None = None) -> tuple[str, dict]:
     """Separate the expression from variables given as ``--x 2``, ``--x=2`` or ``x=2``.
 
     Variables may come before or after the expression.  After ``--`` no word
     is an option: ``-- "--x" x=2`` is the expression ``--x`` with x = 2.
-    Returns the expression and an ordered dict name -> float.
+    Returns the expression and an ordered dict name -> float.  With ``arrays``, a value may also be an
+    array (``--x 2,1``, ``--M "[[1, 2], [3, 4]]"``, ``--M @m.csv``: see ``array_values.py``), of at most
+    ``max_entries`` entries.
     """
+    read = functools.partial(_set_variable, arrays=arrays, max_entries=max_entries)
     tokens = ([expression] if expression is not None else []) + list(extra)
     values: dict[str, float] = {}
     positionals: list[str] = []
@@ -116,10 +163,10 @@ def split_variables(expression: str | None, extra: list[str]) -> tuple[str, dict
                     raise UsageError(f"{token} needs a value: {token} 1.5")
                 text = tokens[index]
                 index += 1
-            _set_variable(values, name, text, f"--{name}")
+            read(values, name, text, f"--{name}")
         elif "=" in token and _NAME.match(token.partition("=")[0]):
             name, _, text = token.partition("=")
-            _set_variable(values, name, text, name)
+            read(values, name, text, name)
         else:
             positionals.append(token)
     if not positionals:
@@ -133,12 +180,18 @@ def split_variables(expression: str | None, extra: list[str]) -> tuple[str, dict
     return positionals[0], values
 
 
-def _set_variable(values: dict, name: str, text: str, where: str) -> None:
+def _set_variable(values: dict, name: str, text: str, where: str, arrays: bool = False,
+                  max_entries: int | None = None) -> None:
     if not _NAME.match(name):
         raise UsageError(f"'{name}' is not a variable name (letters, digits and _, not starting with a digit)")
     if name in values:
         raise UsageError(f"variable {name} is given twice")
-    values[name] = parse_number(text, where)
+    if arrays and ("," in text or text.lstrip()[:1] in ("[", "@")):  # an array: NumPy is imported only now
+        from .array_values import parse_array
+
+        values[name] = parse_array(text, where, max_entries)
+    else:
+        values[name] = parse_number(text, where)
 
 
 def warn_unused(passed: dict, used: list[str], own_options: list[str] = ()) -> None:

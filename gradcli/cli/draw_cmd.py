@@ -11,12 +11,13 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..autograd.expr import MAX_LENGTH, MAX_SIZE
+from ..autograd.expr import MAX_ENTRIES, MAX_LENGTH, MAX_SIZE
 from ..learn.config import GraphView, Loss
 from ..pictures.choices import Rankdir, Renderer
 from .app import app
 from .common import VARIABLE_CONTEXT, console, reports_errors, warn, write_stdout
-from .expression_input import DrawOutputNameOption, FileOption, MaxLengthOption, MaxSizeOption, read_expression
+from .expression_input import (DrawOutputNameOption, FileOption, MaxEntriesOption, MaxLengthOption, MaxSizeOption,
+                               read_expression)
 from .options import DEFAULT_MAX_MEMORY_TEXT, MAX_PRECISION, MaxMemoryOption, max_memory
 
 # The largest expressions the parser accepts draw as up to ~4000 nodes and render in
@@ -73,6 +74,7 @@ def draw(
     output_name: DrawOutputNameOption = None,
     max_length: MaxLengthOption = MAX_LENGTH,
     max_size: MaxSizeOption = MAX_SIZE,
+    max_entries: MaxEntriesOption = MAX_ENTRIES,
     memory_limit: MaxMemoryOption = DEFAULT_MAX_MEMORY_TEXT,
     neurons: Annotated[bool, typer.Option(
         "--neurons", help="A model file of 2 inputs: draw each neuron's output over the data's range inside it.")]
@@ -133,7 +135,7 @@ def draw(
                              "graph already")
         _refuse_graph_options(graph_given, "to a model file drawn with --graph")
         parsed, values = read_expression(source, ctx.args, file=file, output=output_name, max_length=max_length,
-                                         max_size=max_size, own_options=OWN_OPTIONS)
+                                         max_size=max_size, own_options=OWN_OPTIONS, max_entries=max_entries)
         drawing = _expression(parsed, values, rankdir.value, precision, title, forward_only, color_grad, check)
 
     if output == "-":

@@ -12,10 +12,11 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..autograd.expr import MAX_LENGTH, MAX_SIZE
+from ..autograd.expr import MAX_ENTRIES, MAX_LENGTH, MAX_SIZE
 from .app import app
 from .common import VARIABLE_CONTEXT, parse_number, reports_errors, write_stdout
-from .expression_input import FileOption, MaxLengthOption, MaxSizeOption, OutputNameOption, read_expression
+from .expression_input import (FileOption, MaxEntriesOption, MaxLengthOption, MaxSizeOption, OutputNameOption,
+                               read_expression)
 
 EXAMPLES = """Examples:
 
@@ -25,7 +26,7 @@ EXAMPLES = """Examples:
 
   gradcli explore "sigmoid(w1*x1 + w2*x2) + 0.5*(w1**2 + w2**2)" --w1 0.2 --w2 0.4 --x1 -0.4 --x2 0.5
 
-Keys: up/down or j/k select a variable; left/right nudge it by the step; + and - multiply or divide the step by 10; h divides h by 10 and H multiplies it; g takes a gradient-descent step on every variable (G ascends); r resets the values; e edits the expression; q quits and prints the command line. Variables not given start at 1.
+Keys: up/down or j/k select a variable; left/right nudge it by the step; + and - multiply or divide the step by 10; h divides h by 10 and H multiplies it; g takes a gradient-descent step on every variable (G ascends); p plots f and f' around the selected variable (p again: the trace); r resets the values; e edits the expression; q quits and prints the command line. Variables not given start at 1.
 """
 
 _OWN_OPTIONS = ["--step", "--h", "--lr"]
@@ -46,6 +47,7 @@ def explore(
     output: OutputNameOption = None,
     max_length: MaxLengthOption = MAX_LENGTH,
     max_size: MaxSizeOption = MAX_SIZE,
+    max_entries: MaxEntriesOption = MAX_ENTRIES,
 ) -> None:
     """Nudge an expression's inputs in a full-screen app and watch values, gradients and (f(x+h) - f(x))/h.
 
@@ -59,7 +61,7 @@ def explore(
         raise UsageError("explore reads its keys from the terminal, so its expression cannot come from stdin",
                          hint="save the statements in a file and pass -f FILE")
     parsed, values = read_expression(expression, ctx.args, file=file, output=output, max_length=max_length,
-                                     max_size=max_size, own_options=_OWN_OPTIONS)
+                                     max_size=max_size, own_options=_OWN_OPTIONS, max_entries=max_entries)
     sizes = {name: parse_number(text, f"--{name}") for name, text in (("step", step), ("h", h), ("lr", lr))}
     explorer = Explorer(parsed, values, **sizes)  # checks the sizes are positive, evaluates once
     if not (sys.stdin.isatty() and sys.stdout.isatty()):

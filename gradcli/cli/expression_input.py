@@ -7,7 +7,8 @@ way, so they share these options and ``read_expression``:
   (``-f -`` reads stdin): one formula or named statements, ``#`` comments;
 - ``--output NAME`` picks which bound name is the output (``draw`` spells it
   ``--output-name``, as its ``-o/--output`` is the picture's file);
-- ``--max-length`` and ``--max-size`` raise or lower the parser's limits;
+- ``--max-length`` and ``--max-size`` raise or lower the parser's limits, ``--max-entries`` the size
+  of an array (a literal in the expression, or a value: ``--x 2,1``, ``--M @m.csv``);
 - a value given for ``e`` or ``pi`` makes it a variable (a note says so), a
   value for a bound name is an error, an unused value is a warning.
 """
@@ -37,49 +38,61 @@ MaxLengthOption = Annotated[int, typer.Option(
     metavar="CHARS", min=1, help="Refuse an expression longer than this many characters.")]
 MaxSizeOption = Annotated[int, typer.Option(
     metavar="N", min=1, help="Refuse an expression of more than N nodes and statements.")]
+MaxEntriesOption = Annotated[int, typer.Option(
+    metavar="N", min=1, help="Refuse an array of more than N entries (a literal, or a value such as --M @m.npy).")]
 
-OPTIONS = ["--file", "--output", "--output-name", "--max-length", "--max-size"]  # for did-you-mean on variables
+OPTIONS = ["--file", "--output", "--output-name", "--max-length", "--max-size", "--max-entries"]  # did-you-mean
 
 
 def read_expression(argument: str | None, extra: list, *, file: str | None, output: str | None,
-                    max_length: int, max_size: int, own_options=()):
-    """(the parsed Expression, the variables' values) from the command line; notes and warnings on stderr."""
-    from ..autograd.expr import Limits, parse
+                    max_length: int, max_size: int, own_options=(), max_entries: int | None = None, outputs=()):
+    """(the parsed Expression, the variables' values) from the command line; notes and warnings on stderr.
+
+    A value is a number or an array (``--x 2,1``, ``--M "[[1, 2], [3, 4]]"``, ``--M @m.npy``);
+    ``outputs`` (``grad --outputs u,v``) are more bound names whose variables count as used.
+    """
+    from ..autograd.expr import MAX_ENTRIES, Limits, parse
     from ..autograd.ops import CONSTANTS
     from ..autograd.tokens import name_of
     from ..numbers import significant
 
-    text, given = _text_and_values(argument, extra, file, max_length)
+    max_entries = MAX_ENTRIES if max_entries is None else max_entries
+    text, given = _text_and_values(argument, extra, file, max_length, max_entries)
     values = {}
     for name, value in given.items():  # --w₁ 0.2 is --w1 0.2, as w₁ is w1 in the expression
         if name_of(name) in values:
             raise UsageError(f"variable {name_of(name)} is given twice")
         values[name_of(name)] = value
-    limits = Limits(length=max_length, size=max_size)
+    limits = Limits(length=max_length, size=max_size, entries=max_entries)
     parsed = parse(text, limits=limits, output=output)
     as_variables = [name for name in CONSTANTS if name in values and name in parsed.constants_used]
     if as_variables:  # e*x with --e 3: the value given wins over the constant
         parsed = parse(text, limits=limits, output=output, variables=as_variables)
         for name in as_variables:
-            note(f"{name} is a variable here (given as {name} = {significant(values[name])}); "
+            given_as = significant(values[name]) if values[name].__class__ is float else "an array"
+            note(f"{name} is a variable here (given as {name} = {given_as}); "
                  f"without a value it is the constant {significant(CONSTANTS[name])}")
     parsed.check_values(values)
-    warn_unused(values, parsed.variables, [*own_options, *OPTIONS])
+    used = list(dict.fromkeys(name for expression in [parsed, *(parsed.with_output(o) for o in outputs)]
+                              for name in expression.variables))
+    warn_unused(values, used, [*own_options, *OPTIONS])
     for line in parsed.notes:
-        warn(line)
+        if not any(line.startswith(f"{name} (bound at") for name in outputs):  # an output is used
+            warn(line)
     return parsed, values
 
 
-def _text_and_values(argument: str | None, extra: list, file: str | None, max_length: int) -> tuple:
+def _text_and_values(argument: str | None, extra: list, file: str | None, max_length: int,
+                     max_entries: int) -> tuple:
     """The expression's text and the variables: from the arguments, or from a file and the arguments."""
     if file is None:
-        return split_variables(argument, extra)
+        return split_variables(argument, extra, arrays=True, max_entries=max_entries)
     if file in ("table", "json", "markdown", "csv") and not os.path.exists(file):
         raise UsageError(f"-f {file} reads the expression from a file named {file}, which does not exist",
                          hint=f"for the output format write --format {file} (-f is --file)")
     tokens = ([argument] if argument is not None else []) + list(extra)
     try:
-        _, values = split_variables("(from the file)", tokens)
+        _, values = split_variables("(from the file)", tokens, arrays=True, max_entries=max_entries)
     except UsageError as error:
         raise UsageError(error.message, hint=f"the expression comes from {'stdin' if file == '-' else file}: "
                                              "give it there or as the argument, not both; the other arguments "

@@ -8,8 +8,9 @@ Typer 0.29 has no public way around it (``click_type=`` is gone, and
 Typer's internals, kept small and fenced in:
 
 - What it does: ``str`` and ``bool`` values, ``int`` and ``float`` values
-  written as plain numbers that lie inside the option's ``min=``/``max=``, and
-  ``Enum`` choices are coerced here.  Every other value and type (a malformed
+  written as plain numbers that lie inside the option's ``min=``/``max=``,
+  ``Enum`` choices and lists of ``str`` (an option given several times,
+  ``check --given``) are coerced here.  Every other value and type (a malformed
   number, one out of range, an unknown choice, paths, files, lists) goes to
   Typer's own coercion, so what is accepted and what is refused stay Typer's
   (``usage.py`` words the refusal as gradcli words every usage error).
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import os
 import re
+import typing
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -112,7 +114,13 @@ def _is_plain(annotation, info) -> bool:
         return True
     if ranged:
         return False
+    if _is_str_list(annotation):
+        return True
     return annotation in (str, bool) or (isinstance(annotation, type) and issubclass(annotation, Enum))
+
+
+def _is_str_list(annotation) -> bool:
+    return typing.get_origin(annotation) is list and typing.get_args(annotation) == (str,)
 
 
 def _coerce_plain(annotation, info, value, ctx, coerce_choice):
@@ -121,6 +129,9 @@ def _coerce_plain(annotation, info, value, ctx, coerce_choice):
         return value if isinstance(value, str) else _UNHANDLED
     if annotation is bool:
         return value if isinstance(value, bool) else _UNHANDLED
+    if _is_str_list(annotation):
+        plain = isinstance(value, (list, tuple)) and all(isinstance(item, str) for item in value)
+        return list(value) if plain else _UNHANDLED
     if annotation is int or annotation is float:
         number = _plain_number(annotation, value)
         if number is _UNHANDLED or (info.min is not None and number < info.min) or \

@@ -2,7 +2,7 @@
 
 A command that can print machine-readable output takes ``--format`` with the
 formats it has (always ``table``, the default, and ``json``; ``grad`` and
-``check`` add ``markdown`` and ``csv``, ``predict`` adds ``csv``) and ``--json``,
+``check`` add ``markdown`` and ``csv``, ``grad`` also ``latex``, ``predict`` adds ``csv``) and ``--json``,
 an alias of ``--format json``.  ``--format`` is the primary spelling: one option
 names every format a command has and leaves room for new ones.  docs/cli.md
 ("Output formats") describes the convention once.
@@ -32,6 +32,16 @@ class OutputFormat(str, Enum):
     csv = "csv"
 
 
+class GradFormat(str, Enum):
+    """The formats of ``grad``: those of ``check`` and LaTeX (formulas, traces and gradients for slides)."""
+
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+    csv = "csv"
+    latex = "latex"
+
+
 class TableFormat(str, Enum):
     """The formats of ``train``, ``eval`` and ``datasets``."""
 
@@ -52,19 +62,28 @@ FormatOption = Annotated[
     OutputFormat,
     typer.Option("--format", help="table (Rich, for reading), json (full precision), markdown or csv."),
 ]
+GradFormatOption = Annotated[
+    GradFormat,
+    typer.Option("--format", help="table (Rich, for reading), json (full precision), markdown, csv or latex."),
+]
 TableFormatOption = Annotated[TableFormat, typer.Option("--format", help="table (for reading) or json (every digit).")]
 PredictFormatOption = Annotated[PredictFormat, typer.Option(
     "--format", help="table (for reading), csv or json (every digit).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Short for --format json.")]
+CsvOption = Annotated[bool, typer.Option("--csv", help="Short for --format csv.")]  # sweep: CSV is its second output
 
 
-def chosen_format(output_format: Enum, json_output: bool) -> Enum:
-    """``output_format`` with ``--json`` folded in; --json with another format than table or json is a usage error."""
-    if not json_output:
-        return output_format
-    if output_format.value not in ("table", "json"):
-        raise UsageError(f"--json is short for --format json: give one of --json and --format {output_format.value}")
-    return type(output_format)("json")
+def chosen_format(output_format: Enum, json_output: bool, csv_output: bool = False) -> Enum:
+    """``output_format`` with ``--json`` (and ``--csv``) folded in; either with another format than table or its
+    own, or both, is a usage error."""
+    for given, name in ((json_output, "json"), (csv_output, "csv")):
+        if not given:
+            continue
+        if output_format.value not in ("table", name) or (json_output and csv_output):
+            other = "--csv" if json_output and csv_output else f"--format {output_format.value}"
+            raise UsageError(f"--{name} is short for --format {name}: give one of --{name} and {other}")
+        return type(output_format)(name)
+    return output_format
 
 
 def write_json(document, *, indent: int | None = None) -> None:

@@ -36,7 +36,6 @@ EXAMPLES = """Examples:
 
 MAX_LAYER_SIZE = 1024
 MAX_LAYERS = 32
-EXIT_INTERRUPTED = 130  # the shell's convention for a run ended by Ctrl-C (128 + SIGINT)
 DEFAULTS = TrainConfig()  # the global defaults, for --help
 
 
@@ -139,8 +138,9 @@ def train_command(
     check_grad_every: Annotated[Optional[int], typer.Option(
         help="Every N steps, compare backprop's gradient of a few random parameters with finite differences of "
              "the loss; exit 1 on a mismatch.", show_default=False)] = None,
-    engine: Annotated[Optional[Engine], typer.Option(help="batched: one graph per step over NumPy arrays (fast); "
-                                                          "scalar: one graph per sample (classic). Default: "
+    engine: Annotated[Optional[Engine], typer.Option(help="tensor: one graph per step, a weight matrix per "
+                                                          "layer (fast); scalar: one graph per sample, every "
+                                                          "weight a Value (micrograd's). Default: "
                                                           f"{DEFAULTS.engine}.", show_default=False)] = None,
     samples: SamplesOption = DEFAULT_SAMPLES,
     noise: NoiseOption = DEFAULT_NOISE,
@@ -207,20 +207,23 @@ def train_command(
                       seed=seed if _given(ctx, "seed") else None, standardize=standardize)
     for note in run.notes:
         warn(note)
-    result = _train_with_progress(run, quiet, json_output)
-    if result.stopped == "interrupted":  # the run is over: more Ctrl-C must not cut saving or the summary short
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-    command = command_line(ctx)
-    _write_files(run, result, command, save, log)  # the trained model first: it is what a failure must not lose
-    _report(run, result, command, save, log, json_output)
-    if plot is not None:  # after the summary, so that a drawing failure cannot hide it
-        from ..pictures.plot import save_training_plot
+    from ..interrupts import StopOnInterrupt
 
-        title = f"{run.dataset.name}  {','.join(map(str, result.config.layers))}  ({result.steps_done} steps)"
-        save_training_plot(plot, run.predictor, run.dataset.X, run.dataset.y, result, title)
-        if not json_output:  # as for --save and --log: stdout holds only the JSON document with --json
-            console().print(f"wrote the plot of this run to {plot}", markup=False, highlight=False)
-    _exit_status(result, save)
+    # Ctrl-C, SIGTERM or SIGHUP: finish the step, save, print the summary, then exit 128 + the signal's number
+    with StopOnInterrupt() as stops:
+        result = _train_with_progress(run, quiet, json_output, stops)
+        stops.finish()  # the run is over: more signals must not cut saving or the summary short
+        command = command_line(ctx)
+        _write_files(run, result, command, save, log)  # the trained model first: it is what a failure must not lose
+        _report(run, result, command, save, log, json_output)
+        if plot is not None:  # after the summary, so that a drawing failure cannot hide it
+            from ..pictures.plot import save_training_plot
+
+            title = f"{run.dataset.name}  {','.join(map(str, result.config.layers))}  ({result.steps_done} steps)"
+            save_training_plot(plot, run.predictor, run.dataset.X, run.dataset.y, result, title)
+            if not json_output:  # as for --save and --log: stdout holds only the JSON document with --json
+                console().print(f"wrote the plot of this run to {plot}", markup=False, highlight=False)
+    _exit_status(result, save, stops.signal)
 
 
 def _given(ctx: typer.Context, name: str) -> bool:
@@ -229,9 +232,9 @@ def _given(ctx: typer.Context, name: str) -> bool:
     return getattr(ctx.get_parameter_source(name), "name", "") == "COMMANDLINE"
 
 
-def _train_with_progress(run, quiet: bool, json_output: bool):
+def _train_with_progress(run, quiet: bool, json_output: bool, stops):
     from ..learn.train import train
-    from ..render.progress import StopOnInterrupt, make_progress
+    from ..render.progress import make_progress
     from ..render.train import LIVE_MAP_SIZE, decision_picture
 
     if run.config.engine == "tensor":
@@ -247,16 +250,22 @@ def _train_with_progress(run, quiet: bool, json_output: bool):
     # with --json, stdout is for the JSON object; stderr shows progress only to a person at a terminal
     silent = quiet or (json_output and not err.is_terminal)
     progress = make_progress(err, steps=run.steps, metric_name=metric, quiet=silent, draw_map=draw_map)
-    with StopOnInterrupt() as interrupts, progress:
-        return train(run.model, run.data, run.config, on_step=progress.on_step, stop=interrupts.requested)
+
+    def on_step(info) -> None:
+        progress.on_step(info)
+        if info.step == info.steps:  # the last step is done: the final metrics must not be cut short either
+            stops.finish()
+
+    with progress:
+        return train(run.model, run.data, run.config, on_step=on_step, stop=stops.requested)
 
 
 def _write_files(run, result, command: str, save, log) -> None:
     from ..learn.modelfile import save_model
-    from ..learn.run import run_meta, write_history_csv
+    from ..learn.run import saved_model, write_history_csv
 
     if save is not None:
-        note = save_model(save, run.predictor.to_saved(run_meta(run, result, command)))
+        note = save_model(save, saved_model(run, result, command))
         if note:
             warn(f"{save}: {note}")
     if log is not None:
@@ -284,10 +293,19 @@ def _report(run, result, command: str, save, log, json_output: bool) -> None:
         warn(warning)
 
 
-def _exit_status(result, save) -> None:
-    """Exit 1 after a divergence or a failed gradient check, 130 after Ctrl-C (the summary has been printed)."""
+def _exit_status(result, save, stop_signal) -> None:
+    """Exit 1 after a divergence or a failed gradient check, 128 + the signal's number after a stop signal
+    (the summary is printed either way)."""
+    from ..interrupts import exit_status, signal_name
+
     if result.failure is not None:
         raise result.failure
-    if result.stopped == "interrupted":
-        warn(f"{result.message} (Ctrl-C)" + (f"; the model so far is in {save}" if save else ""))
-        raise typer.Exit(EXIT_INTERRUPTED)
+    if stop_signal is None and result.stopped == "interrupted":  # a KeyboardInterrupt raised by other means
+        stop_signal = signal.SIGINT
+    if stop_signal is not None:
+        name = signal_name(stop_signal)
+        if result.stopped == "interrupted":
+            warn(f"{result.message} ({name})" + (f"; the model so far is in {save}" if save else ""))
+        else:
+            warn(f"{name} came after the last step: the run is complete" + (f"; the model is in {save}" if save else ""))
+        raise typer.Exit(exit_status(stop_signal))

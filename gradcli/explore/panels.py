@@ -44,15 +44,15 @@ def variables_table(state: State, selected: int, max_rows: int = 10) -> Table:
     table.add_column("variable")
     table.add_column("value", justify="right")
     table.add_column("gradient", justify="right")
-    names = list(state.values)
+    names = list(state.entries)  # a variable, or each entry of an array (M[0, 1])
     first = min(max(selected - max_rows // 2, 0), max(len(names) - max_rows, 0))
     last = min(first + max_rows, len(names))
     if first > 0:
         table.add_row("", Text(f"↑ {first} more", style="dim"), "", "")
     for index in range(first, last):
         name, chosen = names[index], index == selected
-        table.add_row("▶" if chosen else "", name, significant(state.values[name]),
-                      significant(state.gradients[name]), style="reverse" if chosen else None)
+        table.add_row("▶" if chosen else "", name, significant(state.value_of(name)),
+                      significant(state.gradient_of(name)), style="reverse" if chosen else None)
     if last < len(names):
         table.add_row("", Text(f"↓ {len(names) - last} more", style="dim"), "", "")
     if not names:

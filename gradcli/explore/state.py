@@ -24,6 +24,18 @@ leaves everything as it was, so the screen keeps the last valid state::
 Nudges and the step and h keys move in decimal steps (0.1 + 0.2 is 0.3 here,
 not 0.30000000000000004), so the numbers on screen are the ones a person
 would write down; gradient steps use plain float arithmetic, as training does.
+
+A variable that holds an array is explored one entry at a time: each entry is
+a row of its own (``M[0, 1]``), selected, nudged and compared with its
+gradient like a number, while the other entries stay::
+
+    >>> explorer = Explorer("sum(x*x)", {"x": [1.0, 2.0]})
+    >>> explorer.names
+    ['x[0]', 'x[1]']
+    >>> explorer.select(+1); explorer.move(+1); explorer.state.value_of("x[1]")
+    2.1
+    >>> explorer.command_line()
+    'gradcli grad "sum(x*x)" --x "[1, 2.1]"'
 """
 
 from __future__ import annotations
@@ -31,10 +43,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from ..errors import DomainError, UsageError
 from ..numbers import exact
 from ..autograd.expr import Expression, parse
+from ..autograd.gradcheck import coordinates
 from ..autograd.trace import Trace, trace
 
 # A variable with no value yet (new in an edited expression, or not given on the
@@ -44,6 +58,9 @@ NEW_VARIABLE_VALUE = 1.0
 DEFAULT_STEP = 0.1  # how far left/right moves the selected variable
 DEFAULT_H = 0.001  # the finite difference of the nudge panel, as in the micrograd lecture
 DEFAULT_LR = 0.1  # learning rate of one gradient step
+
+PLOT_STEPS = 20  # the plot key shows f and f' this many steps (--step) either side of the selected value
+PLOT_POINTS = 121  # samples of that plot: one every third of a step, the current value among them
 
 # The step and h keys stop at these bounds: beyond them the numbers say nothing useful.
 STEP_RANGE = (1e-12, 1e12)
@@ -55,10 +72,22 @@ class State:
     """One valid point: the expression evaluated and differentiated at ``values``."""
 
     expression: Expression
-    values: dict  # name -> float, in the expression's order of variables
+    values: dict  # name -> float (or an array), in the expression's order of variables
     value: float  # f at values
-    gradients: dict  # name -> df/dname from backward()
+    gradients: dict  # name -> df/dname from backward() (an array for an array)
     trace: Trace  # the forward and backward steps, as ``gradcli grad`` shows them
+
+    @cached_property
+    def entries(self) -> dict:
+        """label -> the number it names: a variable (``x``), or one entry of an array (``M[0, 1]``)."""
+        return {c.label: c for c in coordinates(self.values, list(self.values))}
+
+    def value_of(self, label: str) -> float:
+        """The value of a variable or of one entry (``M[0, 1]``)."""
+        return self.entries[label].value(self.values)
+
+    def gradient_of(self, label: str) -> float:
+        return self.entries[label].value(self.gradients)
 
 
 @dataclass(frozen=True)
@@ -90,8 +119,10 @@ class Nudge:
 def evaluate_state(expression: Expression, values: dict) -> State:
     """Evaluate, run backward and trace at ``values``; raise DomainError where undefined."""
     for name, number in values.items():
-        if not math.isfinite(number):
+        if number.__class__ is float and not math.isfinite(number):
             raise DomainError(f"{name} would be {number}, outside the range of a float")
+        if number.__class__ is not float and not all(math.isfinite(x) for x in number.ravel().tolist()):
+            raise DomainError(f"an entry of {name} would be outside the range of a float")
     graph = expression.evaluate(values)
     graph.backward()
     return State(expression, dict(values), graph.output.data, graph.gradients(),
@@ -107,7 +138,7 @@ class Explorer:
         self.step = _checked_size("step", step, STEP_RANGE)
         self.h = _checked_size("h", h, H_RANGE)
         self.lr = _checked_size("lr", lr, (0.0, math.inf))
-        start = {name: float(values.get(name, NEW_VARIABLE_VALUE)) for name in parsed.variables}
+        start = {name: _number_or_array(values.get(name, NEW_VARIABLE_VALUE)) for name in parsed.variables}
         self.defaulted = [name for name in parsed.variables if name not in values]  # started at 1
         self.start_values = dict(start)  # what `reset` returns to, by name
         self.forgotten: dict = {}  # values of variables an edit removed, restored if they come back
@@ -126,7 +157,8 @@ class Explorer:
 
     @property
     def names(self) -> list:
-        return list(self.state.values)
+        """What can be selected: each variable, or each entry of an array (``M[0, 1]``)."""
+        return list(self.state.entries)
 
     @property
     def selected_name(self) -> str | None:
@@ -138,14 +170,30 @@ class Explorer:
         name = self.selected_name
         if name is None:
             return None
-        x = self.state.values[name]
-        bumped = dict(self.state.values, **{name: x + self.h})
+        entry = self.state.entries[name]
+        x = entry.value(self.state.values)
+        bumped = entry.moved(self.state.values, x + self.h)
         f_x_plus_h, error = None, None
         try:
             f_x_plus_h = self.state.expression.value_at(bumped)
         except DomainError as exc:
             error = exc.message
-        return Nudge(name, x, self.h, self.state.value, f_x_plus_h, self.state.gradients[name], error)
+        return Nudge(name, x, self.h, self.state.value, f_x_plus_h, self.state.gradient_of(name), error)
+
+    def plot(self):
+        """f and f' of the selected variable around its value (the others held), with the tangent there.
+
+        The range is ``PLOT_STEPS`` steps either side, so the step keys zoom
+        the plot; an ``autograd.curves.Curves`` (gaps where f is undefined).
+        """
+        from ..autograd.curves import sample
+
+        name = self._require_variable("plot")
+        x = self.state.values[name]
+        span = PLOT_STEPS * self.step
+        held = {other: value for other, value in self.state.values.items() if other != name}
+        return sample(self.state.expression, name, x - span, x + span, points=PLOT_POINTS, held=held,
+                      tangent=x)
 
     # -- changes --------------------------------------------------------------
 
@@ -157,9 +205,9 @@ class Explorer:
     def move(self, direction: int) -> None:
         """Add ``direction * step`` to the selected variable (direction is +1 or -1)."""
         name = self._require_variable("nudge")
-        values = dict(self.state.values)
-        values[name] = _decimal_add(values[name], direction * self.step)
-        self.state = evaluate_state(self.state.expression, values)
+        entry = self.state.entries[name]
+        moved = _decimal_add(entry.value(self.state.values), direction * self.step)
+        self.state = evaluate_state(self.state.expression, entry.moved(self.state.values, moved))
 
     def scale_step(self, up: bool) -> None:
         """Multiply (up) or divide the step by 10."""
@@ -180,7 +228,7 @@ class Explorer:
 
     def reset(self) -> None:
         """Every variable back to its starting value (the expression, step, h and lr stay)."""
-        values = {name: self.start_values[name] for name in self.names}
+        values = {name: self.start_values[name] for name in self.state.values}
         self.state = evaluate_state(self.state.expression, values)
 
     def edit(self, text: str) -> None:
@@ -188,7 +236,7 @@ class Explorer:
         parsed = parse(text.strip())
         old = self.state.values
         remembered = {**self.forgotten, **old}
-        values = {name: remembered.get(name, NEW_VARIABLE_VALUE) for name in parsed.variables}
+        values = {name: _number_or_array(remembered.get(name, NEW_VARIABLE_VALUE)) for name in parsed.variables}
         state = evaluate_state(parsed, values)  # raises before anything changes
         previous_name = self.selected_name
         for name in parsed.variables:
@@ -213,8 +261,12 @@ class Explorer:
         # notation, none of which a shell treats specially inside double quotes
         parts.append(f'"{self.text}"')
         for name, x in self.state.values.items():
-            number = exact(x)
-            parts.append(f"{name}={number}" if f"--{name}" in reserved else f"--{name} {number}")
+            if x.__class__ is float:
+                number = exact(x)
+                parts.append(f"{name}={number}" if f"--{name}" in reserved else f"--{name} {number}")
+            else:  # an array as a quoted list: "[[1, 2], [-1, 3]]"
+                array = _list_text(x.tolist())
+                parts.append(f'"{name}={array}"' if f"--{name}" in reserved else f'--{name} "{array}"')
         return " ".join(parts)
 
     def _require_variable(self, what: str) -> str:
@@ -222,6 +274,23 @@ class Explorer:
         if name is None:
             raise UsageError(f"the expression has no variables to {what}: press e and add one")
         return name
+
+
+def _number_or_array(value):
+    """A float, or a float64 array (lists are read as arrays, as ``Expression.evaluate`` reads them)."""
+    if isinstance(value, (int, float)):
+        return float(value)
+    from ..autograd.program import leaf_data
+
+    data = leaf_data("a variable", value)
+    return data.copy() if data.__class__ is not float else data
+
+
+def _list_text(item) -> str:
+    """Nested lists of floats as typed on the command line, every number exact: ``[[1, 2], [-1, 3.5]]``."""
+    if isinstance(item, list):
+        return "[" + ", ".join(_list_text(entry) for entry in item) + "]"
+    return exact(item)
 
 
 def _decimal_add(x: float, delta: float) -> float:

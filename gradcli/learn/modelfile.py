@@ -1,21 +1,27 @@
 """Saved models: the ``gradcli.mlp`` JSON format, read and written safely.
 
 A model file holds a trained MLP as plain numbers, plus what is needed to use
-it on raw inputs (the input pipeline: features and standardisation) and what
-made it (``meta``: dataset, command line, metrics, creation time)::
+it on raw inputs (the input pipeline: features and standardisation), what
+made it (``meta``: dataset, command line, metrics, creation time) and how it
+learned (``history``: one entry per step, as ``train --json`` gives it)::
 
-    {"format": "gradcli.mlp", "version": 1, "inputs": 2,
+    {"format": "gradcli.mlp", "version": 2, "inputs": 2,
      "layers": [{"activation": "relu", "weights": [[...], ...], "biases": [...]},
                 ...,
                 {"activation": "linear", "weights": [[...]], "biases": [...]}],
      "input_names": ["x1", "x2"], "feature_names": ["x1", "x2"],
-     "task": "binary", "class_labels": [0, 1], "pipeline": {...}, "meta": {...}}
+     "task": "binary", "class_labels": [0, 1], "pipeline": {...}, "meta": {...},
+     "history": {"loss": [...], "accuracy": [...], "lr": [...]}}
 
 ``weights[j][i]`` is the weight from input i to neuron j of that layer.
-Extra keys are allowed and ignored.  ``load_model`` checks everything
-(format, version, shapes, numbers) and raises ``ModelFileError`` naming the
-file and the field, and refuses what is not a regular file, more than 50 MB,
-JSON nested more than 32 levels or an integer no float can hold;
+Version 2 added ``history`` (null for a model nobody trained); a version 1
+file still reads, without a history.  A history of more than
+``MAX_HISTORY_POINTS`` steps is kept at that many steps spread over the run,
+listed in its ``step`` entry.  Extra keys are allowed and ignored.
+``load_model`` checks everything (format, version, shapes, numbers) and
+raises ``ModelFileError`` naming the file and the field, and refuses what is
+not a regular file, more than 50 MB, JSON nested more than 32 levels, an
+integer no float can hold, or a version newer than this gradcli reads;
 ``save_model`` writes through ``atomicfile`` (never half written, the old
 file's permissions kept) and returns the warning about any NaN or infinity
 it wrote as null (the metrics of a diverged run).
@@ -35,11 +41,13 @@ from ..readfile import read_limited
 from .config import Activation
 
 __all__ = [
-    "FORMAT", "VERSION", "ACTIVATIONS", "LayerSpec", "SavedModel", "load_model", "save_model",
+    "FORMAT", "VERSION", "ACTIVATIONS", "MAX_HISTORY_POINTS", "LayerSpec", "SavedModel", "load_model", "save_model",
+    "load_json", "model_from_json",
 ]
 
 FORMAT = "gradcli.mlp"
-VERSION = 1
+VERSION = 2  # 2: the training history ("history"); 1: without it (still read)
+MAX_HISTORY_POINTS = 10_000  # steps kept in a saved history: 1,000,000 steps would outgrow MAX_BYTES
 ACTIVATIONS = tuple(Activation)
 TASKS = tuple(Task)
 # A model of this tool is tiny (hundreds of parameters); a file above this is not ours.
@@ -76,6 +84,14 @@ class SavedModel:
     class_labels: list = field(default_factory=list)
     pipeline: dict | None = None
     meta: dict = field(default_factory=dict)
+    history: dict | None = None  # name -> one value per step (None: not evaluated); "step" when thinned
+    version: int = VERSION  # the version of the file it was read from
+
+    @property
+    def command(self) -> str | None:
+        """The command line that trained it (``gradcli train ...``), when the file records one."""
+        command = self.meta.get("command")
+        return command if isinstance(command, str) else None
 
     @property
     def sizes(self) -> list[int]:
@@ -102,6 +118,7 @@ class SavedModel:
             "class_labels": list(self.class_labels),
             "pipeline": self.pipeline,
             "meta": dict(self.meta),
+            "history": self.history,
         }
 
 
@@ -127,11 +144,30 @@ def load_model(path) -> SavedModel:
     name = str(path)
     raw_bytes = read_limited(path, MAX_BYTES, ModelFileError, what="model file", not_found=f"model file {name} not found",
                              hint="train one and save it first (save_model)")
+    return model_from_json(_parse_json(_decode(raw_bytes, name, "gradcli.mlp JSON"), name), name)
+
+
+def load_json(path, what: str = "file"):
+    """The JSON value in the file ``path``, read with a model file's limits (size, nesting, numbers).
+
+    For the other JSON files gradcli reads (``compare``: ``train --json`` outputs); ``ModelFileError``
+    naming the file when it is missing, too large, not UTF-8 or not JSON.
+    """
+    name = str(path)
+    raw_bytes = read_limited(path, MAX_BYTES, ModelFileError, what=what, not_found=f"{what} {name} not found")
+    return _parse_json(_decode(raw_bytes, name, "JSON"), name)
+
+
+def model_from_json(raw, name: str) -> SavedModel:
+    """The model in the JSON value ``raw`` read from ``name``, checked (``ModelFileError`` naming the field)."""
+    return _check_model(raw, name)
+
+
+def _decode(raw_bytes: bytes, name: str, expected: str) -> str:
     try:
-        text = raw_bytes.decode("utf-8")
+        return raw_bytes.decode("utf-8")
     except UnicodeDecodeError:
-        raise ModelFileError(f"{name} is not a text file (expected gradcli.mlp JSON)") from None
-    return _check_model(_parse_json(text, name), name)
+        raise ModelFileError(f"{name} is not a text file (expected {expected})") from None
 
 
 def _parse_json(text: str, name: str):
@@ -233,7 +269,32 @@ def _check_model(raw, name: str) -> SavedModel:
     meta = raw.get("meta") or {}
     if not isinstance(meta, dict):
         raise ModelFileError(f"{name}: field \"meta\" must be an object")
-    return SavedModel(inputs, layers, input_names, feature_names, task, class_labels, pipeline, meta)
+    history = _check_history(raw.get("history"), name) if version >= 2 else None
+    return SavedModel(inputs, layers, input_names, feature_names, task, class_labels, pipeline, meta, history,
+                      version)
+
+
+def _check_history(raw, name: str) -> dict | None:
+    """A history: an object of equally long lists of numbers or nulls (``step``: increasing step numbers)."""
+    if raw is None:
+        return None
+    where = f"{name}: field \"history\""
+    if not isinstance(raw, dict):
+        raise ModelFileError(f"{where} must be an object of lists (one value per step) or null")
+    lengths = set()
+    for key, values in raw.items():
+        if not isinstance(values, list):
+            raise ModelFileError(f"{where}.{key} must be a list (one value per step)")
+        for index, value in enumerate(values):
+            if value is not None:
+                _number(value, f"{where}.{key}[{index}]")
+        lengths.add(len(values))
+    if len(lengths) > 1:
+        raise ModelFileError(f"{where}: its lists have different lengths ({', '.join(map(str, sorted(lengths)))})")
+    steps = raw.get("step")
+    if steps is not None and any(not _is_int(s) or s < 1 or (i and s <= steps[i - 1]) for i, s in enumerate(steps)):
+        raise ModelFileError(f"{where}.step must hold increasing step numbers from 1")
+    return raw
 
 
 def _check_class_labels(labels: list, task: str, n_outputs: int, name: str) -> None:

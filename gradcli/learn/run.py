@@ -4,7 +4,7 @@
 
     run = prepare_run("moons", DataOptions(samples=100), steps=50)
     result = train(run.model, run.data, run.config, on_step=...)
-    save_model("model.json", run.predictor.to_saved(run_meta(run, result, command)))
+    save_model("model.json", saved_model(run, result, command))
 
 Settings are keywords named as ``TrainConfig``'s fields, plus ``standardize``;
 one left out (or None) comes from the model file ``init_from``, the
@@ -31,12 +31,13 @@ from ..numbers import duration
 from .estimate import TrainingEstimate, training_estimate
 from .inference import Predictor
 from .losses import check_loss
-from .modelfile import SavedModel, load_model
+from .modelfile import MAX_HISTORY_POINTS, SavedModel, load_model
 from .network import Network
 from .settings import RunSettings, Source, check_requested, from_model_file, resolve_settings
 from .train import TrainConfig, TrainData, TrainResult, build_model
 
-__all__ = ["DataOptions", "PreparedRun", "prepare_run", "run_meta", "write_history_csv"]
+__all__ = ["DataOptions", "PreparedRun", "prepare_run", "run_meta", "saved_model", "history_record", "saved_history",
+           "history_table", "write_history_csv"]
 
 
 @dataclass(frozen=True)
@@ -185,8 +186,10 @@ def run_meta(run: PreparedRun, result: TrainResult, command: str) -> dict:
                                                                          run.dataset.X.max(axis=0))],
         "steps_done": result.steps_done,
         "stopped": result.stopped,
+        "seconds": result.seconds,  # the training loop
         "metrics": {"final_loss": result.final_loss, "train": _metrics_dict(result.train),
-                    "test": _metrics_dict(result.test) if result.test else None},
+                    "test": _metrics_dict(result.test) if result.test else None,
+                    "test_loss": result.final_test_loss},  # held out, penalty included (as train --json)
     }
     if run.init_from:
         meta["init_from"] = run.init_from
@@ -197,12 +200,43 @@ def _metrics_dict(metrics) -> dict:
     return {key: value for key, value in vars(metrics).items() if value is not None}
 
 
-def write_history_csv(path: str, result: TrainResult) -> str | None:
-    """One row per step: step, loss, accuracy (or r2), test loss and metric when held out, lr, grad check when made.
+def saved_model(run: PreparedRun, result: TrainResult, command: str) -> SavedModel:
+    """The model file of a finished run: its network and pipeline, ``run_meta`` and its history."""
+    saved = run.predictor.to_saved(run_meta(run, result, command))
+    saved.history = saved_history(result)
+    return saved
 
-    A step at which the held-out set was not evaluated (or backprop not checked) leaves that cell empty.
-    Returns the warning about NaN or infinite cells (written as nan, inf), or None.
+
+def history_record(result: TrainResult) -> dict:
+    """The run's history by name, one entry per step (None where not evaluated): ``train --json``'s ``history``.
+
+    ``loss``, ``accuracy`` (or ``r2``), ``lr``; ``test_loss`` and ``test_accuracy`` (or ``test_r2``) when data
+    was held out; ``grad_check`` when backprop was checked.
     """
+    name = result.metric_name
+    history = {"loss": result.history["loss"], name: result.history["metric"], "lr": result.history["lr"]}
+    if result.test is not None:
+        history["test_loss"] = result.history["test_loss"]
+        history[f"test_{name}"] = result.history["test_metric"]
+    if result.grad_checks:
+        history["grad_check"] = result.history["grad_check"]
+    return history
+
+
+def saved_history(result: TrainResult, limit: int = MAX_HISTORY_POINTS) -> dict:
+    """``history_record`` as a model file keeps it: at most ``limit`` steps, with their numbers in ``step``
+    when there are more (spread evenly over the run, the first and the last step kept)."""
+    history = history_record(result)
+    done = result.steps_done
+    if done <= limit:
+        return history
+    kept = sorted({round(k * (done - 1) / (limit - 1)) for k in range(limit)})
+    thinned = {key: [values[k] for k in kept] for key, values in history.items()}
+    return {"step": [k + 1 for k in kept], **thinned}
+
+
+def history_table(result: TrainResult) -> tuple[list[str], list[list]]:
+    """``write_history_csv``'s header and rows (see there)."""
     name = result.metric_name
     history = result.history
     columns = [("loss", "loss"), ("metric", name)]
@@ -214,4 +248,14 @@ def write_history_csv(path: str, result: TrainResult) -> str | None:
     header = ["step"] + [title for _, title in columns]
     rows = [[k + 1] + [history[key][k] for key, _ in columns]
             for k in range(result.steps_done)]
+    return header, rows
+
+
+def write_history_csv(path: str, result: TrainResult) -> str | None:
+    """One row per step: step, loss, accuracy (or r2), test loss and metric when held out, lr, grad check when made.
+
+    A step at which the held-out set was not evaluated (or backprop not checked) leaves that cell empty.
+    Returns the warning about NaN or infinite cells (written as nan, inf), or None.
+    """
+    header, rows = history_table(result)
     return write_csv_rows(path, header, rows, error=UsageError)

@@ -52,7 +52,7 @@ from .config import (DEFAULT_HIDDEN, DEFAULT_STEPS, Activation, LayerPlan, Loss,
 from .presets import MODEL, RECIPE, Preset, preset_for
 
 __all__ = ["Source", "RunSettings", "SETTINGS", "DEFAULT_STANDARDIZE", "check_requested", "from_model_file",
-           "resolve_settings"]
+           "resolve_settings", "setting_text"]
 
 DEFAULT_STANDARDIZE = True  # built-in sets are scaled unless their preset says otherwise
 
@@ -117,10 +117,11 @@ class RunSettings:
         if name == "activation" and not self.config.uses_activation():
             # no hidden layer takes the default: show that it plays no part
             return "- (no hidden layer)" if len(self.config.layers) == 1 else "- (every hidden layer names its own)"
-        return _text(name, self.value(name))
+        return setting_text(name, self.value(name))
 
 
-def _text(name: str, value) -> str:
+def setting_text(name: str, value) -> str:
+    """A setting's value as the Settings table and model files show it: ``all``, ``yes``, ``0.0001``, ``16,16,1``."""
     if value is None:
         return SHOWN_NONE.get(name, "-")
     if isinstance(value, bool):

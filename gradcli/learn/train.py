@@ -238,6 +238,8 @@ def train(model: Network, data: TrainData, config: TrainConfig,
                     _truncate(history, k)
                 stopped, message = "interrupted", f"stopped after step {len(history['loss'])} of {steps}"
                 break
+    except KeyboardInterrupt:  # between two steps: every step so far is complete, none is half done
+        stopped, message = "interrupted", f"stopped after step {len(history['loss'])} of {steps}"
     finally:
         seconds = time.perf_counter() - start
         if gc_was_enabled:

@@ -11,6 +11,8 @@ that pip installs with gradcli.  ``auto`` prefers ``dot`` when it is on PATH,
 then ``graphviz-pure``.  The picture is rendered to memory first and then
 written by ``atomicfile`` (a temporary file renamed over the target), so a
 failure never leaves a half-written file and never harms an existing one.
+The renderer runs as a child that dies with gradcli (``gradcli/children.py``): Ctrl-C,
+SIGTERM or SIGHUP kill it, and so does the kernel if gradcli is killed.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..children import run_child
 from ..errors import RenderError
 from ..numbers import memory
 from .choices import Renderer
@@ -117,8 +120,8 @@ def render(source: str, fmt: str, renderer: str = "auto", timeout: float = DEFAU
         command = [executable, f"-T{fmt}"]
         if fmt == "png":
             command.append(f"-Gsize={PNG_MAX_INCHES},{PNG_MAX_INCHES}")
-        completed = subprocess.run(command, input=source.encode("utf-8"), capture_output=True, timeout=timeout,
-                                   preexec_fn=_memory_limit(max_memory))
+        completed = run_child(command, source.encode("utf-8"), timeout,  # killed if gradcli stops: children.py
+                              address_space=None if max_memory is None else max_memory + ADDRESS_SLACK)
     except subprocess.TimeoutExpired:
         raise RenderError(
             f"{name} did not finish within {timeout:g} s; the graph is too large to lay out",
@@ -135,20 +138,6 @@ def render(source: str, fmt: str, renderer: str = "auto", timeout: float = DEFAU
         detail = _first_error_line(completed.stderr) or f"exit status {completed.returncode}"
         raise RenderError(f"{name} failed to render {fmt.upper()}: {detail}")
     return completed.stdout, name
-
-
-def _memory_limit(max_memory: int | None):
-    """A function that caps the child's address space at ``max_memory`` (+ slack), or None where it cannot."""
-    if max_memory is None or os.name != "posix":
-        return None
-
-    def limit() -> None:  # runs in the child, before the renderer starts
-        import resource
-
-        cap = max_memory + ADDRESS_SLACK
-        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-
-    return limit
 
 
 def _out_of_memory(completed: subprocess.CompletedProcess) -> bool:

@@ -12,6 +12,11 @@ The picture reads left to right, from the variables to the output::
     >>> drawing.nodes, drawing.edges        # 4 value boxes + 2 op nodes
     (6, 6)
 
+A box that holds an array shows its shape (``(2, 2)``, as torchviz does) and
+its values on one line (``[[1, 2], [-1, 3]]``, ``numbers.compact``); an array
+of more than 8 entries, such as a layer's weights in ``draw model.json
+--graph``, shows its range instead (``-0.98..0.97``).
+
 The result is DOT source text (``drawing.source``); ``render_file.py`` turns
 it into SVG or PNG.  Node ids come from the graph's topological order, so the
 same expression gives the same text on every run.  Only this module and
@@ -27,10 +32,10 @@ from dataclasses import dataclass
 import graphviz
 
 from ..autograd.engine import Value
-from ..autograd.ops import OPS, op_symbol
+from ..autograd.ops import OPS, op_symbol, shape_text
 from ..errors import UsageError
 from ..limits import DEFAULT_MAX_MEMORY, Estimate, check_memory
-from ..numbers import DEFAULT_PRECISION, decimals, trimmed
+from ..numbers import DEFAULT_PRECISION, compact, decimals, entries, trimmed
 
 LABEL_WIDTH = 40  # longer sub-expression labels are shortened in the middle
 FONT = "Helvetica"  # both renderers know its metrics (graphviz-pure maps it to Arimo)
@@ -240,30 +245,25 @@ def expression_drawing(graph, options: DrawOptions = DrawOptions()) -> Drawing:
 
 
 def _magnitude(grad) -> float:
-    """|grad|, or the largest |entry| of an array gradient; 0 for what is not finite."""
-    if grad.__class__ is not float:
-        finite = [abs(g) for g in _entries(grad) if math.isfinite(g)]
-        return max(finite, default=0.0)
+    """|grad| (the largest finite |entry| of an array), 0 where it is not finite."""
+    if getattr(grad, "ndim", 0):
+        return max((abs(g) for g in grad.ravel().tolist() if math.isfinite(g)), default=0.0)
+    grad = float(grad)
     return abs(grad) if math.isfinite(grad) else 0.0
 
 
-SMALL_ARRAY = 4  # arrays of up to this many entries show them; larger ones their shape and range
+BOX_ENTRIES = 8  # a box shows an array of up to this many entries; a larger one by its range
 
 
-def value_text(x, precision: int) -> str:
-    """A box's number: a float to ``precision`` decimals; a small array its entries; a larger one its shape
-    and range (``16x2, -0.98..0.97``)."""
-    if x.__class__ is float or not hasattr(x, "shape"):
+def _number(x, precision: int) -> str:
+    """A number as a box shows it (``decimals``); an array of up to ``BOX_ENTRIES`` entries on one line
+    (``numbers.compact``), a larger one (a layer's weights) by its range, ``-0.98..0.97``: its shape has a
+    cell of its own."""
+    if not getattr(x, "ndim", 0):
         return decimals(float(x), precision)
-    entries = _entries(x)
-    if len(entries) <= SMALL_ARRAY:
-        return "[" + ", ".join(decimals(v, precision) for v in entries) + "]"
-    shape = "x".join(str(n) for n in x.shape)
-    return f"{shape}, {decimals(min(entries), precision)}..{decimals(max(entries), precision)}"
-
-
-def _entries(x) -> list:
-    return [float(v) for v in x.reshape(-1).tolist()]
+    if x.size <= BOX_ENTRIES:
+        return compact(x, precision)
+    return f"{trimmed(float(x.min()), precision)}..{trimmed(float(x.max()), precision)}"
 
 
 def _value_label(node: Value, kind: str, heat: float, options: DrawOptions, name: str = "") -> str:
@@ -277,20 +277,18 @@ def _value_label(node: Value, kind: str, heat: float, options: DrawOptions, name
     elif kind == "constant":
         name = f'<font color="{MUTED}">{name}</font>'
     fill = _heat_colour(heat) if options.color_grad else "white"
-    data = value_text(node.data, options.precision)
-    cells = (f'<td bgcolor="{fill}">{name}</td>'
-             f'<td bgcolor="{DATA_FILL}"><font color="{DATA_TEXT}">data {data}</font></td>')
+    data = html.escape(_number(node.data, options.precision))
+    cells = f'<td bgcolor="{fill}">{name}</td>'
+    if node.shape:  # an array: its shape, as torchviz shows it
+        cells += f'<td><font color="{MUTED}">{shape_text(node.shape)}</font></td>'
+    cells += f'<td bgcolor="{DATA_FILL}"><font color="{DATA_TEXT}">data {data}</font></td>'
     if options.show_grad:
-        grad = value_text(node.grad, options.precision)
+        grad = html.escape(_number(node.grad, options.precision))
         cells += f'<td bgcolor="{GRAD_FILL}"><font color="{GRAD_TEXT}">grad {grad}</font></td>'
     # the output stands out by a heavier frame
     frame = f'border="2" color="{INK}"' if kind == "output" else 'border="0"'
     return (f'<<table {frame} cellborder="1" cellspacing="0" cellpadding="4">'
             f"<tr>{cells}</tr></table>>")
-
-
-def _trimmed(x, precision: int) -> str:
-    return trimmed(float(x), precision) if x.__class__ is float else value_text(x, precision)
 
 
 def _heat_colour(heat: float) -> str:
@@ -303,10 +301,19 @@ def _tooltip(node: Value, options: DrawOptions, name: str = "") -> str:
     """The hover text of a value box in SVG: the name and full label, whatever its length."""
     label = node.label or "value"
     shown = f"{name} = {label}" if name and name != label and node.inputs else name or label
-    text = f"{shown} = {value_text(node.data, options.precision)}"
+    text = f"{shown} = {_number(node.data, options.precision)}"
+    if node.shape:
+        text += f" (shape {shape_text(node.shape)})"
     if options.show_grad:
-        text += f", grad {value_text(node.grad, options.precision)}"
+        text += f", grad {_number(node.grad, options.precision)}"
     return text
+
+
+def _trimmed(x, precision: int) -> str:
+    """``trimmed`` for a title line, entry by entry for an array."""
+    if getattr(x, "ndim", 0):
+        return entries(x, lambda v: trimmed(v, precision))
+    return trimmed(float(x), precision)
 
 
 def _title(graph, options: DrawOptions) -> str:

@@ -22,7 +22,7 @@ import numpy as np
 from ..errors import RenderError, UsageError
 from ..atomicfile import check_writable, write_bytes_atomic
 
-__all__ = ["PLOT_FORMATS", "check_plot_path", "save_training_plot"]
+__all__ = ["PLOT_FORMATS", "check_plot_path", "save_training_plot", "write_figure"]
 
 PLOT_FORMATS = ("png", "svg")
 CLASS_COLORS = ["#f59322", "#0877bd", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
@@ -30,11 +30,14 @@ CLASS_COLORS = ["#f59322", "#0877bd", "#2ca02c", "#d62728", "#9467bd", "#8c564b"
 GRID = 200  # the boundary is sampled on GRID x GRID points
 
 
-def check_plot_path(path: str) -> str:
-    """The format ("png" or "svg") of ``path``; UsageError for another suffix or an unwritable place."""
+def check_plot_path(path: str, setting: str = "plot") -> str:
+    """The format ("png" or "svg") of ``path``; UsageError for another suffix or an unwritable place.
+
+    ``setting`` names the option in the message (``--plot`` of ``train``, ``--output`` of ``plot``).
+    """
     suffix = Path(path).suffix.lower().lstrip(".")
     if suffix not in PLOT_FORMATS:
-        raise UsageError(f"{{setting}} {path}: the file name must end in .png or .svg", setting="plot", value=path)
+        raise UsageError(f"{{setting}} {path}: the file name must end in .png or .svg", setting=setting, value=path)
     check_writable(path, UsageError)
     return suffix
 
@@ -42,9 +45,14 @@ def check_plot_path(path: str) -> str:
 def save_training_plot(path: str, predictor, X_raw: np.ndarray, y: np.ndarray, result, title: str) -> None:
     """Draw the figure and write it to ``path`` (PNG or SVG, from the suffix)."""
     fmt = check_plot_path(path)
+    import os
+
+    # files only, never a window: Agg whatever MPLBACKEND says (matplotlib reads it on import and refuses
+    # to load at all when it names no backend)
+    os.environ["MPLBACKEND"] = "Agg"
     import matplotlib
 
-    matplotlib.use("Agg")  # files only: never open a window
+    matplotlib.use("Agg")
     from matplotlib import pyplot as plt
 
     two_d = X_raw.shape[1] == 2
@@ -52,13 +60,27 @@ def save_training_plot(path: str, predictor, X_raw: np.ndarray, y: np.ndarray, r
     panels = 2 if (two_d or one_d_regression) else 1
     fig, axes = plt.subplots(1, panels, figsize=(5.2 * panels, 4.4), squeeze=False)
     axes = axes[0]
-    try:
+
+    def draw():
         if two_d:
             _boundary(axes[0], predictor, X_raw, y)
         elif one_d_regression:
             _curve(axes[0], predictor, X_raw, y)
         _history(axes[-1], result)
         fig.suptitle(title)
+
+    write_figure(fig, draw, path, fmt)
+
+
+def write_figure(fig, draw, path: str, fmt: str) -> None:
+    """Run ``draw()`` on ``fig``, save it as ``fmt`` and write ``path`` whole or not at all; always close it.
+
+    matplotlib's own failures become a ``RenderError`` naming the file.
+    """
+    from matplotlib import pyplot as plt
+
+    try:
+        draw()
         fig.tight_layout()
         buffer = io.BytesIO()
         fig.savefig(buffer, format=fmt, dpi=120)

@@ -3,6 +3,8 @@
     console.print(scatter(data.X, data.y, class_labels=data.class_labels))
     console.print(decision_map(model_scores, data.X, data.y, task="binary"))
 
+``curves`` draws functions of one variable as lines (``gradcli plot``: f, f'
+and f'' over a range, the tangent), breaking a line at a gap or a jump.
 ``decision_map`` is the TensorFlow Playground in a terminal: the background
 is shaded by the network's prediction on a grid over the data (one batched
 call of ``predict`` for the whole grid, two grid rows per text row with
@@ -123,6 +125,106 @@ def data_bounds(X2: np.ndarray, margin: float = MARGIN) -> Bounds:
     low, high = np.where(high > low, low, low - 1.0), np.where(high > low, high, high + 1.0)
     return (float(low[0] - margin * span[0]), float(high[0] + margin * span[0]),
             float(low[1] - margin * span[1]), float(high[1] + margin * span[1]))
+
+
+CURVE_STYLES = [("•", "*", "#0877bd"), ("◦", "o", "#f59322"), ("+", "+", "#2ca02c"), ("×", "x", "#d62728"),
+                ("◇", "#", "#9467bd")]  # f, f', f'', ...: (marker, ASCII marker, colour)
+TANGENT_STYLE = ("·", ".", "#7f7f7f")
+AXIS_STYLE = ("─", "-", (96, 96, 96))
+
+
+@dataclass
+class Series:
+    """One line of a ``curves`` picture: y per x (None: a gap), the indices not joined to the point before."""
+
+    label: str
+    ys: list
+    breaks: Sequence = ()
+    style: tuple = CURVE_STYLES[0]
+    sets_range: bool = True  # False for a guide line (a tangent): drawn where it crosses the range only
+
+
+def curves(xs, series: Sequence[Series], width: int = 72, height: int = 20, *, x_label: str = "x",
+           y_label: str = "", bounds: Bounds | None = None, mark_x: float | None = None) -> "Plot":
+    """Lines through ``(xs[i], ys[i])`` for each series; later series are drawn under earlier ones.
+
+    The y range covers every series' finite values (a few extreme values,
+    near a pole, are left off the top or bottom); the x axis (y = 0) is drawn
+    when it is in range, and ``mark_x`` (a tangent's point) is marked.
+    """
+    xs = np.asarray(xs, dtype=np.float64)
+    if bounds is None:
+        bounds = (float(xs[0]), float(xs[-1]), *_y_range([s.ys for s in series if s.sets_range]))
+    canvas = _Canvas(width, height, bounds)
+    x0, x1, y0, y1 = bounds
+    if y0 <= 0.0 <= y1:
+        row = _row_of(canvas, 0.0)
+        for col in range(width):
+            canvas.points[row, col] = AXIS_STYLE
+    for item in reversed(list(series)):  # the first series (f) ends on top
+        marker, ascii_marker, colour = item.style
+        cells = _line_cells(canvas, xs, item.ys, set(item.breaks))
+        for cell in cells:
+            canvas.points[cell] = (marker, ascii_marker, _hex_rgb(colour))
+    if mark_x is not None and x0 <= mark_x <= x1:
+        col = min(width - 1, int((mark_x - x0) / (x1 - x0) * width))
+        for row in range(height):  # a dotted line down through the marked x, under the curves
+            if (row, col) not in canvas.points or canvas.points[row, col] == AXIS_STYLE:
+                canvas.points[row, col] = ("┊", ":", (96, 96, 96))
+    legend = [(s.style[0], s.style[1], _hex_rgb(s.style[2]), s.label) for s in series]
+    return Plot(canvas, x_label, y_label, legend)
+
+
+def _y_range(all_ys: list) -> tuple[float, float]:
+    """(low, high) around every finite y; when a few values lie far out (a pole), around the rest."""
+    values = np.array([y for ys in all_ys for y in ys if y is not None and np.isfinite(y)], dtype=np.float64)
+    if values.size == 0:
+        return -1.0, 1.0
+    low, high = float(values.min()), float(values.max())
+    inner_low, inner_high = (float(q) for q in np.quantile(values, [0.05, 0.95]))
+    if inner_high > inner_low and high - low > 3 * (inner_high - inner_low):
+        low, high = inner_low, inner_high
+    span = high - low if high > low else max(abs(high), 1.0)
+    return low - MARGIN * span, high + MARGIN * span
+
+
+def _row_of(canvas: "_Canvas", y: float) -> int:
+    _, _, y0, y1 = canvas.bounds
+    return min(canvas.height - 1, max(0, int((y1 - y) / (y1 - y0) * canvas.height)))
+
+
+def _line_cells(canvas: "_Canvas", xs: np.ndarray, ys: list, breaks: set) -> list:
+    """The cells a line passes through: each segment between joined points, sampled finely enough to
+    leave no hole; parts outside the y range are not drawn."""
+    x0, x1, y0, y1 = canvas.bounds
+    cells = []
+
+    def cell(x, y):
+        if not (y0 <= y <= y1):
+            return None
+        col = min(canvas.width - 1, max(0, int((x - x0) / (x1 - x0) * canvas.width)))
+        return _row_of(canvas, y), col
+
+    previous = None
+    for i, (x, y) in enumerate(zip(xs, ys)):
+        if y is None or not np.isfinite(y):
+            previous = None
+            continue
+        here = (float(x), float(y))
+        if previous is not None and i not in breaks:
+            (xa, ya), (xb, yb) = previous, here
+            steps = 2 * (abs(_row_of(canvas, ya) - _row_of(canvas, yb))
+                         + abs(int((xb - xa) / (x1 - x0) * canvas.width))) + 1
+            for k in range(1, steps):
+                t = k / steps
+                found = cell(xa + (xb - xa) * t, ya + (yb - ya) * t)
+                if found:
+                    cells.append(found)
+        found = cell(*here)
+        if found:
+            cells.append(found)
+        previous = here
+    return cells
 
 
 # ---------------------------------------------------------------- the canvas

@@ -16,6 +16,7 @@ from . import style
 from .grad import point_text
 
 _STATUS_STYLE = {PASS: "green", FAIL: "bold red", KINK: "yellow", UNCHECKED: "bold red"}
+ENTRY_ROWS = 24  # with array variables, the table of every entry is shown up to this many checks
 
 
 def _title(report) -> tuple:
@@ -68,6 +69,11 @@ def check_rich(report, precision: int = 6) -> list:
     failures = sum(1 for c in report.checks if not c.ok)
     kinks = sum(1 for c in report.checks if c.status == KINK)
     parts = [header, Text(), table, Text(_step_text(report), style="dim")]
+    if report.has_entries:  # arrays: a summary by variable (with its worst entry), and every entry if few
+        summary = variable_table(report.by_variable(), precision)
+        shown = [summary, table] if len(report.checks) <= ENTRY_ROWS else [summary, Text(
+            f"{len(report.checks):,} entries checked: every one with --format json or --format csv", style="dim")]
+        parts[2:3] = shown
     parts += _notes(report.checks)
     parts.append(_verdict(report.ok, failures, kinks))
     return parts
@@ -92,6 +98,27 @@ def check_table(checks, precision: int, title: str):
     return table
 
 
+def variable_table(summaries, precision: int):
+    """One row per variable: its shape, how many entries passed, and its worst entry (a failure first)."""
+    table = style.table("By variable: every entry checked, the worst one shown")
+    table.add_column("variable", overflow="fold", min_width=8)
+    table.add_column("shape", justify="right", no_wrap=True)
+    table.add_column("passed", justify="right", no_wrap=True)
+    table.add_column("worst entry", no_wrap=True)
+    table.add_column("autograd", justify="right", no_wrap=True)
+    table.add_column("numeric", justify="right", no_wrap=True)
+    table.add_column("abs error", justify="right", no_wrap=True)
+    table.add_column("result")
+    for summary in summaries:
+        worst = summary.worst
+        status = worst.status if not summary.ok or worst.status == KINK else PASS
+        kinks = f" ({summary.kinks} kink{'s' if summary.kinks != 1 else ''})" if summary.kinks else ""
+        table.add_row(summary.name, str(summary.shape), f"{summary.passed}/{summary.checks}{kinks}", worst.name,
+                      decimals(worst.autograd, precision), decimals(worst.numeric, precision),
+                      scientific(worst.abs_error), f"[{_STATUS_STYLE[status]}]{_status(worst)}[/]")
+    return table
+
+
 def _notes(checks) -> list:
     from rich.text import Text
 
@@ -112,10 +139,14 @@ def _notes(checks) -> list:
 
 def check_document(report) -> dict:
     """One point's checks as plain data for the JSON writer."""
-    return {"expression": report.expression, "output": report.output, "value": report.value, "point": report.point,
-            "ok": report.ok,
-            "rtol": report.rtol, "atol": report.atol, "h_rule": "cbrt(eps)*max(1,|x|)" if report.h is None
-            else "fixed", "checks": [_check_dict(c) for c in report.checks]}
+    document = {"expression": report.expression, "output": report.output, "value": report.value,
+                "point": report.point, "ok": report.ok,
+                "rtol": report.rtol, "atol": report.atol, "h_rule": "cbrt(eps)*max(1,|x|)" if report.h is None
+                else "fixed", "checks": [_check_dict(c) for c in report.checks]}
+    if report.has_entries:  # arrays: a summary per variable, with its worst entry
+        document["variables"] = [{"name": v.name, "shape": list(v.shape), "checks": v.checks, "passed": v.passed,
+                                  "ok": v.ok, "worst": v.worst.name} for v in report.by_variable()]
+    return document
 
 
 def _check_dict(check) -> dict:
@@ -130,6 +161,8 @@ def _check_dict(check) -> dict:
         document["note"] = check.note
     if check.cause:
         document["cause"] = check.cause
+    if check.entry is not None:
+        document.update(variable=check.variable, entry=list(check.entry))
     return document
 
 
@@ -221,7 +254,7 @@ def random_rich(report, precision: int = 6) -> list:
     header.append(f"\n    {len(report.reports)} points, every variable uniform in "
                   f"[{significant(report.low)}, {significant(report.high)}], seed {report.seed}{redrawn}", style="dim")
     table = check_table(report.worst, precision, title="Worst case per variable (largest error for its tolerance)")
-    where = Text("\n".join(f"{c.name}: worst at {point_text(report.worst_points[c.name])}" for c in report.worst),
+    where = Text("\n".join(f"{c.name}: worst at {point_text(report.worst_points[c.of])}" for c in report.worst),
                  style="dim")
     return [header, Text(), table, where, Text(_step_text(report), style="dim"),
             _verdict(report.ok, failures, kinks)]
@@ -236,7 +269,7 @@ def random_document(report) -> dict:
     return {"expression": report.expression, "output": report.output, "ok": report.ok, "seed": report.seed,
             "range": [report.low, report.high], "rtol": report.rtol, "atol": report.atol,
             "points": [r.point for r in report.reports], "skipped": report.skipped, "checks": checks,
-            "worst": [dict(_check_dict(c), point_values=report.worst_points[c.name]) for c in report.worst]}
+            "worst": [dict(_check_dict(c), point_values=report.worst_points[c.of]) for c in report.worst]}
 
 
 def random_point_indices(report) -> list:

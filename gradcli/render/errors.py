@@ -9,6 +9,7 @@ app shows them under its expression editor.
 from __future__ import annotations
 
 from ..errors import ExprError, GradcliError, MissingValuesError, ModelFileError
+from ..printable import printable
 
 # Core settings whose flag is not ``--`` + the name with ``-`` for ``_``.
 FLAGS = {
@@ -34,14 +35,18 @@ def command_hint(error: GradcliError) -> str | None:
 
 
 def error_lines(error: GradcliError) -> list[str]:
-    """The one or two lines (plus a caret display for parse errors) that report ``error``, in flag words."""
+    """The one or two lines (plus a caret display for parse errors) that report ``error``, in flag words.
+
+    Text the message quotes from the user or a file is shown with its control characters escaped
+    (``gradcli.printable``), so that it cannot drive the terminal or forge a line.
+    """
     message = error.describe(flag_name)
     if isinstance(error, MissingValuesError):  # the command line says how to pass them
         message += ": pass " + " ".join(f"--{name} VALUE" for name in error.facts["names"])
-    lines = [f"error: {message}"]
-    if isinstance(error, ExprError):
-        lines += error.caret_lines()
+    lines = [f"error: {printable(message)}"]
+    if isinstance(error, ExprError) and printable(error.expression) == error.expression:
+        lines += error.caret_lines()  # (an escaped expression would move the caret: the message has the column)
     hint = command_hint(error) or error.describe_hint(flag_name)
     if hint:
-        lines.append(f"hint: {hint}")
+        lines.append(f"hint: {printable(hint)}")
     return lines

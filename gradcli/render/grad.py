@@ -19,20 +19,30 @@ columns (``∂o/∂node``).  A trace of more than ``TABLE_ROWS`` rows is
 summarised in the Rich tables (its first and last rows, and a note on getting
 all of them with ``--format csv`` or ``json``): a table of thousands of lines
 helps nobody and takes Rich long to lay out.
+
+Arrays: where a node holds an array the tables add a ``shape`` column and write
+values compactly on one line (``[[6, 3], [0, 0]]``, large ones elided:
+``numbers.compact``); JSON gives every entry as nested lists (and a ``shape``),
+CSV writes them in full in the cell.
 """
 
 from __future__ import annotations
 
-from ..autograd.ops import OPS
-from ..numbers import DEFAULT_PRECISION, decimals, significant
+from ..autograd.ops import OPS, shape_text
+from ..numbers import DEFAULT_PRECISION, compact, decimals, entries, significant
 from . import style
 
 TABLE_ROWS = 200  # rows of a trace table before it is summarised (the first and the last half of them)
 
 
 def point_text(point: dict) -> str:
-    """``x1 = 2, w1 = -3``: the values an expression is evaluated at, as given."""
-    return ", ".join(f"{name} = {significant(value)}" for name, value in point.items())
+    """``x1 = 2, w1 = -3``: the values an expression is evaluated at, as given (arrays on one line)."""
+    return ", ".join(f"{name} = {given(value)}" for name, value in point.items())
+
+
+def given(value) -> str:
+    """A value as the user gave it: ``significant`` digits, an array as ``[[1, 2], [-1, 3]]``."""
+    return significant(value) if getattr(value, "ndim", 0) == 0 else entries(value, significant)
 
 
 def selected(gradients: dict, wrt) -> dict:
@@ -46,18 +56,7 @@ def grad_rich(graph, steps, *, precision: int = DEFAULT_PRECISION, wrt=None, sho
     """Renderables for the terminal: header, forward trace, backward trace, gradients."""
     from rich.text import Text
 
-    point = {name: leaf.data for name, leaf in graph.variables.items()}
-    formula, before = graph.title()
-    header = Text()
-    header.append(f"{graph.output_name} = ", style="bold")
-    header.append(formula, style="bold cyan")
-    header.append(" = ")
-    header.append(decimals(graph.output.data, precision), style="bold")
-    if before:
-        header.append(f"\n    where {before}", style="dim")
-    if point:
-        header.append(f"\n    at {point_text(point)}", style="dim")
-    parts = [header]
+    parts = [header(graph, precision)]
     if show_trace:
         out = graph.output_name
         parts += [forward_table(steps, precision), backward_table(steps, precision, out)]
@@ -66,6 +65,24 @@ def grad_rich(graph, steps, *, precision: int = DEFAULT_PRECISION, wrt=None, sho
             parts.append(Text(note, style="dim"))
     parts.append(gradient_table(graph, precision, wrt))
     return parts
+
+
+def header(graph, precision: int = DEFAULT_PRECISION):
+    """The title of a result: ``f = formula = value``, the steps before it and the point (Rich ``Text``)."""
+    from rich.text import Text
+
+    point = {name: leaf.data for name, leaf in graph.variables.items()}
+    formula, before = graph.title()
+    text = Text()
+    text.append(f"{graph.output_name} = ", style="bold")
+    text.append(formula, style="bold cyan")
+    text.append(" = ")
+    text.append(decimals(graph.output.data, precision), style="bold")
+    if before:
+        text.append(f"\n    where {before}", style="dim")
+    if point:
+        text.append(f"\n    at {point_text(point)}", style="dim")
+    return text
 
 
 def summary_note(steps, limit: int = TABLE_ROWS) -> str:
@@ -109,8 +126,13 @@ def forward_table(steps, precision: int):
     table.add_column("node (sub-expression)", overflow="fold", min_width=12)
     table.add_column("op", justify="center", no_wrap=True)
     table.add_column("inputs\n(steps)", no_wrap=True)
+    shapes = steps.has_arrays
+    if shapes:
+        table.add_column("shape", justify="right", no_wrap=True)
     table.add_column("value", justify="right", no_wrap=True)
-    rows = forward_rows(steps, precision)
+    rows = forward_rows(steps, precision, shapes)
+    if shapes:
+        _fold_numbers(table, first=len(table.columns) - 1)
     if steps.forward_gap is not None:  # a windowed trace: the steps in the middle were never made
         head, skipped, tail = rows[:steps.forward_gap], steps.nodes - len(rows), rows[steps.forward_gap:]
     else:
@@ -118,16 +140,19 @@ def forward_table(steps, precision: int):
     for row in head:
         table.add_row(*row)
     if skipped:
-        table.add_row("…", f"… {skipped:,} more nodes …", "", "", "")
+        table.add_row("…", f"… {skipped:,} more nodes …", "", "", "", *([""] if shapes else []))
     for row in tail:
         table.add_row(*row)
     return table
 
 
-def forward_rows(steps, precision: int = DEFAULT_PRECISION) -> list:
-    """(step, node, op, inputs, value) as text, one row per node: shared by the table and ``explore``."""
+def forward_rows(steps, precision: int = DEFAULT_PRECISION, shapes: bool = False) -> list:
+    """(step, node, op, inputs, value) as text, one row per node: shared by the table and ``explore``.
+
+    With ``shapes``, each row has the node's shape before its value: ``(2, 2)``, ``()`` for a number.
+    """
     return [(str(s.id), shown_name(s.name, s.label, s.kind), s.op or s.kind, ", ".join(map(str, s.inputs)),
-             decimals(s.value, precision)) for s in steps.forward]
+             *([shape_text(s.shape)] if shapes else []), compact(s.value, precision)) for s in steps.forward]
 
 
 def backward_rows(steps, precision: int = DEFAULT_PRECISION) -> list:
@@ -146,10 +171,10 @@ def contribution_rows(backward_steps: list, precision: int = DEFAULT_PRECISION) 
         for index, part in enumerate(step.contributions):
             first = index == 0
             rows.append((str(step.id) if first else "", f"{step.name or step.label}   ({step.op})" if first else "",
-                         decimals(step.grad, precision) if first else "",
+                         compact(step.grad, precision) if first else "",
                          f"{part.input_name or part.input_label}  [{part.input_id}]",
-                         decimals(part.local, precision), decimals(part.upstream, precision),
-                         decimals(part.contribution, precision), index == last))
+                         compact(part.local, precision), compact(part.upstream, precision),
+                         compact(part.contribution, precision), index == last))
     return rows
 
 
@@ -162,6 +187,8 @@ def backward_table(steps, precision: int, out: str = "f"):
     table.add_column("local\n∂node/∂input", justify="right", no_wrap=True)
     table.add_column(f"upstream\n∂{out}/∂node", justify="right", no_wrap=True)
     table.add_column("contribution", justify="right", style="bold", no_wrap=True)
+    if steps.has_arrays:  # arrays may be wider than the terminal: their cells fold instead of being cut
+        _fold_numbers(table, first=2)
     if steps.backward_gap is not None:  # a windowed trace: the steps in the middle were never made
         gap = steps.backward_gap
         head, tail = contribution_rows(steps.backward[:gap], precision), contribution_rows(steps.backward[gap:],
@@ -184,11 +211,25 @@ def backward_table(steps, precision: int, out: str = "f"):
 def gradient_table(graph, precision: int, wrt=None):
     table = style.table("Gradients (all paths summed)")
     table.add_column("variable", overflow="fold", min_width=8)
+    shapes = any(leaf.shape for leaf in graph.variables.values())
+    if shapes:
+        table.add_column("shape", justify="right", no_wrap=True)
     table.add_column("value", justify="right", no_wrap=True)
     table.add_column(f"∂{graph.output_name}/∂variable", justify="right", style="bold", no_wrap=True)
+    if shapes:
+        _fold_numbers(table, first=len(table.columns) - 2)
     for name, grad in selected(graph.gradients(), wrt).items():
-        table.add_row(name, decimals(graph.variables[name].data, precision), decimals(grad, precision))
+        leaf = graph.variables[name]
+        table.add_row(name, *([shape_text(leaf.shape)] if shapes else []), compact(leaf.data, precision),
+                      compact(grad, precision))
     return table
+
+
+def _fold_numbers(table, first: int) -> None:
+    """Let the columns from ``first`` on fold over lines: an array's cell may be wider than the terminal."""
+    for column in table.columns[first:]:
+        column.no_wrap = False
+        column.overflow = "fold"
 
 
 # -- grad: JSON, Markdown, CSV --------------------------------------------------------
@@ -208,12 +249,17 @@ def grad_document(graph, steps, *, wrt=None, show_trace: bool = True) -> dict:
         "gradients": selected(graph.gradients(), wrt),
         "warnings": graph.warnings(),
     }
+    if any(leaf.shape for leaf in graph.variables.values()):
+        document["shapes"] = {name: list(leaf.shape) for name, leaf in graph.variables.items()}
     if show_trace:
         document["nodes"] = [
             {"id": s.id, "label": s.label, "name": s.name or None, "kind": s.kind, "op": s.op, "inputs": s.inputs,
              "value": s.value, "grad": s.grad}
             for s in steps.forward
         ]
+        if steps.has_arrays:
+            for node, step in zip(document["nodes"], steps.forward):
+                node["shape"] = list(step.shape)
         document["backward"] = [
             {"id": s.id, "label": s.label, "name": s.name or None, "op": s.op, "grad": s.grad,
              "contributions": [{"input": c.input_id, "input_label": c.input_label, "input_name": c.input_name or None,
@@ -275,9 +321,9 @@ def grad_markdown(graph, steps, *, precision: int = DEFAULT_PRECISION, wrt=None,
         if node.inputs:
             if not show_trace and node is not graph.output:
                 continue  # without the trace: the variables and the output only
-            cells = [name, f"`{definition}`", decimals(node.data, precision), decimals(node.grad, precision)]
+            cells = [name, f"`{definition}`", compact(node.data, precision), compact(node.grad, precision)]
         elif name in wanted or definition == "constant" and show_trace:
-            cells = [name, definition, decimals(node.data, precision), decimals(node.grad, precision)]
+            cells = [name, definition, compact(node.data, precision), compact(node.grad, precision)]
         else:
             continue
         lines.append("| " + " | ".join(cells) + " |")
@@ -289,6 +335,10 @@ def grad_csv(graph, steps, *, wrt=None, show_trace: bool = True) -> str:
     from ..csvtext import csv_text
 
     if show_trace:
+        if steps.has_arrays:  # a shape column, and arrays in full in their cells
+            return csv_text(["id", "label", "name", "kind", "op", "inputs", "shape", "value", "grad"],
+                            [[s.id, s.label, s.name, s.kind, s.op, " ".join(map(str, s.inputs)),
+                              " ".join(map(str, s.shape)), s.value, s.grad] for s in steps.forward])
         return csv_text(["id", "label", "name", "kind", "op", "inputs", "value", "grad"],
                         [[s.id, s.label, s.name, s.kind, s.op, " ".join(map(str, s.inputs)), s.value, s.grad]
                          for s in steps.forward])

@@ -20,8 +20,10 @@ BEGIN, END = "<!-- ops:begin -->", "<!-- ops:end -->"
 _SECTIONS = (
     ("function", "Function", "Local derivative"),
     ("operator", "Operator", "Local derivatives"),
-    ("tensor", "Tensor operation (Python library)", "Gradient"),
+    ("tensor", "Array operation", "Gradient"),
 )
+# Array operations an expression writes by syntax rather than by name: A @ B, [a, b], x[0]
+_WRITTEN_IN_EXPRESSIONS = {"matmul", "stack", "getitem"}
 
 
 def reference_markdown() -> str:
@@ -32,7 +34,9 @@ def reference_markdown() -> str:
         for op in OPS.values():
             if op.kind == kind:
                 also = f" (also written {', '.join(op.aliases)})" if op.aliases else ""
-                lines.append(f"| `{op.written}` | `{op.derivative}` | {op.summary}{also} |")
+                python_only = kind == "tensor" and not op.language and op.name not in _WRITTEN_IN_EXPRESSIONS
+                note = f"{op.summary}{also}" + (" (Python only)" if python_only else "")
+                lines.append(f"| `{op.written}` | `{op.derivative}` | {note.strip()} |")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
 

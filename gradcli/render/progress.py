@@ -21,13 +21,12 @@ and without the display).
   steps, no control codes.
 - ``QuietProgress`` (``--quiet``, ``--json``): nothing.
 
-``StopOnInterrupt`` turns the first Ctrl-C into a request to stop after the
-current step (the loop's ``stop`` callback); a second Ctrl-C interrupts at once.
+Stopping on Ctrl-C, SIGTERM or SIGHUP (the loop's ``stop`` callback) is
+``gradcli.interrupts.StopOnInterrupt``.
 """
 
 from __future__ import annotations
 
-import signal
 import time
 from typing import Callable
 
@@ -179,29 +178,3 @@ def make_progress(console, *, steps: int, metric_name: str, quiet: bool, draw_ma
     return PlainProgress(lambda text: console.print(text, markup=False, highlight=False, soft_wrap=True), steps,
                          metric_name)
 
-
-class StopOnInterrupt:
-    """Context manager: the first Ctrl-C sets ``requested``; a second one raises KeyboardInterrupt."""
-
-    def __init__(self):
-        self.count = 0
-        self.previous = None
-
-    def requested(self) -> bool:
-        return self.count > 0
-
-    def _handle(self, signum, frame) -> None:
-        self.count += 1
-        if self.count > 1:
-            raise KeyboardInterrupt
-
-    def __enter__(self):
-        try:
-            self.previous = signal.signal(signal.SIGINT, self._handle)
-        except ValueError:  # not the main thread: leave Ctrl-C as it is (the loop still stops cleanly)
-            self.previous = None
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self.previous is not None:
-            signal.signal(signal.SIGINT, self.previous)

@@ -107,15 +107,11 @@ def final_map_size(console_width: int, X) -> tuple[int, int]:
 
 def result_document(run, result, command: str, saved: str | None) -> dict:
     """The data of ``train --format json``: settings, metrics, history and the command (NaN stays NaN here)."""
+    from ..learn.run import history_record
+
     regression = run.dataset.task == "regression"
     config = result.config
-    history = {"loss": result.history["loss"], ("r2" if regression else "accuracy"): result.history["metric"],
-               "lr": result.history["lr"]}
-    if run.n_test:  # null at a step where the held-out set was not evaluated
-        history["test_loss"] = result.history["test_loss"]
-        history["test_r2" if regression else "test_accuracy"] = result.history["test_metric"]
-    if result.grad_checks:
-        history["grad_check"] = result.history["grad_check"]
+    history = history_record(result)  # null at a step where the held-out set was not evaluated
     out = {
         "dataset": run.dataset.name,
         "task": run.dataset.task,

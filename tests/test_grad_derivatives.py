@@ -1,0 +1,130 @@
+"""grad --order, --hessian, --outputs/--jacobian, --symbolic and --format latex, through the command line."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+import sympy
+
+from gradcli.autograd.expr import parse
+from gradcli.autograd.symbolic import to_sympy
+
+
+def document(cli, *args):
+    result = cli("grad", *args, "--format", "json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_second_derivatives_of_every_variable(cli):
+    found = document(cli, "x**3*y + sin(y)", "--x", "2", "--y", "0.5", "--order", "2")
+    assert found["order"] == 2 and found["value"] == pytest.approx(8 * 0.5 + 0.479425538604203)
+    assert found["derivatives"]["x"] == pytest.approx([12 * 0.5, 6 * 2 * 0.5])  # 3x^2 y, 6xy
+    assert found["derivatives"]["y"] == pytest.approx([8 + 0.8775825618903728, -0.479425538604203])
+
+
+def test_up_to_the_fourth_derivative_of_one_variable(cli):
+    assert document(cli, "x**4", "--x", "2", "--order", "4")["derivatives"] == {"x": [32.0, 48.0, 48.0, 24.0]}
+    table = cli("grad", "3*x**2 - 4*x + 5", "--x", "3", "--order", "2").stdout
+    assert "∂f/∂x" in table and "14.0000" in table and "∂²f/∂x²" in table and "6.0000" in table
+    picked = document(cli, "x**4*y", "--x", "2", "--y", "1", "--order", "3", "--wrt", "x")
+    assert picked["derivatives"] == {"x": [32.0, 48.0, 48.0]}
+
+
+def test_the_hessian_in_every_format(cli):
+    args = ["x**2*y + exp(y)", "--x", "1.5", "--y", "0.5", "--hessian"]
+    found = document(cli, *args)
+    e = 1.6487212707001282
+    assert found["hessian"]["rows"] == ["x", "y"] and found["hessian"]["columns"] == ["x", "y"]
+    assert found["hessian"]["matrix"] == [[1.0, 3.0], [3.0, e]]
+    assert found["gradients"] == pytest.approx({"x": 1.5, "y": 2.25 + e})
+    assert cli("grad", *args, "--format", "csv").stdout.splitlines() == [
+        "hessian,x,y", "x,1.0,3.0", f"y,3.0,{e!r}"]
+    markdown = cli("grad", *args, "--format", "markdown").stdout
+    assert "| Hessian | x | y |" in markdown and "| **x** | 1.0000 | 3.0000 |" in markdown
+    latex = cli("grad", *args, "--format", "latex").stdout
+    assert r"H_{f}(x,\ y) = \begin{pmatrix}" in latex and "1.0000 & 3.0000" in latex
+    table = cli("grad", *args).stdout
+    assert "Hessian: ∂²f/∂(row)∂(column)" in table and "3.0000" in table
+
+
+def test_a_jacobian_of_named_outputs(cli):
+    found = document(cli, "u = x*y; v = x + y*z", "--x", "1", "--y", "2", "--z", "3", "--outputs", "u,v",
+                     "--jacobian")
+    assert found["outputs"] == ["u", "v"] and found["values"] == {"u": 2.0, "v": 7.0}
+    assert found["jacobian"]["columns"] == ["x", "y", "z"]
+    assert found["jacobian"]["matrix"] == [[2.0, 1.0, 0.0], [1.0, 3.0, 2.0]]
+    symbolic = document(cli, "u = x*y; v = x + y*z", "--x", "1", "--y", "2", "--z", "3", "--outputs", "u,v",
+                        "--jacobian", "--symbolic")
+    assert symbolic["jacobian"]["formulas"] == [["y", "x", "0"], ["1", "z", "y"]]
+
+
+SYMBOLIC = ["x**2*sin(x) + y", "tanh(w*x + b)", "log(x**2 + 1)*cos(y)", "sigmoid(x - y) + sqrt(x**2 + 1)",
+            "x**y", "atan2(y, x) + log(x, 2)", "exp2(x)*log10(y)", "sinh(x*y) + asinh(x)", "e = exp(x); y2 = e*e/y"]
+POINT = {"x": 1.3, "y": 0.7, "w": -0.4, "b": 0.2}
+
+
+@pytest.mark.parametrize("text", SYMBOLIC)
+def test_printed_formulas_parse_back_equal_the_gradient_and_sympys_diff(cli, text):
+    expression = parse(text)
+    values = {name: POINT[name] for name in expression.variables}
+    args = [text] + [f"{name}={value}" for name, value in values.items()] + ["--symbolic"]
+    found = document(cli, *args)
+    graph = expression.evaluate(values)
+    reference = to_sympy(graph.output, graph.variables)  # the function itself, for sympy to differentiate
+    rng = random.Random(5)
+    for name in expression.variables:
+        printed = found["formulas"][name][0]
+        ours = sympy.sympify(printed.replace("step(", "Heaviside("), locals={n: sympy.Symbol(n) for n in values})
+        assert sympy.simplify((ours - sympy.diff(reference, sympy.Symbol(name))).rewrite(sympy.exp)) == 0, printed
+        back = parse(printed)
+        for _ in range(5):
+            point = {n: v * rng.uniform(0.8, 1.2) for n, v in values.items()}
+            there = expression.evaluate(point)
+            there.backward()
+            assert back.value_at({n: point[n] for n in back.variables}) == pytest.approx(
+                there.gradients()[name], rel=1e-9, abs=1e-12), (text, name, printed)
+
+
+def test_symbolic_tables_markdown_and_latex(cli):
+    table = cli("grad", "x**2*sin(x)", "--x", "1.5", "--symbolic").stdout
+    assert "x**2*cos(x) + 2*x*sin(x)" in table and "3.1516" in table
+    markdown = cli("grad", "x**2*sin(x)", "--x", "1.5", "--symbolic", "--format", "markdown").stdout
+    assert r"| $\frac{\partial f}{\partial x}$ | $x^{2} \cos{\left(x \right)} + 2 x \sin{\left(x \right)}$ |" in \
+        markdown
+    latex = cli("grad", "x**2*sin(x)", "--x", "1.5", "--symbolic", "--order", "2", "--format", "latex").stdout
+    assert r"\frac{\partial^{2} f}{\partial x^{2}} &= " in latex and r"\begin{align*}" in latex
+    csv = cli("grad", "w1*x**2", "--x", "2", "--w1", "3", "--symbolic", "--format", "csv").stdout.splitlines()
+    assert csv == ["variable,order,derivative,value,formula", "w1,1,df/dw1,4.0,x**2", "x,1,df/dx,12.0,2*w1*x"]
+
+
+def test_latex_of_the_plain_trace(cli):
+    latex = cli("grad", "tanh(x1*w1 + b)", "--x1", "2", "--w1", "-3", "--b", "6.8813735870195432", "--format",
+                "latex").stdout
+    assert latex.startswith("% gradcli: f = tanh(x1*w1 + b)")
+    assert r"$t_{1}$ & $x_{1} w_{1}$ & $-6.0000$ & $0.5000$ \\" in latex
+    assert r"$f$ & $\tanh\left(t_{2}\right)$ & $0.7071$ & $1.0000$ \\" in latex
+    assert r"\frac{\partial f}{\partial w_{1}} &= 1.0000" in latex
+
+
+@pytest.mark.parametrize("args, message", [
+    (["x**2", "--x", "1", "--order", "0"], "--order must lie in 1..4, got 0"),
+    (["x**2", "--x", "1", "--order", "99"], "--order must lie in 1..4, got 99"),
+    (["x*y", "--x", "1", "--y", "2", "--order", "3"], "--order 3 is for one variable; the expression has x, y"),
+    (["u = x*y; v = x + y", "--x", "1", "--y", "2", "--jacobian"], "--jacobian needs two or more outputs, got none"),
+    (["u = x*y; v = x + y", "--x", "1", "--y", "2", "--outputs", "u", "--jacobian"],
+     "--jacobian needs two or more outputs, got u"),
+    (["u = x*y; v = x + y", "--x", "1", "--y", "2", "--outputs", "u,v"],
+     "--outputs names the outputs of a Jacobian: add --jacobian"),
+    (["u = x*y; v = x + y", "--x", "1", "--y", "2", "--outputs", "u,w", "--jacobian"],
+     "--outputs w: no statement binds w; the bound names are u, v"),
+    (["x**2", "--x", "1", "--hessian", "--order", "2"], "--hessian and --order 2 are two different results"),
+    (["x**2", "--x", "1", "--explain", "--symbolic"], "--explain explains the backward pass of the first derivatives"),
+    (["x**2", "--x", "1", "--explain", "--no-trace"], "--explain explains the trace, which --no-trace leaves out"),
+])
+def test_bad_combinations_are_usage_errors(cli, args, message):
+    result = cli("grad", *args)
+    assert result.exit_code == 2, result.output
+    assert message in " ".join(result.stderr.split())
