@@ -336,6 +336,52 @@ def test_hot_rules_equal_their_records(name):
             assert np.allclose(leaf.grad, expected) and np.shape(leaf.grad) == np.shape(expected), (name, xs)
 
 
+FROZEN_GRAPHS = ["sum(log_softmax(z)*t)", "sum(M[:, 1] * z[0:2])", "max(softmax(M @ z[1:]))",
+                 "sum([z[0]*z[1], z[2]] @ M)", "mean(M.T @ M)", "sum(M, axis=0) @ z[:2]",
+                 "sum(relu(M @ z[:2] + z[1:]) ** 2)", "mean(tanh(M) * sigmoid(M) / exp(M) - M)"]
+
+
+@pytest.mark.parametrize("text", FROZEN_GRAPHS + ["the tensor engine's training step"])
+def test_no_rule_changes_a_gradient_array_in_place(text, monkeypatch):
+    """Inner nodes share gradient arrays (``engine._acc``): that is safe only while every rule, hot or
+    from a record, leaves the gradient it is given alone.  Each node's gradient is made read-only
+    before its rule runs: a rule that wrote into it would fail, and the gradients are those of an
+    unfrozen pass."""
+    from gradcli.autograd.expr import parse
+
+    def run():
+        if text in FROZEN_GRAPHS:
+            values = {"M": np.array([[0.5, -1.0], [2.0, 0.3]]), "z": np.array([0.1, -0.4, 0.9]),
+                      "t": np.array([0.0, 1.0, 0.0])}
+            graph = parse(text).evaluate(values)
+            graph.backward()
+            return [graph.gradients()[name] for name in sorted(graph.variables)]
+        import random
+
+        from gradcli.learn.engines import TensorEngine
+        from gradcli.learn.tensor_nn import TensorMLP
+
+        rng = np.random.default_rng(0)
+        model = TensorMLP(2, [8, 8, 1], rng=random.Random(1))
+        X, y = rng.normal(size=(20, 2)), np.where(rng.normal(size=20) > 0, 1.0, -1.0)
+        TensorEngine().loss_and_gradients(model, X, [y], "hinge", 1e-4, 1e-3)
+        return [np.array(p.grad) for p in model.parameters()]
+
+    expected = run()
+
+    def frozen(rule):
+        def wrapped(out):
+            if isinstance(out.grad, np.ndarray):
+                out.grad.setflags(write=False)
+            rule(out)
+        return wrapped
+
+    for name, rule in list(engine._BACKWARD.items()):
+        monkeypatch.setitem(engine._BACKWARD, name, frozen(rule))
+    for got, want in zip(run(), expected, strict=True):
+        assert np.array_equal(got, want)
+
+
 def test_a_wrong_rule_registered_in_the_record_is_used_and_can_be_caught():
     """Replace a record's rule through the public registry: the engine uses it (so a check can catch
     it), and registering the original record again restores the rule and the fast path."""
