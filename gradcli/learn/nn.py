@@ -228,14 +228,18 @@ class MLP(Module):
     # -- plain NumPy evaluation ---------------------------------------------
 
     def forward_array(self, X) -> np.ndarray:
-        """Outputs for every row of X (shape (n, nin)) -> shape (n, nout), without building a graph."""
-        return self.layer_outputs(X)[-1]
+        """Outputs for every row of X (shape (n, nin)) -> shape (n, nout), without building a graph.
 
-    def layer_outputs(self, X) -> list[np.ndarray]:
+        Only the last layer's outputs are kept: one block of rows at a time holds the hidden layers'.
+        """
+        return self.layer_outputs(X, keep_hidden=False)[-1]
+
+    def layer_outputs(self, X, *, keep_hidden: bool = True) -> list[np.ndarray]:
         """Every layer's output for the rows of X, first layer first: shapes (n, size of the layer).
 
         Rows go through in blocks of at most ``FORWARD_BLOCK_BYTES`` per layer matrix, so that
-        100,000 rows through a layer of 1,024 neurons take 32 MB at a time, not 800 MB.
+        100,000 rows through a layer of 1,024 neurons take 32 MB at a time, not 800 MB.  With
+        ``keep_hidden=False`` only the last layer's outputs are returned (a list of one).
         """
         X = np.asarray(X, dtype=np.float64)
         if X.ndim == 1:
@@ -250,10 +254,10 @@ class MLP(Module):
             for activation, weights, biases in layers:
                 h = apply_array(activation, h @ weights.T + biases)
                 outputs.append(h)
-            blocks.append(outputs)
+            blocks.append(outputs if keep_hidden else outputs[-1:])
         if len(blocks) == 1:
             return blocks[0]
-        return [np.concatenate([outputs[i] for outputs in blocks]) for i in range(len(layers))]
+        return [np.concatenate([outputs[i] for outputs in blocks]) for i in range(len(blocks[0]))]
 
     # -- saved models -------------------------------------------------------
 

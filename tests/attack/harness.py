@@ -132,7 +132,7 @@ class Case:
     stderr_not: str | None = None  # a regex that must not be found
     stdout_not: str | None = None
     unchanged: tuple = ()           # files whose bytes, kind and mode must stay as they were
-    strict_json: bool = False       # stdout must be JSON without NaN or Infinity
+    strict_json: bool = False       # stdout must be JSON without NaN or Infinity (or empty after an error)
     width: int | None = None        # no stdout line wider than this
     checks: tuple = ()              # functions (folder, outcome) -> a problem (str) or None
     agree: str | None = None        # every case of this group must exit with the same status
@@ -517,7 +517,7 @@ def judge(case: Case, outcome: Outcome, folder: Path, before: dict) -> list[str]
     leftovers = [path.name for path in folder.rglob(".*.tmp")]
     if leftovers:
         problems.append(f"temporary files left behind: {', '.join(leftovers)}")
-    if case.strict_json:
+    if case.strict_json and (outcome.status == 0 or out.strip()):
         problems += _strict_json_problems(out)
     if case.width:
         wide = [line for line in out.splitlines() if _cells(line) > case.width]
