@@ -120,7 +120,7 @@ class Case:
     modes: dict = field(default_factory=dict)    # name -> permission bits set after the files are made
     env: dict = field(default_factory=dict)
     stdin: object = None    # None (empty), bytes, "closed", or the name of a file in the folder
-    stdout: str = "pipe"    # "pipe", "closed", "head" (read one line, then close: a broken pipe), or a file name
+    stdout: str = "pipe"    # "pipe", "closed", "head" (read a line or 64 KB, then close: a broken pipe), or a file name
     signal: Signal | None = None
     keys: tuple = ()        # run in a pseudo-terminal and type these (explore)
     timeout: float = 20.0
@@ -351,7 +351,7 @@ def _reader(stream, sink: bytearray, first_line_only: bool = False):
             if not chunk:
                 break
             sink.extend(chunk)
-            if first_line_only and b"\n" in sink:
+            if first_line_only and (b"\n" in sink or len(sink) >= 65536):  # as `head -1`, or `head -c 64K`
                 break
         stream.close()  # for "head": the reader goes away, the next write meets a broken pipe
 
