@@ -84,6 +84,12 @@ def _in_the_child(address_space: int | None = None) -> Callable[[], None]:
         except (OSError, AttributeError):
             prctl = None
     parent = os.getpid()
+    if address_space is not None:
+        import resource
+
+        hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+        if hard != resource.RLIM_INFINITY:  # under a `ulimit -v` already: a child may not raise it
+            address_space = min(address_space, hard)
 
     def in_the_child() -> None:
         unblock_in_child()

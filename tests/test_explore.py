@@ -286,8 +286,10 @@ def test_explore_as_a_subprocess_without_a_terminal_does_not_hang(run_gradcli):
 @pytest.mark.parametrize("args, code, message", [
     (["(x-3", "--x", "0"], 2, "'(' at column 1 is never closed"),
     (["log(x)", "--x", "-1"], 1, "log needs a positive number"),
-    (["x", "--x", "1", "--h", "0"], 2, "h must be a positive number"),
-    (["x", "--x", "1", "--step", "-1"], 2, "step must be a positive number, not -1"),
+    (["x", "--x", "1", "--h", "0"], 2, "error: --h must be a positive number"),
+    (["x", "--x", "1", "--step", "-1"], 2, "error: --step must be a positive number, not -1"),
+    (["x", "--x", "1", "--step", "0"], 2, "error: --step must be a positive number, not 0"),
+    (["x", "--x", "1", "--h", "1e9"], 2, "error: --h must be between 1e-20 and 1e+06, not 1e+09"),
     (["x", "--x", "1", "--step", "nan"], 2, "'nan' is not a finite number for --step"),
     (["x", "--x", "1", "--lr", "fast"], 2, "'fast' is not a number for --lr"),
 ])

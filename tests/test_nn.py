@@ -119,3 +119,22 @@ def test_load_specs_refuses_another_architecture():
         MLP(2, [4, 1]).load_specs(specs)
     with pytest.raises(UsageError, match="uses activation relu where this run uses tanh"):
         MLP(2, [3, 1], activation="tanh").load_specs(specs)
+
+
+def test_forward_array_keeps_one_block_of_hidden_outputs_not_all_of_them():
+    """eval of a wide model: the hidden layers' outputs for every row are not kept (issue 10 item 9)."""
+    import tracemalloc
+
+    from gradcli.learn.estimate import FORWARD_BLOCK_BYTES
+
+    model = MLP(2, [2048, 1], rng=random.Random(0))
+    X = np.random.default_rng(0).normal(size=(12000, 2))  # hidden outputs for all rows: 197 MB
+    everything = model.layer_outputs(X)
+    tracemalloc.start()
+    try:
+        out = model.forward_array(X)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert np.array_equal(out, everything[-1])
+    assert peak < 3 * FORWARD_BLOCK_BYTES < everything[0].nbytes, peak

@@ -91,6 +91,9 @@ def test_predict_applies_the_stored_standardisation_and_reports_probabilities(cl
         (["--x1", "abc", "--x2", "1"], "'abc' is not a number for --x1"),
         (["--x1", "1", "--x2", "2", "--input", "p.csv"], "either as options or with --input FILE.csv, not both"),
         (["--input", "nowhere.csv"], "no such file: nowhere.csv"),
+        (["points.csv"], "unexpected argument 'points.csv': pass variables as --name VALUE or name=VALUE\n"
+                         "hint: to predict every row of a CSV file: --input points.csv"),
+        (["0.5", "1"], "hint: give each input as --NAME VALUE (or NAME=VALUE), or a CSV file with --input FILE.csv"),
     ],
 )
 def test_predict_input_errors(cli, moons_model, extra, message):

@@ -409,3 +409,20 @@ def test_two_signals_while_the_final_metrics_are_computed_still_save_and_report(
     assert "Training summary" in result.stdout
     assert "Ctrl-C came after the last step: the run is complete; the model is in" in result.stderr
     assert load_model(path).meta["steps_done"] == 3
+
+
+@linux_only
+def test_run_child_under_a_lower_memory_limit_keeps_that_limit(tmp_path):
+    """Under `ulimit -v` a child may not raise its limit: the cap is the smaller of the two, not an error."""
+    script = textwrap.dedent("""
+        import resource
+        from gradcli.children import run_child
+        hard = 3 * 2**30
+        resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
+        done = run_child(["sh", "-c", "ulimit -v"], b"", timeout=30, address_space=8 * 2**30)
+        print(done.returncode, done.stdout.decode().strip())
+    """)
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=child_env(), capture_output=True,
+                          text=True, timeout=TIMEOUT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["0", str(3 * 2**30 // 1024)]  # sh reports kilobytes

@@ -216,6 +216,27 @@ def test_a_reader_that_leaves_early_ends_gradcli_with_status_1():
     assert done.stdout.splitlines()[-1] == "status=1" and done.stderr == ""
 
 
+@pytest.mark.parametrize("unbuffered", [None, "1"])
+def test_one_large_write_to_a_reader_that_leaves_is_status_1_even_unbuffered(unbuffered):
+    """PYTHONUNBUFFERED=1: Python's text layer dropped the rest of a short write, and gradcli exited 0."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.pop("PYTHONUNBUFFERED", None)
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = unbuffered
+    expression = "+".join(["x"] * 1000)  # 150 KB of CSV written at once: more than the pipe and one read hold
+    process = subprocess.Popen([sys.executable, "-m", "gradcli", "grad", expression, "--x", "1", "--format", "csv"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    try:
+        assert process.stdout.read(100).startswith(b"id,label,")
+        process.stdout.close()
+        assert process.wait(timeout=TIMEOUT) == 1
+        assert process.stderr.read() == b""
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
 # -- item 16: hostile text never reaches the terminal raw ---------------------------------------------------
 
 

@@ -93,6 +93,21 @@ def test_after_double_dash_a_word_is_the_expression_not_an_option(cli):
     assert "f = --x = 2.000000" in result.stdout
 
 
+@pytest.mark.parametrize("value", ["-inf", "-Infinity", "-nan"])
+def test_a_negative_word_for_a_number_is_a_variable_value_not_short_options(cli, value):
+    # Click alone reads -inf as -i -n -f, and -f is grad's file option
+    result = cli("grad", "x", "--x", value)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (f"error: '{value}' is not a finite number for --x: "
+                                     "give a value such as 0.5 or -3")
+
+
+def test_negative_numbers_after_variables_still_reach_them(cli):
+    result = cli("grad", "x*y", "--x", "-1e-1", "--y", "-.5", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["gradients"] == {"x": -0.5, "y": -0.1}
+
+
 def test_double_dash_in_split_variables():
     assert split_variables(None, ["--", "--x", "x=1"]) == ("--x", {"x": 1.0})
     assert split_variables("--x", ["1", "--", "-x"]) == ("-x", {"x": 1.0})

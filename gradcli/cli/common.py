@@ -136,14 +136,15 @@ def parse_number(text: str, where: str) -> float:
 
 
 def split_variables(expression: str | None, extra: list[str], *, arrays: bool = False,
-                    max_entries: int | None = None) -> tuple[str, dict]:
+                    max_entries: int | None = None, stray_hint=None) -> tuple[str, dict]:
     """Separate the expression from variables given as ``--x 2``, ``--x=2`` or ``x=2``.
 
     Variables may come before or after the expression.  After ``--`` no word
     is an option: ``-- "--x" x=2`` is the expression ``--x`` with x = 2.
     Returns the expression and an ordered dict name -> float.  With ``arrays``, a value may also be an
     array (``--x 2,1``, ``--M "[[1, 2], [3, 4]]"``, ``--M @m.csv``: see ``array_values.py``), of at most
-    ``max_entries`` entries.
+    ``max_entries`` entries.  ``stray_hint(word)``, if given, is the hint for a second positional word
+    (by default: quote the expression).
     """
     read = functools.partial(_set_variable, arrays=arrays, max_entries=max_entries)
     tokens = ([expression] if expression is not None else []) + list(extra)
@@ -175,7 +176,7 @@ def split_variables(expression: str | None, extra: list[str], *, arrays: bool = 
         extra_text = positionals[1]
         raise UsageError(
             f"unexpected argument '{extra_text}': pass variables as --name VALUE or name=VALUE",
-            hint="quote the expression if it contains spaces: \"x*w + b\"",
+            hint=stray_hint(extra_text) if stray_hint else "quote the expression if it contains spaces: \"x*w + b\"",
         )
     return positionals[0], values
 

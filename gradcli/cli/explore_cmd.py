@@ -30,6 +30,7 @@ Keys: up/down or j/k select a variable; left/right nudge it by the step; + and -
 """
 
 _OWN_OPTIONS = ["--step", "--h", "--lr"]
+HINT_LENGTH = 200  # a longer command line is not repeated in a hint
 
 
 @app.command("explore", context_settings=VARIABLE_CONTEXT, epilog=EXAMPLES)
@@ -65,9 +66,11 @@ def explore(
     sizes = {name: parse_number(text, f"--{name}") for name, text in (("step", step), ("h", h), ("lr", lr))}
     explorer = Explorer(parsed, values, **sizes)  # checks the sizes are positive, evaluates once
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        command_line = explorer.command_line(_grad_options())
         raise UsageError(
             "gradcli explore is interactive and needs a terminal, but stdin or stdout is not one",
-            hint=f"run it in a terminal; for a one-shot trace use: {explorer.command_line(_grad_options())}",
+            hint=f"run it in a terminal; for a one-shot trace use: {command_line}" if len(command_line) <= HINT_LENGTH
+            else "run it in a terminal; for a one-shot trace use gradcli grad with the same expression and values",
         )
     from ..explore.app import ExploreApp
 

@@ -58,7 +58,7 @@ def predict(
 
     output_format = chosen_format(output_format, json_output)
     limit = max_memory(memory_limit)
-    path, values = split_variables(model_path, ctx.args)
+    path, values = split_variables(model_path, ctx.args, stray_hint=_stray_hint)
     refuse_overlaps(outputs={"output": output_file}, inputs={"model": path, "input": input_file})
     saved = load_model(path)
     predictor = Predictor.from_saved(saved, max_memory=limit, source=path)
@@ -98,3 +98,9 @@ def _input_value(values: dict, name: str, names: list[str], path: str) -> float:
                          hint=f"gradcli predict {path} {example}   (or --input FILE.csv)")
     return values[name]
 
+
+def _stray_hint(word: str) -> str:
+    """The hint for a second positional word: most often a CSV file meant for --input."""
+    if word == "-" or word.lower().endswith((".csv", ".tsv", ".txt")):
+        return f"to predict every row of a CSV file: --input {word}"
+    return "give each input as --NAME VALUE (or NAME=VALUE), or a CSV file with --input FILE.csv"

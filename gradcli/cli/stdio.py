@@ -8,6 +8,11 @@
   error (``StdioError``): gradcli has nowhere to write its results.  A closed
   stdin reads as empty; a closed stderr swallows messages, and the exit status
   still tells.
+- An unbuffered stdout (``PYTHONUNBUFFERED=1``, ``python -u``, common in
+  containers) is given a buffer, flushed at each line: Python's text layer
+  over a raw file drops what a short write did not write (a pipe whose reader
+  goes away, a signal during a large write), so output was cut off with exit
+  status 0 and no word.  Buffered, the rest is written or the write fails.
 - Characters that stdout's encoding cannot write (``PYTHONIOENCODING=ascii``, a
   Latin-1 locale, bytes of a file name that were not UTF-8) are written as
   ``\\u00d7`` escapes instead of failing; in JSON output that is the same string.
@@ -27,6 +32,7 @@ from __future__ import annotations
 
 import codecs
 import errno
+import io
 import os
 import sys
 
@@ -71,6 +77,7 @@ def prepare() -> None:
             del os.environ[name]  # Rich would draw at width 0, that is: nothing at all
     if int(os.environ.get("COLUMNS", MIN_COLUMNS)) < MIN_COLUMNS:
         os.environ["COLUMNS"] = str(MIN_COLUMNS)  # for Typer's help and errors too
+    _buffer_raw_stdout()
     stdout = sys.stdout
     # strict fails on a character the encoding lacks; surrogateescape too (a C locale without UTF-8 mode)
     if getattr(stdout, "errors", None) in ("strict", "surrogateescape") and hasattr(stdout, "reconfigure"):
@@ -78,6 +85,20 @@ def prepare() -> None:
     if "stdout" in closed:
         raise StdioError("standard output is closed: gradcli has nowhere to write its results",
                          hint="redirect it to a file, or to /dev/null to discard it (>/dev/null)")
+
+
+def _buffer_raw_stdout() -> None:
+    """A line-buffered stdout in place of one written straight to its file (see the module docstring)."""
+    stdout = sys.stdout
+    raw = getattr(stdout, "buffer", None)
+    if not isinstance(raw, io.RawIOBase) or not isinstance(stdout, io.TextIOWrapper):
+        return
+    try:
+        stdout.flush()
+        sys.stdout = io.TextIOWrapper(io.BufferedWriter(raw), encoding=stdout.encoding, errors=stdout.errors,
+                                      newline=None, line_buffering=True)
+    except (OSError, ValueError):
+        pass
 
 
 def _reopen_closed_streams() -> list[str]:

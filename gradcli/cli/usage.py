@@ -31,6 +31,7 @@ from ..errors import UsageError
 DOUBLE_DASH = "--"
 _EXTRA = re.compile(r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)", re.S)
 _NO_COMMAND = re.compile(r"No such command '(.*?)'")
+_NUMBER_LIKE = re.compile(r"-\s*(?:inf(?:inity)?|nan|[0-9.])", re.I)  # a negative number, or a word for one
 
 
 class GradcliGroup(TyperGroup):
@@ -47,8 +48,31 @@ class GradcliGroup(TyperGroup):
     def resolve_command(self, ctx, args):
         name, command, rest = super().resolve_command(ctx, args)
         if command is not None and command.context_settings.get("ignore_unknown_options"):
-            rest = kept_double_dash(rest)
+            rest = joined_negative_values(kept_double_dash(rest), command)
         return name, command, rest
+
+
+def joined_negative_values(args: list[str], command) -> list[str]:
+    """``--x -inf`` as ``--x=-inf`` for a variable (an option the command does not have).
+
+    Click reads a word after a variable on its own, and ``-inf`` as short options (``-i -n -f``):
+    ``-f`` is ``grad``'s file option.  Joined, the variable's value reaches ``split_variables`` whole.
+    """
+    known = {opt for param in command.params for opt in (*param.opts, *param.secondary_opts)}
+    joined, index = [], 0
+    while index < len(args):
+        token = args[index]
+        if token == DOUBLE_DASH:
+            return joined + args[index:]
+        following = args[index + 1] if index + 1 < len(args) else ""
+        if (token.startswith("--") and "=" not in token and token not in known
+                and following.startswith("-") and _NUMBER_LIKE.match(following)):
+            joined.append(f"{token}={following}")
+            index += 2
+        else:
+            joined.append(token)
+            index += 1
+    return joined
 
 
 def kept_double_dash(args: list[str]) -> list[str]:

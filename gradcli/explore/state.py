@@ -304,15 +304,15 @@ def _scaled(name: str, size: float, up: bool, bounds: tuple) -> float:
     low, high = bounds
     if not low <= scaled <= high:
         limit = "largest" if up else "smallest"
-        raise UsageError(f"{name} is {exact(size)}, the {limit} this explorer allows")
+        raise UsageError(f"{{setting}} is {exact(size)}, the {limit} this explorer allows", setting=name)
     return scaled
 
 
 def _checked_size(name: str, size: float, bounds: tuple) -> float:
     low, high = bounds
     if not (math.isfinite(size) and size > 0.0):
-        raise UsageError(f"{name} must be a positive number, not {exact(size)}")
+        raise UsageError(f"{{setting}} must be a positive number, not {exact(size)}", setting=name)
     if not low <= size <= high:
-        raise UsageError(f"{name} must be between {low:g} and {high:g}, not {size:g}")
+        raise UsageError(f"{{setting}} must be between {low:g} and {high:g}, not {size:g}", setting=name)
     return float(size)
 

@@ -23,8 +23,8 @@ import signal
 from .harness import (GUARD, Asset, Case, Derived, Device, Fifo, Folder, HardLink, Keys, Link, Signal, Sparse,
                       absent, complete_csv, faster_than, has_mode, is_device, is_fifo, is_link_to, json_file, links)
 
-FIXED = {GUARD, "18", "20.usage", "20.dashdash"}
 NEW = "new"  # the item of a finding made by this catalogue itself, not in issue 10
+FIXED = {GUARD, NEW, *(str(number) for number in range(1, 22))}  # every item of issue 10 is fixed
 
 DATA_LOSS = "data loss and damage"
 WRONG = "wrong answers"
@@ -45,6 +45,7 @@ RAW_CONTROL = r"[\x1b\x07\x9b]"
 TRAIN = ("train", "toy4", "--steps", "3", "-q")  # a quick training run (3 inputs x1..x3, labels -1/1)
 MOONS = {"m.json": Asset("moons.json")}          # a model of moons (inputs x1, x2)
 SUM_1000 = "+".join(["x"] * 1000)
+SUM_500 = "+".join(["x"] * 500)  # graphviz-pure lays it out in about 7 s and 1 GB: time to send a signal
 SUM_200 = "+".join(["x"] * 200)
 NOT_REGULAR = r"(?m)^error: .*(not a regular file|device|fifo|pipe|special)"
 
@@ -338,7 +339,7 @@ for suffix in ("svg", "png"):
 
 # ---- 11: a signal to draw ends its renderer too
 for signum, status in [(signal.SIGTERM, 143), (signal.SIGHUP, 129)]:
-    add(case("11", UNBOUNDED, f"{signal.Signals(signum).name} while graphviz-pure renders", "draw", SUM_1000, "--x", "1",
+    add(case("11", UNBOUNDED, f"{signal.Signals(signum).name} while graphviz-pure renders", "draw", SUM_500, "--x", "1",
              "-o", "g.svg", "--renderer", "graphviz-pure", signal=Signal(signum, after=3), status=(status,),
              timeout=30))
 
@@ -395,9 +396,14 @@ add(case("14", MESSAGES, "a bad MPLBACKEND with --plot", *TRAIN, "--plot", "p.pn
          status=(0, 1, 2)))
 
 # ---- 15: Ctrl-C at any moment: exit 130, one line, never a traceback, never a silent 0
-for seconds in (0.01, 0.03, 0.05, 0.08, 0.12, 0.2, 0.4):
+# From 300 ms on: earlier, the launcher and then Python itself are starting (its `site` module runs the
+# installed packages' .pth files; 40-100 ms here, more on a loaded machine), no code of gradcli runs yet,
+# and what a signal does then is Python's own behaviour.  tests/test_signals.py sends one at each of gradcli's first imports instead.
+for seconds in (0.3, 0.5, 1.0):
     add(case("15", MESSAGES, f"Ctrl-C after {seconds * 1000:.0f} ms of train", "train", "moons", "--steps", "1000000",
              signal=Signal(signal.SIGINT, after=seconds), status=(130,), timeout=40))
+add(case("15", MESSAGES, "Ctrl-C at the first step of train", "train", "moons", "--steps", "1000000",
+         signal=Signal(signal.SIGINT, when=r"step"), status=(130,), timeout=40))
 
 # ---- 16: terminal control codes from arguments, CSV files and model files are escaped
 ESC_CSV_HEADER = {"h.csv": "x1,\x1b[2Jx2,y\n" + "1,2,0\n3,4,1\n" * 5}
@@ -446,10 +452,11 @@ for name, argv, shown, widths in NARROW:
                  quick=columns == widths[0]))
 
 # ---- 19: suggestions only when they are likely right
-for expression, wrong in [("min(x)", r"did you mean 'sin'"), ("atan(x)", r"tanh"),
-                          ("1,000", r"functions take one argument"), ("x(x+1)", r"unknown function 'x'")]:
+# min, atan and implicit multiplication are part of the language since issue 11: they now work.
+for expression, wrong, status in [("min(x)", r"did you mean 'sin'", 0), ("atan(x)", r"tanh", 0),
+                                  ("1,000", r"functions take one argument", 2), ("x(x+1)", r"unknown function 'x'", 0)]:
     add(case("19", MESSAGES, f"no misleading suggestion for {expression}", "grad", expression, "--x", "1",
-             status=(2,), stderr=ERROR, stderr_not=wrong))
+             status=(status,), stderr=ERROR if status else None, stderr_not=wrong))
 add(case("19", MESSAGES, "sinn(x) suggests sin", "grad", "sinn(x)", "--x", "1", status=(2,), stderr=r"\bsin\b"))
 
 # ---- 20: the smaller ones
@@ -481,15 +488,16 @@ USAGE = [("grad", "x", "--x", "1", "--precision", "99"), ("check", "x", "--x", "
 for argv in USAGE:
     add(case("20.usage", MESSAGES, "usage error without a box: " + " ".join(argv), *argv, status=(2,), stderr=ERROR,
              stderr_not=NO_BOX, quick=True))
+# Each output is larger than a pipe's buffer (64 KB), so that some of it is written after the reader has gone.
 for name, argv, files in [
-    ("grad", ("grad", SUM_200, "--x", "1", "--format", "csv"), {}),
+    ("grad", ("grad", SUM_1000, "--x", "1", "--format", "csv"), {}),
     ("check --points", ("check", "sin(x)*y", "--points", "3000", "--format", "json"), {}),
     ("datasets show", ("datasets", "show", "moons", "--samples", "20000", "--format", "json"), {}),
     ("predict", ("predict", "m.json", "--input", "rows.csv", "--format", "csv"), {**MOONS, "rows.csv": rows(20_000)}),
-    ("train", ("train", "moons", "--steps", "300", "--format", "json"), {}),
+    ("train", ("train", "moons", "--steps", "6000", "--format", "json"), {}),  # 240 KB of history
 ]:
     add(case("20.pipe", MESSAGES, f"{name} into a closed pipe", *argv, files=files, stdout="head", status=(1,),
-             agree="a closed pipe", timeout=40))
+             agree="a closed pipe", timeout=60))
 for name, cell in [("Arabic-Indic digits", "\u0661\u0662"), ("1_000", "1_000"), ("fullwidth digits", "\uff11")]:
     add(case("20.digits", MESSAGES, f"CSV cell {name} is not a number", "train", "u.csv",
              files={"u.csv": f"x1,x2,y\n1,{cell},0\n" + "1,2,1\n2,1,0\n" * 4}, status=(2,), stderr=r"not a number"))
@@ -500,7 +508,7 @@ add(case("20.loop", MESSAGES, "a symlink loop as a model", "predict", "loop.json
 
 # ---- 21: clarity
 add(case("21", MESSAGES, "the decision map's legend explains its shading", "train", "moons", "--steps", "5",
-         stdout_has=r"(?m)^ +o 0 +x 1[^\n]*(\.|·|shad|region|░|▒)"))
+         stdout_has=r"(?m)^ +o 0 +x 1[^\n]*\n?[^\n]*(shad|region|background)"))
 add(case("21", MESSAGES, "no 'Green marks' without colour", "check", "x*y", "--x", "1", "--y", "2", "--sweep",
          stdout_not=r"Green marks"))
 add(case("21", MESSAGES, "no activation shown for a network without hidden layers", "train", "moons", "--layers", "1",
@@ -642,17 +650,17 @@ for name, output, status in [("no suffix", "graph", 2), ("a .gif", "g.gif", 2), 
 add(case(GUARD, PATHS, "--plot with another suffix", *TRAIN, "--plot", "p.gif", status=(2,), stderr=r"\.png"))
 add(case(GUARD, PATHS, "--export into a missing folder", "datasets", "show", "moons", "--export", "no/e.csv",
          status=(2,), stderr=r"does not exist"))
-add(case(GUARD, PATHS, "a refused run leaves the old model", "train", "moons", "--steps", "0", "--save", "m.json",
+add(case(GUARD, PATHS, "a refused run leaves the old model", "train", "moons", "--steps", "-1", "--save", "m.json",
          files={"m.json": Asset("moons.json")}, status=(2,), unchanged=("m.json",)))
 
 # ---- guards: signals
 add(case(GUARD, SIGNALS, "Ctrl-C while training saves and summarises", *LONG_TRAIN,
          signal=Signal(signal.SIGINT, when=r"step \d+/"), status=(130,), stdout_has="Training summary",
          checks=(json_file("m.json"),), timeout=60))
-add(case(GUARD, SIGNALS, "Ctrl-C while graphviz-pure renders", "draw", SUM_1000, "--x", "1", "-o", "g.svg",
+add(case(GUARD, SIGNALS, "Ctrl-C while graphviz-pure renders", "draw", SUM_500, "--x", "1", "-o", "g.svg",
          "--renderer", "graphviz-pure", signal=Signal(signal.SIGINT, after=3), status=(130,), timeout=30,
          checks=(absent("g.svg"),)))
-add(case(GUARD, SIGNALS, "Ctrl-C during check --points", "check", "sin(x)*cos(y)", "--points", "200000",
+add(case(GUARD, SIGNALS, "Ctrl-C during check --points", "check", "sin(x)*cos(y)", "--points", "100000",
          signal=Signal(signal.SIGINT, after=2), status=(130,), timeout=30))
 add(case(GUARD, SIGNALS, "Ctrl-C during a long grad table", "grad", SUM_1000, "--x", "1",
          signal=Signal(signal.SIGINT, after=2), status=(0, 130), timeout=30))
@@ -680,8 +688,10 @@ add(case(GUARD, ENVIRONMENT, "GRADCLI_DEBUG=1 keeps a user error to one line", "
 # ---- guards: explore
 add(case(GUARD, EXPLORE, "without a terminal it explains and stops", "explore", "x**2", "--x", "1", status=(2,),
          stderr=r"terminal", quick=True))
-add(case(GUARD, EXPLORE, "an expression over the limit", "explore", "x+" * 2600 + "x", "--x", "1", status=(2,),
-         stderr=r"limit"))
+add(case(GUARD, EXPLORE, "an expression over the limit", "explore", "x+" * 2600 + "x", "--x", "1", "--max-length",
+         "1000", status=(2,), stderr=r"limit"))
+add(case(GUARD, EXPLORE, "a long expression without a terminal gets a short hint", "explore", "x+" * 2600 + "x", "--x",
+         "1", status=(2,), stderr=r"needs a terminal", stderr_not=r"x\+x\+x\+x"))
 add(case(GUARD, EXPLORE, "--step nan", "explore", "x", "--x", "1", "--step", "nan", status=(2,), stderr=r"--step"))
 # found while writing this catalogue: explore/state.py names the setting `step`, not `--step`
 add(case(NEW, EXPLORE, "--step 0", "explore", "x", "--x", "1", "--step", "0", status=(2,), stderr=r"--step"))

@@ -120,7 +120,7 @@ class Case:
     modes: dict = field(default_factory=dict)    # name -> permission bits set after the files are made
     env: dict = field(default_factory=dict)
     stdin: object = None    # None (empty), bytes, "closed", or the name of a file in the folder
-    stdout: str = "pipe"    # "pipe", "closed", "head" (read one line, then close: a broken pipe), or a file name
+    stdout: str = "pipe"    # "pipe", "closed", "head" (read a line or 64 KB, then close: a broken pipe), or a file name
     signal: Signal | None = None
     keys: tuple = ()        # run in a pseudo-terminal and type these (explore)
     timeout: float = 20.0
@@ -132,7 +132,7 @@ class Case:
     stderr_not: str | None = None  # a regex that must not be found
     stdout_not: str | None = None
     unchanged: tuple = ()           # files whose bytes, kind and mode must stay as they were
-    strict_json: bool = False       # stdout must be JSON without NaN or Infinity
+    strict_json: bool = False       # stdout must be JSON without NaN or Infinity (or empty after an error)
     width: int | None = None        # no stdout line wider than this
     checks: tuple = ()              # functions (folder, outcome) -> a problem (str) or None
     agree: str | None = None        # every case of this group must exit with the same status
@@ -351,7 +351,7 @@ def _reader(stream, sink: bytearray, first_line_only: bool = False):
             if not chunk:
                 break
             sink.extend(chunk)
-            if first_line_only and b"\n" in sink:
+            if first_line_only and (b"\n" in sink or len(sink) >= 65536):  # as `head -1`, or `head -c 64K`
                 break
         stream.close()  # for "head": the reader goes away, the next write meets a broken pipe
 
@@ -517,7 +517,7 @@ def judge(case: Case, outcome: Outcome, folder: Path, before: dict) -> list[str]
     leftovers = [path.name for path in folder.rglob(".*.tmp")]
     if leftovers:
         problems.append(f"temporary files left behind: {', '.join(leftovers)}")
-    if case.strict_json:
+    if case.strict_json and (outcome.status == 0 or out.strip()):
         problems += _strict_json_problems(out)
     if case.width:
         wide = [line for line in out.splitlines() if _cells(line) > case.width]
