@@ -208,7 +208,7 @@ class ExploreApp(App):
         try:
             curves = self.explorer.plot()
         except GradcliError as error:
-            panel.update(Text(error.message))
+            panel.update(Text(str(error)))
             return
         width = max(20, min(100, self.size.width - 14))
         height = max(5, min(20, self.size.height - 22))
@@ -226,7 +226,7 @@ class ExploreApp(App):
         except GradcliError as error:
             # a domain error says the screen still shows the state before the key; limits need no such note
             kept = " (kept the last valid state)" if isinstance(error, DomainError) else ""
-            self.say(error.message + kept, error=True)
+            self.say(str(error) + kept, error=True)
             return
         self.refresh_view()
         self.say(describe(before, result))
