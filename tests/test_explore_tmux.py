@@ -1,76 +1,24 @@
-"""`gradcli explore` in a real terminal: tmux runs it, we send keys and read the screen.
+"""`gradcli explore` in a real terminal: tmux runs it, we send keys and read the screen (tests/realterm).
 
-Skips when tmux is not installed (``apt-get install tmux``).  Each test uses
-its own tmux server (``-L``), so it neither sees nor disturbs other sessions,
-and kills it in ``finally``.
+Skips when tmux is not installed (``apt-get install tmux``).
 """
 
 from __future__ import annotations
 
-import os
-import re
-import shlex
-import shutil
-import subprocess
-import sys
-import time
+from realterm import TMUX_NEEDED, Terminal, gradcli_command
 
-import pytest
-
-pytestmark = pytest.mark.skipif(
-    shutil.which("tmux") is None,
-    reason="tmux is not installed (apt-get install tmux); it runs explore in a real terminal",
-)
+pytestmark = TMUX_NEEDED
 
 WIDTH, HEIGHT = 100, 36
 
 
-class Terminal:
-    """One tmux server with one session of a fixed size, running a shell command."""
-
-    def __init__(self, command: str):
-        self.socket = f"gradcli-test-{os.getpid()}-{time.monotonic_ns()}"
-        # the shell keeps the pane open after the app exits, so what it printed can be read;
-        # COLUMNS and LINES may be inherited with stale values, and Textual would believe them
-        script = f"unset COLUMNS LINES; {command}; echo EXIT=$?; sleep 120"
-        self.tmux("new-session", "-d", "-s", "explore", "-x", str(WIDTH), "-y", str(HEIGHT), script)
-
-    def tmux(self, *args: str) -> str:
-        done = subprocess.run(["tmux", "-L", self.socket, "-f", "/dev/null", *args],
-                              capture_output=True, text=True, timeout=30)
-        if done.returncode != 0:
-            raise AssertionError(f"tmux {' '.join(args)} failed: {done.stderr.strip()}")
-        return done.stdout
-
-    def screen(self) -> str:
-        """What the pane shows, with runs of spaces made one (column widths depend on the size)."""
-        return re.sub(" +", " ", self.tmux("capture-pane", "-p", "-t", "explore"))
-
-    def keys(self, *keys: str) -> None:
-        self.tmux("send-keys", "-t", "explore", *keys)
-
-    def wait_for(self, *texts: str, timeout: float = 30) -> str:
-        """Poll the screen until every text is on it; fail with the last screen if not."""
-        deadline = time.monotonic() + timeout
-        while True:
-            screen = self.screen()
-            if all(text in screen for text in texts):
-                return screen
-            if time.monotonic() > deadline:
-                raise AssertionError(f"never saw {texts!r} on the screen:\n{screen}")
-            time.sleep(0.1)
-
-    def close(self) -> None:
-        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True, timeout=30)
-
-
 def explore(*args: str) -> str:
     """The shell command that runs this checkout's gradcli explore in the pane."""
-    return " ".join(shlex.quote(part) for part in (sys.executable, "-m", "gradcli", "explore", *args))
+    return gradcli_command("explore", *args)
 
 
 def test_nudge_descend_and_quit_in_a_real_terminal():
-    terminal = Terminal(explore("(x-3)**2", "--x", "0"))
+    terminal = Terminal(explore("(x-3)**2", "--x", "0"), WIDTH, HEIGHT)
     try:
         screen = terminal.wait_for("f = (x-3)**2 = 9", "nudge x by h", "q quit")
         assert "(f(x+h) - f(x)) / h -5.999" in screen  # (8.994001 - 9) / 0.001
@@ -100,7 +48,7 @@ def test_nudge_descend_and_quit_in_a_real_terminal():
 
 
 def test_a_domain_error_and_a_bad_edit_do_not_end_the_app():
-    terminal = Terminal(explore("log(x)", "--x", "0.1"))
+    terminal = Terminal(explore("log(x)", "--x", "0.1"), WIDTH, HEIGHT)
     try:
         terminal.wait_for("f = log(x)")
         terminal.keys("Left")

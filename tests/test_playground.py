@@ -330,3 +330,39 @@ def test_the_run_stops_at_the_most_updates_a_run_makes():
     session = Session(from_options("xor", samples=100))
     session.steps_done = MAX_STEPS
     assert session.train() is None and "1,000,000 updates" in session.notice[1]
+
+
+def test_a_map_panel_of_any_size_gets_a_map_a_plot_can_draw():
+    from gradcli.playground.panels import map_size
+
+    assert map_size(1, 1) == (4, 2, False) and map_size(30, 16) == (30, 15, False)
+    assert map_size(80, 45) == (72, 36, True)  # with axes: 8 columns and 5 rows for them
+
+
+# -- the command --------------------------------------------------------------------------------------
+
+
+def test_without_a_terminal_the_command_says_so_and_prints_the_train_command(cli):
+    result = cli("playground", "spiral", "--layers", "8,8,1:tanh", "--lr", "0.1")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert result.stderr.splitlines() == [
+        "error: gradcli playground is interactive and needs a terminal, but stdin or stdout is not one",
+        "hint: to train the same network without it: gradcli train spiral --samples 500 --noise 0 --test-split 0.5 "
+        "--features x,y --layers 8,8,1:tanh --activation tanh --loss mse --optimizer sgd --lr 0.1 --schedule "
+        "constant --batch-size 10 --l2 0 --l1 0 --init uniform --init-scale 0.5 --seed 1337 --steps 1000"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["xor", "--lr", "abc"], "error: 'abc' is not a number for --lr"),
+    (["xor", "--layers", "8,x"], "error: --layers '8,x': 'x' is not a whole number"),
+    (["xor", "--layers", "65,1:tanh"], "at most 6 hidden layers of at most 64 neurons"),
+    (["xor", "--l1", "0.1", "--l2", "0.1"], "error: the playground applies one penalty at a time, as the Playground "
+                                            "does: give --l1 or --l2, not both"),
+    (["xor", "--features", "x,q"], "error: unknown feature 'q'"),
+    (["xor", "--test-split", "1"], "error: --test-split must lie in [0, 1), got 1"),
+    (["nope"], "error: unknown dataset 'nope'"),
+])
+def test_options_that_do_not_parse_get_one_clear_message(cli, args, message):
+    result = cli("playground", *args)
+    assert result.exit_code == 2 and message in result.stderr and "Traceback" not in result.output
+    assert "terminal" not in result.stderr  # refused before the terminal is looked at

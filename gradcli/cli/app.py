@@ -51,6 +51,7 @@ from . import train_cmd  # noqa: E402,F401
 from . import predict_cmd  # noqa: E402,F401
 from . import eval_cmd  # noqa: E402,F401
 from . import show_cmd  # noqa: E402,F401
+from . import playground_cmd  # noqa: E402,F401
 
 
 def run() -> None:

@@ -98,8 +98,8 @@ def map_size(width: int, height: int) -> tuple[int, int, bool]:
     full = width >= FULL_PLOT_MIN[0] and height >= FULL_PLOT_MIN[1]
     if full:  # the axes take 8 columns and 5 rows (y label, x axis, x ticks, legend, shading legend)
         rows = max(2, min(height - 5, (width - 8) // 2))
-    else:  # a bare canvas and one line of legend
-        rows = max(1, min(height - 1, width // 2))
+    else:  # a bare canvas and one line of legend; never below the smallest plot (4 x 2), even while the screen settles
+        rows = max(2, min(height - 1, width // 2))
     return 2 * rows, rows, full
 
 

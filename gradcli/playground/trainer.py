@@ -265,7 +265,7 @@ class Trainer:
         try:
             self.session.apply(settings)
         except GradcliError as error:
-            self.session.say(words(error) + "; kept the previous settings", error=True)
+            self.session.say("kept the previous settings: " + words(error), error=True)  # the decision first: a long reason is cut
             self._set(playing=False)
 
     def _save(self, path: str) -> None:
