@@ -16,6 +16,7 @@ import pytest
 
 from gradcli.errors import UsageError
 from gradcli.learn.config import Activation, Loss, MAX_STEPS
+from gradcli.learn.engines import ENGINES
 from gradcli.learn.modelfile import load_model
 from gradcli.playground.controls import Controls, LEARNING_RATES
 from gradcli.playground.session import Session, ViewSize
@@ -198,6 +199,19 @@ def test_the_printed_command_trains_the_very_model_the_playground_showed(trained
     assert [layer.biases for layer in mine.layers] == [layer.biases for layer in theirs.layers]
     assert mine.meta["command"] == command and mine.meta["steps_done"] == 60
     assert mine.meta["settings"]["steps"] == "60" and mine.meta["playground"] is True
+
+
+@pytest.mark.parametrize("engine", sorted(ENGINES))
+def test_training_goes_through_the_chosen_engine(engine, tmp_path, cli):
+    session = Session(from_options("xor", samples=100, engine=engine))
+    assert session.run.config.engine == engine
+    session.train(stop=lambda: session.steps_done >= 10)
+    command = session.command_line()
+    assert command.endswith(f"--engine {engine} --seed 1337 --steps 10")
+    session.save(str(tmp_path / "mine.json"))
+    assert cli(*command.split()[1:], "--quiet", "--save", str(tmp_path / "again.json")).exit_code == 0
+    mine, again = load_model(str(tmp_path / "mine.json")), load_model(str(tmp_path / "again.json"))
+    assert [layer.weights for layer in mine.layers] == [layer.weights for layer in again.layers]
 
 
 def test_predict_eval_and_show_read_the_written_model(trained, tmp_path, cli):

@@ -16,7 +16,7 @@ large panels (network, map, losses) are rendered into lines by a ``Painter``
 on the training thread, right after each frame; this thread only swaps the
 lines in (``Picture``, Textual's line API: no layout, no conversion of Rich
 output), at most ``FRAMES_PER_SECOND`` times a second and at most
-``DRAW_SHARE`` of its time; a key changes small state, redraws a small panel
+``DRAW_SHARE`` of its time, and not between a key and its answer on screen; a key changes small state, redraws a small panel
 and hands a request to the trainer, so it is answered at once.
 
 ``PlaygroundApp(trainer, controls, save_path).run()`` returns the ``gradcli
@@ -53,6 +53,7 @@ __all__ = ["PlaygroundApp", "Painter", "Picture", "MIN_SIZE"]
 MIN_SIZE = (80, 24)  # columns, rows: below this the panels cannot be drawn
 WIDE = (120, 32)  # from this size on: borders around the panels and a map with axes
 DRAW_SHARE = 0.5  # at most this share of the screen thread's time goes to showing frames; the rest answers keys
+KEY_QUIET = 0.15  # at most this long after a key, no new frame until the key's own small update is on screen
 PAINTED = ("network", "map", "curves")  # the panels the Painter draws
 
 
@@ -196,6 +197,8 @@ class PlaygroundApp(App):
         self.redraws = 0  # frames shown (the tests count them)
         self.message = ("", False)  # the line above the keys: (text, is an error)
         self.shown_at = (0.0, 0.0)  # (monotonic time, this thread's CPU time) when the last frame was shown
+        self.key_at = 0.0  # monotonic time of the last key's action
+        self.key_pending = False  # a key's answer is not on screen yet
 
     def compose(self) -> ComposeResult:
         yield Picture(id="status")
@@ -281,6 +284,8 @@ class PlaygroundApp(App):
         now, cpu = time.monotonic(), time.thread_time()
         if self.shown and now - self.shown_at[0] < (cpu - self.shown_at[1]) / DRAW_SHARE:
             return  # the last frames kept this thread busy: keys first
+        if self.key_pending and now - self.key_at < KEY_QUIET:
+            return  # a key's answer is on its way to the screen: it goes first, the next frame after
         self.shown_at = (now, cpu)
         self.shown = frame.serial
         self.redraws += 1
@@ -323,6 +328,17 @@ class PlaygroundApp(App):
             Text(message, no_wrap=True, overflow="ellipsis", style="bold red" if error else ""))
 
     # -- actions (one per key) -----------------------------------------------------------
+
+    async def run_action(self, action, default_namespace=None) -> bool:
+        """Every key's action: ``tick`` holds new frames back until its answer is on screen."""
+        self.key_at, self.key_pending = time.monotonic(), True
+        try:
+            return await super().run_action(action, default_namespace)
+        finally:
+            self.call_after_refresh(self.key_answered)
+
+    def key_answered(self) -> None:
+        self.key_pending = False
 
     def action_toggle(self) -> None:
         playing = self.trainer.toggle()
