@@ -333,3 +333,29 @@ def test_a_panel_too_small_to_draw_says_so_and_training_goes_on():
         await until(pilot, lambda: app.trainer.frame.step == 2)
 
     drive(app, scenario)
+
+
+def test_a_keys_answer_reaches_the_screen_before_the_next_frame():
+    async def scenario(app, pilot):
+        await pilot.press("space")
+        await until(pilot, lambda: app.redraws >= 2)
+        await pilot.press("down")
+        await until(pilot, lambda: not app.key_pending)  # the key's answer was drawn: frames may follow
+        app.timer.pause()  # from here on, this test calls tick itself
+        app.key_pending, app.key_at = True, time.monotonic()  # as between a key's action and its answer
+        await until(pilot, lambda: app.trainer.frame.serial != app.shown)  # a newer frame is waiting
+        shown = app.shown
+        app.shown_at = (0.0, 0.0)  # (the screen thread has had time to spare)
+        app.tick()
+        assert app.shown == shown  # held back
+        app.key_pending = False
+        app.tick()
+        assert app.shown != shown  # and shown once the key's answer is on screen
+        app.key_pending, app.key_at = True, time.monotonic() - 1.0  # an answer that never came: not forever
+        await until(pilot, lambda: app.trainer.frame.serial != app.shown)
+        shown = app.shown
+        app.shown_at = (0.0, 0.0)
+        app.tick()
+        assert app.shown != shown
+
+    drive(make_app(), scenario)
