@@ -2,7 +2,7 @@
 
 Floors, top to bottom (docs/architecture.md draws them):
 
-    cli  >  explore  >  render  >  pictures  >  learn  >  data  >  autograd  >  base modules
+    cli  >  explore (and playground)  >  render  >  pictures  >  learn  >  data  >  autograd  >  base modules
 
 The base modules are the ones directly in gradcli/ (errors, atomicfile, readfile,
 paths, numbers, jsontext, csvtext); ``gradcli/__init__.py`` (the public API re-exports the
@@ -20,6 +20,8 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "gradcli"
 FLOORS = ["cli", "explore", "render", "pictures", "learn", "data", "autograd", "base"]  # top to bottom
+PACKAGES = {**{name: name for name in FLOORS if name != "base"},
+            "playground": "explore"}  # the terminal apps share a floor: each package -> its floor
 EXEMPT = {"gradcli/__init__.py", "gradcli/__main__.py"}
 
 def modules() -> list[Path]:
@@ -38,7 +40,7 @@ def dotted(path: Path) -> str:
 def floor(module: str) -> str:
     """The floor of a dotted module name: its subpackage, or ``base`` for a module directly in gradcli."""
     parts = module.split(".")
-    return parts[1] if len(parts) >= 2 and parts[1] in FLOORS else "base"
+    return PACKAGES.get(parts[1], "base") if len(parts) >= 2 else "base"
 
 
 def imports(path: Path) -> list[tuple[str, list[str], int]]:
@@ -59,7 +61,7 @@ def imports(path: Path) -> list[tuple[str, list[str], int]]:
             if module.split(".")[0] != "gradcli":
                 continue
             names = [alias.name for alias in node.names]
-            if node.module is None or module in ("gradcli", *(f"gradcli.{f}" for f in FLOORS)):
+            if node.module is None or module in ("gradcli", *(f"gradcli.{p}" for p in PACKAGES)):
                 # `from . import style`, `from gradcli import numbers`: each name is a module
                 found += [(f"{module}.{name}", [], node.lineno) for name in names]
             else:
@@ -68,7 +70,7 @@ def imports(path: Path) -> list[tuple[str, list[str], int]]:
 
 
 def test_the_floors_are_the_packages():
-    assert {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()} == set(FLOORS) - {"base"}
+    assert {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()} == set(PACKAGES)
 
 
 @pytest.mark.parametrize("path", [p for p in modules() if name_of(p) not in EXEMPT], ids=name_of)

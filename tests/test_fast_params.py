@@ -99,6 +99,10 @@ INVOCATIONS = {
                  "-o", "-"], 0, lambda out, err: out.startswith("digraph") and "6.0" in out and "rankdir=TB" in out),
     ("explore",): (["explore", "(x-3)**2", "--x", "0", "--step", "0.5"], 2,
                    lambda out, err: "needs a terminal" in err and 'gradcli grad "(x-3)**2" --x 0' in err),
+    ("playground",): (["playground", "spiral", "--layers", "8,1:tanh", "--lr", "0.1", "--batch-size", "5",
+                       "--test-split", "0.3", "--seed", "4"], 2,
+                      lambda out, err: "needs a terminal" in err and "--layers 8,1:tanh" in err
+                      and "--lr 0.1 --schedule constant --batch-size 5" in err and "--seed 4" in err),
     ("datasets",): (["datasets", "--json"], 0, lambda out, err: "moons" in {d["name"] for d in json.loads(out)}),
     ("datasets", "show"): (["datasets", "show", "toy4", "--rows", "2", "--width", "40", "--height", "10"], 0,
                            lambda out, err: "... and 2 more rows" in out),

@@ -52,6 +52,7 @@ from . import show_cmd  # noqa: E402,F401
 from . import sweep_cmd  # noqa: E402,F401
 from . import compare_cmd  # noqa: E402,F401
 from . import export_cmd  # noqa: E402,F401
+from . import playground_cmd  # noqa: E402,F401
 
 
 def run() -> None:

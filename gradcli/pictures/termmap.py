@@ -33,6 +33,8 @@ TAB10 = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
          "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
 MARKERS = "●▲■◆★✚▼◉✖♦"
 ASCII_MARKERS = "ox+#*%@&=$"
+HOLLOW_MARKERS = "○△□◇☆✛▽◎✕◊"  # held-out points (decision_map's test_X2), one per class as MARKERS
+HOLLOW_ASCII_MARKERS = "OX=%&#*@+$"  # the same without colour: none of them is one of ASCII_MARKERS' first two
 ASCII_REGIONS = " .:-'~`,^\""    # background character of each predicted class, no-colour mode
 ASCII_RAMP = " .:-=+*#%@"      # background for regression scores, low to high, no-colour mode
 NEUTRAL_POINT = (190, 190, 190)  # a regression point at 0
@@ -59,13 +61,16 @@ def scatter(X2, y_index, class_colors: Sequence[str] | None = None, width: int =
 
 def decision_map(predict: Callable[[np.ndarray], np.ndarray], X2, y_index, width: int = 48, height: int = 20,
                  bounds: Bounds | None = None, task: str = "binary", *, class_colors: Sequence[str] | None = None,
-                 class_labels: Sequence | None = None, x_label: str = "x1", y_label: str = "x2") -> "Plot":
+                 class_labels: Sequence | None = None, x_label: str = "x1", y_label: str = "x2",
+                 test_X2=None, test_y=None) -> "Plot":
     """The data on top of a map of ``predict`` over the plane.
 
     ``predict`` takes an (m, 2) array of points and returns (m,) values: for
     "binary" a score whose sign picks the class (> 0: class 1) and whose size
     is the confidence (or integer class indices 0/1); for "multiclass" class
-    indices; for "regression" the predicted value.
+    indices; for "regression" the predicted value.  ``test_X2`` and ``test_y``
+    (held-out points) are drawn with hollow markers (``HOLLOW_MARKERS``) in the
+    cells they fall in, on top of the others.
     """
     X2, values = _check_points(X2, y_index)
     bounds = bounds or data_bounds(X2)
@@ -104,6 +109,11 @@ def decision_map(predict: Callable[[np.ndarray], np.ndarray], X2, y_index, width
              str(labels[k])) for k in range(n_classes)],
             colour_note="paler where less sure" if task == "binary" else "")
     legend = _place_points(canvas, X2, values, task, class_colors, class_labels)
+    if test_X2 is not None and len(test_X2):
+        test_X2, test_values = _check_points(test_X2, test_y)
+        _place_points(canvas, test_X2, test_values, task, class_colors, class_labels, HOLLOW_MARKERS,
+                      HOLLOW_ASCII_MARKERS)
+        legend.append((HOLLOW_MARKERS[0], "/".join(HOLLOW_ASCII_MARKERS[:2]), NEUTRAL_POINT, "held out"))
     return Plot(canvas, x_label, y_label, legend, shading)
 
 
@@ -239,10 +249,12 @@ class _Canvas:
     background: list | None = None                     # [2*height][width] RGB or None
     plain_background: list | None = None               # [height][width] ASCII characters
     points: dict = field(default_factory=dict)         # (row, col) -> (marker, ascii marker, RGB)
+    smallest: tuple[int, int] = (4, 2)                 # a plot needs room for its points; a tile may be 1 x 1
 
     def __post_init__(self):
-        if self.width < 4 or self.height < 2:
-            raise ValueError(f"a plot needs at least 4 x 2 cells, got {self.width} x {self.height}")
+        if self.width < self.smallest[0] or self.height < self.smallest[1]:
+            raise ValueError(f"a plot needs at least {self.smallest[0]} x {self.smallest[1]} cells, "
+                             f"got {self.width} x {self.height}")
 
     def pixel_centres(self) -> np.ndarray:
         """(2*height*width, 2) points at the centre of each pixel, row by row from the top."""
@@ -274,7 +286,8 @@ class _Canvas:
         return np.clip(row, 0, self.height - 1), np.clip(col, 0, self.width - 1)
 
 
-def _place_points(canvas: _Canvas, X2, values, task, class_colors, class_labels) -> list:
+def _place_points(canvas: _Canvas, X2, values, task, class_colors, class_labels, markers: str = MARKERS,
+                  ascii_markers: str = ASCII_MARKERS) -> list:
     """Put one marker in each cell that holds points; returns the legend entries."""
     rows, cols = canvas.cell_of(X2)
     cells = rows * canvas.width + cols
@@ -287,7 +300,8 @@ def _place_points(canvas: _Canvas, X2, values, task, class_colors, class_labels)
             mean = sums[cell] / counts[cell]
             # colour: the sign and size of the value; digit (no colour): its place between low and high
             digit = str(min(9, int((mean - low) / (high - low) * 10))) if high > low else "5"
-            canvas.points[divmod(int(cell), canvas.width)] = ("●", digit, _regression_rgb(mean / scale, NEUTRAL_POINT))
+            canvas.points[divmod(int(cell), canvas.width)] = (markers[0], digit,
+                                                              _regression_rgb(mean / scale, NEUTRAL_POINT))
         low_text, high_text = significant(low, TICK_DIGITS), significant(high, TICK_DIGITS)
         return [("●", None, _regression_rgb(low / scale, NEUTRAL_POINT), low_text),
                 ("●", None, NEUTRAL_POINT, "0"),
@@ -301,10 +315,10 @@ def _place_points(canvas: _Canvas, X2, values, task, class_colors, class_labels)
     for cell in np.flatnonzero(counts.sum(axis=1)):
         k = int(counts[cell].argmax())  # the majority class of the points in this cell
         canvas.points[divmod(int(cell), canvas.width)] = (
-            MARKERS[k % len(MARKERS)], ASCII_MARKERS[k % len(ASCII_MARKERS)], colors[k])
+            markers[k % len(markers)], ascii_markers[k % len(ascii_markers)], colors[k])
     labels = list(class_labels) if class_labels else list(range(n_classes))
     signed = any(isinstance(label, (int, float)) and label < 0 for label in labels)
-    return [(MARKERS[k % len(MARKERS)], ASCII_MARKERS[k % len(ASCII_MARKERS)], colors[k],
+    return [(markers[k % len(markers)], ascii_markers[k % len(ascii_markers)], colors[k],
              _label_text(labels[k], signed)) for k in range(n_classes)]
 
 
@@ -524,10 +538,28 @@ def value_tile(values: np.ndarray) -> "Tile":
     values = np.asarray(values, dtype=np.float64)
     if values.ndim != 2 or values.shape[0] % 2:
         raise ValueError(f"a tile needs an even number of rows of values, got shape {values.shape}")
-    canvas = _Canvas(values.shape[1], values.shape[0] // 2, (0.0, 1.0, 0.0, 1.0))
-    levels = np.round(np.nan_to_num(np.clip(values, -1.0, 1.0)) * 10) / 10  # 21 shades: few styles, smooth enough
-    canvas.fill(lambda v: _regression_rgb(v, NEUTRAL_BACKGROUND), _signed_char, levels)
+    canvas = _Canvas(values.shape[1], values.shape[0] // 2, (0.0, 1.0, 0.0, 1.0), smallest=(1, 1))
+    canvas.fill(lambda v: _regression_rgb(v, NEUTRAL_BACKGROUND), _signed_char, tile_levels(values))
     return Tile(canvas)
+
+
+def tile_levels(values: np.ndarray) -> np.ndarray:
+    """The shades of a tile: values clipped to [-1, 1] and rounded to 21 levels (few styles, smooth enough)."""
+    return np.round(np.nan_to_num(np.clip(np.asarray(values, dtype=np.float64), -1.0, 1.0)) * 10) / 10
+
+
+@functools.lru_cache(maxsize=1024)
+def tile_cell(upper: float, lower: float, plain: bool) -> tuple:
+    """One text cell of a tile, as ``value_tile`` draws it: (character, Rich style or None) for two levels.
+
+    For many tiles redrawn often (the playground's network): no canvas, one cached answer per pair of levels.
+    """
+    if plain:
+        return _signed_char(upper), None
+    top, bottom = _regression_rgb(upper, NEUTRAL_BACKGROUND), _regression_rgb(lower, NEUTRAL_BACKGROUND)
+    if top == bottom:
+        return " ", _style((None, top, False))
+    return "▀", _style((top, bottom, False))
 
 
 def _signed_char(v: float) -> str:
