@@ -225,7 +225,7 @@ def test_live_progress_shows_the_sweep_bar_and_one_line_per_running_run():
     screen = Console(file=io.StringIO(), width=120, no_color=True)
     screen.print(progress)
     assert "starting 2 local processes" in screen.file.getvalue()
-    progress.on_ready(1.0, 2)
+    progress.on_ready(1.0, 2, "2 local processes")
     progress.on_progress(RunProgress(0, 40, 100, 0.3, 0.85, "accuracy"))
     progress.on_progress(RunProgress(1, 12, 100, 0.5, 0.7, "accuracy"))
     progress.on_result(RunOutcome(2, "completed", metric_name="accuracy", final_loss=0.25, train_metric=0.9,

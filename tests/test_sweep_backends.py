@@ -65,6 +65,45 @@ def test_local_processes_give_the_same_numbers(in_this_process):
     assert all(message.steps == 15 and 1 <= message.step <= 15 for message in progress)
 
 
+def test_by_default_short_runs_stay_in_this_process(in_this_process):
+    """Starting workers (1-2 s) would cost more than these runs of milliseconds take: none is started."""
+    ready = []
+    sweep = run_sweep(small_grid().runs(), RunContext(summarize=result_document), Backend(),
+                      on_ready=lambda *args: ready.append(args))
+    assert Backend().automatic and not Backend(jobs=2).automatic
+    assert sweep.backend == "this process" and sweep.worker_names == [f"{os.uname().nodename}:{os.getpid()}"]
+    assert [where for _, _, where in ready] == ["this process"]  # once: the rest of the runs stayed here
+    assert documents(sweep) == documents(in_this_process)
+
+
+def test_by_default_long_runs_go_to_one_process_per_core_after_the_first(in_this_process, monkeypatch):
+    from gradcli.learn import sweep as sweep_module
+
+    monkeypatch.setattr(sweep_module, "workers_pay_off", lambda seconds, remaining, workers: True)
+    monkeypatch.setattr(Backend, "local_jobs", property(lambda self: self.jobs or 2))
+    ready = []
+    sweep = run_sweep(small_grid().runs(), RunContext(summarize=result_document), Backend(),
+                      on_ready=lambda *args: ready.append(args))
+    assert sweep.backend == "this process, then 2 local processes" and sweep.workers == 2
+    assert [(workers, where) for _, workers, where in ready] == [(1, "this process"), (2, "2 local processes")]
+    here = f"{os.uname().nodename}:{os.getpid()}"
+    assert sweep.outcomes[0].worker == here and all(o.worker != here for o in sweep.outcomes[1:])
+    assert documents(sweep) == documents(in_this_process)
+
+
+@pytest.mark.parametrize("first, remaining, workers, pays", [
+    (0.02, 23, 2, False),  # the moons default: 0.23 s saved, 2 s to start
+    (0.5, 3, 2, False),  # 0.75 s saved
+    (1.0, 23, 2, True),  # 11.5 s saved
+    (3.0, 1, 8, False),  # one run left: a worker would only run it elsewhere
+    (3.0, 2, 8, True),  # two runs side by side: 3 s saved
+])
+def test_workers_pay_off_when_they_save_more_than_they_cost(first, remaining, workers, pays):
+    from gradcli.learn.parallel import workers_pay_off
+
+    assert workers_pay_off(first, remaining, workers) is pays
+
+
 def test_a_dask_cluster_gives_the_same_numbers(cluster, in_this_process):
     progress = []
     sweep = run_sweep(small_grid().runs(), RunContext(summarize=result_document),

@@ -97,7 +97,9 @@ def sweep_command(
         help="Run each combination with N seeds: --seed and the N-1 after it; the table shows mean ± standard "
              "deviation over them.", show_default=False)] = None,
     jobs: Annotated[Optional[int], typer.Option(
-        help="Local worker processes (1: in this process). Default: one per core.", show_default=False)] = None,
+        help="Local worker processes (1: in this process). Default: the first run in this process, then one "
+             "process per core if runs that long pay for starting them (about 2 s), else this process.",
+        show_default=False)] = None,
     scheduler: Annotated[Optional[str], typer.Option(
         help="Run on the workers of an existing Dask cluster: its scheduler's address, tcp://HOST:8786 (needs "
              "gradcli\\[dask]).", metavar="ADDRESS", show_default=False)] = None,

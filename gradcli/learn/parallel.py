@@ -8,6 +8,9 @@
 
 - ``Backend(jobs=N)``: N local worker processes (joblib's ``loky`` backend; N = 1 runs in this
   process, one item after the other);
+- ``Backend()``: chosen by the sweep (``Backend.automatic``): its first run in this process, the
+  rest on one process per core when that run took long enough for the workers to pay for their
+  start (``workers_pay_off``), else in this process too;
 - ``Backend(scheduler="tcp://host:8786")``: the workers of an existing Dask cluster (joblib's
   ``dask`` backend over ``distributed.Client``); a scheduler that does not answer within
   ``timeout`` seconds, or has no worker within that time, is a ``ClusterError``.
@@ -32,9 +35,13 @@ from typing import Callable, Iterator
 
 from ..errors import ClusterError, MissingPackageError, UsageError
 
-__all__ = ["Backend", "Session", "open_session", "warm_up", "ignore_interrupts_in_a_worker", "DEFAULT_TIMEOUT"]
+__all__ = ["Backend", "Session", "open_session", "warm_up", "ignore_interrupts_in_a_worker", "workers_pay_off",
+           "DEFAULT_TIMEOUT", "WORKER_START_SECONDS"]
 
 DEFAULT_TIMEOUT = 10.0  # seconds to wait for a scheduler to answer, and for its first worker
+# Starting local workers (loky: fresh Python processes importing NumPy and the training code), as a sweep
+# measures it in ``startup_seconds``: 0.8-1.7 s on the project's 2-core machine; a little more, to be safe.
+WORKER_START_SECONDS = 2.0
 DRAIN_SECONDS = 0.1  # how often the progress thread looks for messages
 
 
@@ -57,6 +64,11 @@ class Backend:
                              "the sweep: give one of them", setting="jobs", value=self.jobs)
 
     @property
+    def automatic(self) -> bool:
+        """Neither ``jobs`` nor ``scheduler`` given: the sweep picks this process or local workers."""
+        return self.jobs is None and self.scheduler is None
+
+    @property
     def local_jobs(self) -> int:
         """``jobs``, else the cores this process may use (joblib counts them as a container limits them)."""
         if self.jobs is not None:
@@ -70,7 +82,16 @@ class Backend:
         if self.scheduler is not None:
             return f"the Dask cluster at {self.scheduler}"
         jobs = self.local_jobs
+        if self.automatic and jobs > 1:
+            return f"this process, or {jobs} local processes for long runs"
         return "this process" if jobs == 1 else f"{jobs} local processes"
+
+
+def workers_pay_off(first_seconds: float, remaining: int, workers: int) -> bool:
+    """Whether ``workers`` local processes finish ``remaining`` runs like one that took ``first_seconds``
+    sooner than this process alone would, counting ``WORKER_START_SECONDS`` to start them."""
+    saved = first_seconds * remaining * (1.0 - 1.0 / max(1, min(workers, remaining)))
+    return saved > WORKER_START_SECONDS
 
 
 @dataclass

@@ -37,7 +37,7 @@ from typing import Callable, NamedTuple
 from ..errors import ClusterError, GradcliError
 from ..interrupts import interrupt_signal
 from .grid import RunSpec
-from .parallel import Backend, ignore_interrupts_in_a_worker, open_session
+from .parallel import Backend, ignore_interrupts_in_a_worker, open_session, workers_pay_off
 
 __all__ = ["RunContext", "RunOutcome", "RunProgress", "SweepResult", "run_one", "run_sweep", "FAILED"]
 
@@ -181,33 +181,70 @@ class _Reporter:
 def run_sweep(specs: list[RunSpec], context: RunContext, backend: Backend, *,
               on_result: Callable[[RunOutcome], None] | None = None,
               on_progress: Callable[[RunProgress], None] | None = None,
-              on_ready: Callable[[float, int], None] | None = None) -> SweepResult:
-    """Run every spec on ``backend``; see the module docstring.  ``on_ready(startup seconds, workers)``."""
+              on_ready: Callable[[float, int, str], None] | None = None) -> SweepResult:
+    """Run every spec on ``backend``; see the module docstring.
+
+    ``on_ready(startup seconds, workers, where)`` when a backend is ready.  An automatic backend
+    (``Backend()``) runs the first spec in this process, then the rest on local workers if
+    ``workers_pay_off`` for a run that long (``on_ready`` again), else here too.
+    """
     start = time.perf_counter()
-    outcomes: dict[int, RunOutcome] = {}
-    stopped, error, stop_signal = "completed", None, None
     # a message may arrive as a plain tuple (a Dask queue carries it as msgpack): made a RunProgress again here
     received = None if on_progress is None else (lambda message: on_progress(RunProgress(*message)))
-    with open_session(backend, received) as session:
-        if on_ready is not None:
-            on_ready(session.startup, session.workers)
-        results = session.map(_RunWith(context, session.sender), specs)
+    stage = _Stages(context, received, on_ready, on_result)
+    if backend.automatic and len(specs) > 1 and backend.local_jobs > 1:
+        here = Backend(jobs=1, timeout=backend.timeout)
+        stage.run(here, specs[:1])
+        first_seconds = time.perf_counter() - start
+        if stage.stopped == "completed":
+            workers_help = workers_pay_off(first_seconds, len(specs) - 1, backend.local_jobs)
+            stage.run(Backend(jobs=backend.local_jobs, timeout=backend.timeout) if workers_help else here, specs[1:])
+    else:
+        stage.run(backend, specs)
+    finished = [stage.outcomes[index] for index in sorted(stage.outcomes)]
+    return SweepResult(finished, len(specs), stage.stopped, time.perf_counter() - start, stage.startup,
+                       stage.workers, ", then ".join(dict.fromkeys(stage.places)) or backend.describe(),
+                       sorted({o.worker for o in finished}), stage.error, stage.stop_signal)
+
+
+class _Stages:
+    """The runs of a sweep, on one backend after another (two for an automatic one), and how it ended."""
+
+    def __init__(self, context: RunContext, received, on_ready, on_result):
+        self.context, self.received, self.on_ready, self.on_result = context, received, on_ready, on_result
+        self.outcomes: dict[int, RunOutcome] = {}
+        self.stopped, self.error, self.stop_signal = "completed", None, None
+        self.startup, self.workers, self.places = 0.0, 1, []
+
+    def run(self, backend: Backend, specs: list[RunSpec]) -> None:
+        try:
+            with open_session(backend, self.received) as session:
+                self.startup += session.startup
+                self.workers = max(self.workers, session.workers)
+                where = backend.describe()
+                if self.on_ready is not None and where not in self.places:  # not again for the same place
+                    self.on_ready(session.startup, session.workers, where)
+                self.places.append(where)
+                self._collect(session.map(_RunWith(self.context, session.sender), specs))
+        except KeyboardInterrupt as interrupt:  # while workers start or stop: the finished runs are kept
+            if not self.outcomes:
+                raise
+            self.stopped, self.stop_signal = "interrupted", interrupt_signal(interrupt)
+
+    def _collect(self, results) -> None:
         try:
             for outcome in results:
                 if outcome.status == "interrupted":  # Ctrl-C reached a run in this very process
                     raise KeyboardInterrupt
-                outcomes[outcome.index] = outcome
-                if on_result is not None:
-                    on_result(outcome)
+                self.outcomes[outcome.index] = outcome
+                if self.on_result is not None:
+                    self.on_result(outcome)
         except KeyboardInterrupt as interrupt:  # Ctrl-C, SIGTERM or SIGHUP (gradcli.interrupts)
-            stopped, stop_signal = "interrupted", interrupt_signal(interrupt)
+            self.stopped, self.stop_signal = "interrupted", interrupt_signal(interrupt)
             results.close()  # joblib cancels the runs that have not finished
         except Exception as exc:  # noqa: BLE001 - a worker died, the cluster went away, a file could not be written
-            stopped, error = "failed", _stopping_error(exc)
+            self.stopped, self.error = "failed", _stopping_error(exc)
             results.close()
-    finished = [outcomes[index] for index in sorted(outcomes)]
-    return SweepResult(finished, len(specs), stopped, time.perf_counter() - start, session.startup,
-                       session.workers, backend.describe(), sorted({o.worker for o in finished}), error, stop_signal)
 
 
 def _stopping_error(exc: Exception) -> GradcliError:

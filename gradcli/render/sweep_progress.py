@@ -46,7 +46,7 @@ class QuietSweepProgress:
         self.running: dict[int, object] = {}  # run index -> its latest RunProgress
         self.finished: set[int] = set()
 
-    def on_ready(self, seconds: float, workers: int) -> None:
+    def on_ready(self, seconds: float, workers: int, where: str = "") -> None:
         pass
 
     def on_progress(self, message) -> None:
@@ -90,8 +90,9 @@ class PlainSweepProgress(QuietSweepProgress):
         self.write = write
         self.backend = backend
 
-    def on_ready(self, seconds: float, workers: int) -> None:
-        self.write(f"{self.backend}: ready in {seconds:.1f} s; {self.total} runs")
+    def on_ready(self, seconds: float, workers: int, where: str = "") -> None:
+        left = self.total - self.done
+        self.write(f"{where or self.backend}: ready in {seconds:.1f} s; {left} runs" + (" left" if self.done else ""))
 
     def on_result(self, outcome) -> None:
         super().on_result(outcome)
@@ -118,9 +119,11 @@ class LiveSweepProgress(QuietSweepProgress):
     def __exit__(self, *exc) -> None:
         self.live.__exit__(*exc)
 
-    def on_ready(self, seconds: float, workers: int) -> None:
+    def on_ready(self, seconds: float, workers: int, where: str = "") -> None:
         self.ready = seconds
-        self.start = time.perf_counter()
+        self.backend = where or self.backend
+        if not self.done:  # the ETA counts from the first backend's start
+            self.start = time.perf_counter()
 
     def __rich__(self):
         from rich.console import Group
