@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import os
 import queue
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -74,7 +76,10 @@ class Run:
     """A real `gradcli train` process whose stdout and stderr lines are watched as they arrive."""
 
     def __init__(self, path):
-        env = dict(os.environ, COLUMNS="200", NO_COLOR="1")
+        # a cache of its own, empty: the moons data is made, so scikit-learn is loaded (the "loading-late" moment)
+        # whatever other tests left in the suite's cache
+        self.cache = cache = tempfile.mkdtemp(prefix="gradcli-interrupts-cache-")
+        env = dict(os.environ, COLUMNS="200", NO_COLOR="1", GRADCLI_CACHE_DIR=cache)
         self.process = subprocess.Popen(
             [sys.executable, "-X", "importtime", "-m", "gradcli", *RUN, "--save", str(path)],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
@@ -132,6 +137,7 @@ class Run:
                 self.process.wait()
         for reader in self.readers:
             reader.join(timeout=TIMEOUT)
+        shutil.rmtree(self.cache, ignore_errors=True)
         return subprocess.CompletedProcess(self.process.args, self.process.returncode, "".join(self.lines["stdout"]),
                                            "".join(self.lines["stderr"]))
 
