@@ -1,4 +1,4 @@
-"""gradcli: a scalar reverse-mode autograd engine and the CLI around it.
+"""gradcli: a reverse-mode autograd engine (scalars and N-dimensional arrays) and the CLI around it.
 
 Use it from Python::
 

@@ -10,7 +10,7 @@ from .usage import GradcliGroup
 
 app = typer.Typer(
     name="gradcli",
-    help="Inspect gradients and train small networks with a scalar reverse-mode autograd engine.",
+    help="Inspect gradients and train small networks with a reverse-mode autograd engine over scalars and arrays.",
     no_args_is_help=True,
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
@@ -31,7 +31,7 @@ def _global_options(
         False, "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
     ),
 ) -> None:
-    """Inspect gradients and train small networks with a scalar reverse-mode autograd engine.
+    """Inspect gradients and train small networks with a reverse-mode autograd engine over scalars and arrays.
 
     Every number is a Value node that records the operation that made it;
     backward() applies the chain rule from the output back to every input.
