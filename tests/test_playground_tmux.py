@@ -28,6 +28,12 @@ def status(screen: str) -> tuple[str, int, float, float]:
     return match.group(1), int(match.group(2).replace(",", "")), float(match.group(3)), float(match.group(4))
 
 
+def step_shown(screen: str) -> int:
+    """The step on the status line, or -1 while there is none (the screen may be caught mid-redraw)."""
+    match = STATUS.search(screen.splitlines()[0]) if screen.strip() else None
+    return int(match.group(2).replace(",", "")) if match else -1
+
+
 def map_region(terminal: Terminal, height: int) -> str:
     """The upper right of the screen, where the decision map is drawn (the loss curves are below it)."""
     lines = terminal.raw_screen().splitlines()[1:height // 2]
@@ -46,7 +52,7 @@ def test_space_trains_xor_and_q_prints_the_command(width, height, tmp_path):
 
         terminal.keys("Space")
         terminal.wait_for("▶ playing")
-        terminal.wait_for("step 1,", timeout=60)  # a thousand updates and more
+        terminal.wait_until(lambda screen: step_shown(screen) >= 1000, "step 1,000 or later", timeout=60)
         terminal.keys("Space")
         screen = terminal.wait_for("‖ paused")
         state, step, train_loss, test_loss = status(screen)

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 
 import pytest
 
@@ -61,13 +62,21 @@ class Terminal:
 
     def wait_for(self, *texts: str, timeout: float = 30) -> str:
         """Poll the screen until every text is on it; fail with the last screen if not."""
+        return self.wait_until(lambda screen: all(text in screen for text in texts), f"{texts!r}", timeout)
+
+    def wait_until(self, holds: Callable[[str], bool], what: str, timeout: float = 30) -> str:
+        """Poll the screen until ``holds(screen)``; fail with ``what`` and the last screen if not.
+
+        For conditions on a number that changes faster than the screen is read (a step
+        counter may pass 1,000 to 1,999 between two reads), test the number, not its text.
+        """
         deadline = time.monotonic() + timeout
         while True:
             screen = self.screen()
-            if all(text in screen for text in texts):
+            if holds(screen):
                 return screen
             if time.monotonic() > deadline:
-                raise AssertionError(f"never saw {texts!r} on the screen:\n{screen}")
+                raise AssertionError(f"never saw {what} on the screen:\n{screen}")
             time.sleep(0.1)
 
     def close(self) -> None:
