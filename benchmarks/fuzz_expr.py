@@ -5,7 +5,7 @@
     python benchmarks/fuzz_expr.py --atheris 200000   # coverage-guided, if atheris is installed
 
 Every input must parse and evaluate or fail with a GradcliError; anything else
-(another exception, a RecursionError, more than 1 s for one input, code being
+(another exception, a RecursionError, more than 5 s for one input, code being
 executed) is printed as a finding and makes the exit status 1.  Results are
 recorded in docs/robustness.md.
 """
