@@ -106,13 +106,18 @@ def _resolved(path: str) -> str:
         return os.path.normcase(os.path.abspath(path))
 
 
-def refuse_overlaps(outputs: dict, inputs: dict | None = None) -> None:
-    """``UsageError`` when an output (setting -> path, None if not given) is an input or another output."""
+def refuse_overlaps(outputs: dict, inputs: dict | None = None, updates: frozenset = frozenset()) -> None:
+    """``UsageError`` when an output (setting -> path, None if not given) is an input or another output.
+
+    ``updates`` holds the (output, input) pairs that may be one file: an input read whole before
+    anything is written, and an output of the same kind written atomically over it (a model trained
+    further and saved where it came from).
+    """
     given_outputs = [(name, path) for name, path in outputs.items() if path is not None]
     given_inputs = [(name, path) for name, path in (inputs or {}).items() if path is not None]
     for index, (name, path) in enumerate(given_outputs):
         for other, other_path in given_inputs:
-            if same_file(path, other_path):
+            if (name, other) not in updates and same_file(path, other_path):
                 raise UsageError(
                     f"{{setting}} {path} is the same file as {{setting:{other}}} {other_path}: "
                     "writing it would destroy what gradcli reads",

@@ -62,8 +62,6 @@ def folder(tmp_path, monkeypatch, cli):
     (["train", "data.csv", *TRAIN, "--log", "data.csv"], "--log data.csv is the same file as DATASET data.csv"),
     (["train", "moons", *TRAIN, "--init-from", "m.json", "--log", "m.json"],
      "--log m.json is the same file as --init-from m.json"),
-    (["train", "moons", *TRAIN, "--init-from", "m.json", "--save", "./m.json"],
-     "--save ./m.json is the same file as --init-from m.json"),
     (["train", "moons", *TRAIN, "--save", "a.json", "--log", "a.json"],
      "--log a.json is the same file as --save a.json: each output needs a file of its own"),
     (["predict", "m.json", "--x1", "1", "--x2", "2", "--output", "m.json"], "--output m.json is the same file as MODEL m.json"),
@@ -78,6 +76,25 @@ def test_an_output_that_is_an_input_is_refused_and_the_input_kept(cli, folder, a
     assert "hint: give --" in result.stderr
     assert {name: Path(name).read_bytes() for name in before} == before
     assert not Path("a.json").exists()
+
+
+def test_save_over_init_from_trains_the_model_further_in_place(cli, folder):
+    before = json.loads(Path("m.json").read_text())
+    result = cli("train", "moons", "--steps", "5", "--quiet", "--init-from", "m.json", "--save", "./m.json")
+    assert result.exit_code == 0 and "saved the model to ./m.json" in result.stdout, result.output
+    after = json.loads(Path("m.json").read_text())
+    assert after["meta"]["steps_done"] == 5 and after["meta"]["init_from"] == "m.json"
+    assert after["layers"] != before["layers"] and len(after["layers"]) == len(before["layers"])
+
+
+def test_a_run_in_place_that_diverges_keeps_the_model_it_started_from(cli, folder):
+    before = Path("m.json").read_bytes()
+    result = cli("train", "moons", "--steps", "30", "--lr", "1e6", "--init-from", "m.json", "--save", "m.json", "-q")
+    assert result.exit_code == 1 and "the loss became infinite" in result.stderr
+    assert "warning: kept m.json as it was, the model this run started from: the run failed" in result.stderr
+    assert "saved the model" not in result.stdout and Path("m.json").read_bytes() == before
+    elsewhere = cli("train", "moons", "--steps", "30", "--lr", "1e6", "--init-from", "m.json", "--save", "b.json", "-q")
+    assert elsewhere.exit_code == 1 and Path("b.json").exists()  # to another file: the last finite step, as before
 
 
 @pytest.mark.parametrize("make", ["symlink", "hard link"])

@@ -165,7 +165,8 @@ def train_command(
     save: Annotated[Optional[str], typer.Option(help="Write the trained model to this JSON file (atomically).",
                                                 metavar="FILE.json", show_default=False)] = None,
     init_from: Annotated[Optional[str], typer.Option(help="Start from a saved model's parameters (its layers "
-                                                          "unless --layers is given).", metavar="FILE.json",
+                                                          "unless --layers is given); --save to the same "
+                                                          "file trains it further in place.", metavar="FILE.json",
                                                      show_default=False)] = None,
     log: Annotated[Optional[str], typer.Option(help="Write one CSV row per step: step, loss, accuracy, test loss and "
                                                     "accuracy (when held out), lr.",
@@ -183,7 +184,7 @@ def train_command(
     from ..atomicfile import check_writable
     from ..data.datasets import dataset_file
     from ..learn.run import DataOptions, prepare_run
-    from ..paths import refuse_overlaps
+    from ..paths import refuse_overlaps, same_file
 
     json_output = chosen_format(output_format, json_output) is TableFormat.json
     sizes = parse_layers(layers) if layers is not None else None
@@ -196,8 +197,10 @@ def train_command(
         from ..pictures.plot import check_plot_path
 
         check_plot_path(plot)
+    # --save over --init-from trains a model further in place: the model is read whole before training
     refuse_overlaps(outputs={"save": save, "log": log, "plot": plot},
-                    inputs={"dataset": dataset_file(dataset), "init_from": init_from})
+                    inputs={"dataset": dataset_file(dataset), "init_from": init_from},
+                    updates=frozenset({("save", "init_from")}))
     # the settings of the run: None leaves one to the model file, the preset or the default
     run = prepare_run(dataset, options, init_from=init_from, max_memory=max_memory(memory_limit),
                       layers=sizes, activation=activation, init=init,
@@ -214,6 +217,10 @@ def train_command(
         result = _train_with_progress(run, quiet, json_output, stops)
         stops.finish()  # the run is over: more signals must not cut saving or the summary short
         command = command_line(ctx)
+        if save is not None and init_from is not None and same_file(save, init_from) and result.failure is not None:
+            # trained further in place and it failed: the model it started from is worth more than its last step
+            warn(f"kept {save} as it was, the model this run started from: the run failed (see below)")
+            save = None
         _write_files(run, result, command, save, log)  # the trained model first: it is what a failure must not lose
         _report(run, result, command, save, log, json_output)
         if plot is not None:  # after the summary, so that a drawing failure cannot hide it
