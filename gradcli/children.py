@@ -12,6 +12,9 @@ and makes sure the child cannot be left running on its own:
 - On Linux, if gradcli dies without a chance to clean up (SIGKILL, a crash), the
   kernel kills the child too (``prctl(PR_SET_PDEATHSIG, SIGKILL)``, set in the
   child before it runs the program).
+- Ctrl-Z (SIGTSTP), which the child's own group does not get either, stops the
+  child with gradcli, and ``fg`` or ``bg`` (SIGCONT) continues both; the time they
+  spent stopped does not count against the timeout.
 
     >>> import sys
     >>> upper = "import sys; sys.stdout.write(sys.stdin.read().upper())"
@@ -26,7 +29,10 @@ import os
 import signal
 import subprocess
 import sys
-from typing import Callable
+import threading
+import time
+from contextlib import contextmanager
+from typing import Callable, Iterator
 
 from .interrupts import signals_held, unblock_in_child
 
@@ -46,11 +52,12 @@ def run_child(command: list[str], input: bytes, timeout: float | None, *,
     """
     process = None
     try:
-        with signals_held():  # a signal while the child starts waits until we hold its handle, to kill it
-            process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                       stderr=subprocess.PIPE, process_group=0,
-                                       preexec_fn=_in_the_child(address_space))
-        stdout, stderr = process.communicate(input, timeout=timeout)
+        with _stopping_together() as child:
+            with signals_held():  # a signal while the child starts waits until we hold its handle, to kill it
+                process = child.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                                           stderr=subprocess.PIPE, process_group=0,
+                                                           preexec_fn=_in_the_child(address_space))
+            stdout, stderr = _communicate(process, input, timeout, child)
     except BaseException:
         if process is not None:
             _kill(process)
@@ -58,12 +65,69 @@ def run_child(command: list[str], input: bytes, timeout: float | None, *,
     return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
 
 
-def _kill(process: subprocess.Popen) -> None:
-    """Kill the child's whole process group and reap the child."""
+class _Child:
+    """The child once started, and the seconds it spent stopped with gradcli (Ctrl-Z) not yet given back
+    to its timeout."""
+
+    process: subprocess.Popen | None = None
+    stopped_seconds = 0.0
+
+
+@contextmanager
+def _stopping_together() -> Iterator[_Child]:
+    """While the block runs, Ctrl-Z stops the child's group, then gradcli itself; SIGCONT continues both."""
+    child = _Child()
+    if (not hasattr(signal, "SIGTSTP") or threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGTSTP) == signal.SIG_IGN):
+        yield child  # only the main thread may handle signals, and Ctrl-Z may be ignored: the child runs on
+        return
+
+    def stop_both(signum, frame) -> None:
+        began = time.monotonic()
+        _signal_group(child.process, signal.SIGSTOP)
+        signal.signal(signal.SIGTSTP, signal.SIG_DFL)
+        try:
+            os.kill(os.getpid(), signal.SIGTSTP)  # the default action: gradcli stops here until SIGCONT
+        finally:
+            signal.signal(signal.SIGTSTP, stop_both)
+            _signal_group(child.process, signal.SIGCONT)
+            child.stopped_seconds += time.monotonic() - began
+
+    previous = signal.signal(signal.SIGTSTP, stop_both)
     try:
-        os.killpg(process.pid, signal.SIGKILL)
+        yield child
+    finally:
+        signal.signal(signal.SIGTSTP, previous)
+
+
+def _communicate(process: subprocess.Popen, input: bytes, timeout: float | None,
+                 child: _Child) -> tuple[bytes, bytes]:
+    """``process.communicate``, its ``timeout`` extended by the time the child spent stopped."""
+    try:
+        return process.communicate(input, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        while child.stopped_seconds > 0:  # it was stopped meanwhile: it gets that time back
+            extra, child.stopped_seconds = child.stopped_seconds, 0.0
+            try:
+                return process.communicate(timeout=extra)  # the input was sent (or is being) already
+            except subprocess.TimeoutExpired:
+                continue
+        raise
+
+
+def _signal_group(process: subprocess.Popen | None, signum: int) -> None:
+    """Send ``signum`` to the child's process group (nothing before the child exists, or after it is gone)."""
+    if process is None:
+        return
+    try:
+        os.killpg(process.pid, signum)
     except OSError:  # already gone
         pass
+
+
+def _kill(process: subprocess.Popen) -> None:
+    """Kill the child's whole process group and reap the child."""
+    _signal_group(process, signal.SIGKILL)
     for stream in (process.stdin, process.stdout, process.stderr):
         try:
             stream.close()

@@ -35,6 +35,8 @@ __all__ = ["Interrupted", "StopOnInterrupt", "handle_stop_signals", "ignore_stop
 # SIGHUP does not exist on Windows
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 _NAMES = {signal.SIGINT: "Ctrl-C"}
+# what ``signals_held`` holds: the stop signals, and Ctrl-Z's SIGTSTP (not on Windows)
+_HELD = STOP_SIGNALS + tuple(getattr(signal, name) for name in ("SIGTSTP",) if hasattr(signal, name))
 
 _acted_on: list[int] = []  # the stop signals this process has acted on (raised, or taken as a request)
 _raised: list[int] = []  # the signal of the Interrupted that handle_stop_signals' handler raised
@@ -137,7 +139,7 @@ def ignore_stop_signals() -> None:
 
 
 class signals_held:
-    """Context manager: stop signals wait (blocked) until the block ends, then arrive as usual.
+    """Context manager: stop signals and Ctrl-Z wait (blocked) until the block ends, then arrive as usual.
 
     For a few lines that must not be cut in two, such as starting a child process and keeping its
     handle: Python runs callbacks around ``fork`` where an exception would be swallowed.  A child
@@ -146,7 +148,7 @@ class signals_held:
 
     def __enter__(self):
         if hasattr(signal, "pthread_sigmask"):
-            self.previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+            self.previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
         return self
 
     def __exit__(self, *exc) -> None:
@@ -155,9 +157,9 @@ class signals_held:
 
 
 def unblock_in_child() -> None:
-    """In a child started inside ``signals_held``: receive the stop signals again."""
+    """In a child started inside ``signals_held``: receive the stop signals and Ctrl-Z again."""
     if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
 
 
 class StopOnInterrupt(_Handler):

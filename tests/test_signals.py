@@ -279,6 +279,81 @@ def test_run_child_kills_the_whole_process_group(tmp_path):
             process.wait()
 
 
+def state(pid: int) -> str:
+    """The process's state letter in /proc: R running, S sleeping, T stopped, Z zombie ('' once gone)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return ""
+
+
+def stop_and_continue(process: subprocess.Popen, child: int, seconds: float = 0.0) -> tuple[str, str]:
+    """Ctrl-Z: gradcli and its ``child`` stop and stay stopped ``seconds``; then fg, and what gradcli printed."""
+    process.send_signal(signal.SIGTSTP)
+    wait_until(lambda: state(process.pid) == "T" and state(child) == "T", "gradcli and its child stopping")
+    time.sleep(seconds)
+    assert state(process.pid) == state(child) == "T"
+    process.send_signal(signal.SIGCONT)
+    return process.communicate(timeout=TIMEOUT)
+
+
+@linux_only
+@pytest.mark.skipif(not renderer_available(), reason="graphviz-pure is not installed")
+def test_ctrl_z_stops_the_renderer_with_gradcli_and_fg_continues_both(tmp_path):
+    """The renderer is in a process group of its own, so the terminal's Ctrl-Z reaches gradcli alone: gradcli
+    stops it, then itself; SIGCONT (fg or bg) continues both, and the picture is drawn."""
+    out = tmp_path / "big.svg"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gradcli", "draw", "+".join(["x"] * 300), "--x", "1", "--renderer", "graphviz-pure",
+         "-o", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=child_env(),
+        process_group=0)  # a group of its own in this session, as a shell's job is (an orphaned one ignores Ctrl-Z)
+    try:
+        renderer: list[int] = []
+
+        def renderer_running() -> bool:
+            renderer[:] = [pid for pid in children(process.pid) if b"-Tsvg" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+            assert process.poll() is None, process.communicate()
+            return bool(renderer)
+
+        wait_until(renderer_running, "the renderer starting")
+        stdout, stderr = stop_and_continue(process, renderer[0])
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, stderr
+    assert out.read_text().lstrip().startswith("<?xml") and f"wrote {out}" in stdout + stderr
+
+
+@linux_only
+def test_the_time_stopped_does_not_count_against_the_timeout(tmp_path):
+    """A child that needs 1 s of running time, a timeout of 2 s, and 3 s stopped in the middle: it finishes."""
+    script = textwrap.dedent("""
+        import sys
+        from gradcli.children import run_child
+        child = ("import os, time\\n"
+                 "open('child.tmp', 'w').write(str(os.getpid())); os.rename('child.tmp', 'child')\\n"
+                 "for _ in range(40): time.sleep(0.025)\\n"
+                 "print('done')")
+        done = run_child([sys.executable, "-c", child], b"", timeout=2)
+        print(done.returncode, done.stdout.decode().strip())
+    """)
+    process = subprocess.Popen([sys.executable, "-c", script], cwd=tmp_path, env=child_env(), stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, process_group=0)
+    try:
+        def started() -> bool:
+            assert process.poll() is None, process.communicate()
+            return (tmp_path / "child").exists()
+
+        wait_until(started, "the child's pid file")
+        stdout, stderr = stop_and_continue(process, int((tmp_path / "child").read_text()), seconds=3)  # > timeout
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0 and stdout.split() == ["0", "done"], stderr
+
+
 # -- a signal at any moment of start-up (item 15) -----------------------------------------------
 
 CONSOLE_SCRIPT = """\
