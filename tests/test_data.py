@@ -331,6 +331,8 @@ def test_pipeline_from_a_malformed_dict_is_a_model_file_error():
 def test_features_need_2d_data_and_known_names():
     with pytest.raises(UsageError, match="need 2-D data; toy4 has 3 inputs"):
         InputPipeline.build(load_dataset("toy4"), ["x", "y"], False, load_dataset("toy4").X)
+    with pytest.raises(UsageError, match=r"need 2-D data; sine has 1 input \(x1\)"):
+        InputPipeline.build(load_dataset("sine"), ["x", "y"], False, load_dataset("sine").X)
     with pytest.raises(UsageError, match="unknown feature 'x1'; the features are x, y, x2"):
         parse_features("x1,x2")
     with pytest.raises(UsageError, match="the feature 'x' is given twice"):

@@ -218,20 +218,22 @@ def test_w_writes_the_model_that_q_s_command_trains(tmp_path, cli):
     assert [layer.weights for layer in load_model(str(again)).layers] == [layer.weights for layer in saved.layers]
 
 
-def test_q_says_when_a_new_learning_rate_makes_the_command_differ():
+@pytest.mark.parametrize("steps_after", [1, 0])  # 0: trained at the old rate all the way, the command at the new
+def test_q_says_when_a_new_learning_rate_makes_the_command_differ(steps_after):
     async def scenario(app, pilot):
         await pilot.press("s", "s")
         await until(pilot, lambda: app.trainer.frame.step == 2)
         app.controls.select_key("lr")
         await pilot.press("left")
         await until(pilot, lambda: app.trainer.frame.applied == app.submitted)
-        await pilot.press("s")
-        await until(pilot, lambda: app.trainer.frame.step == 3)
+        for _ in range(steps_after):
+            await pilot.press("s")
+        await until(pilot, lambda: app.trainer.frame.step == 2 + steps_after)
         await pilot.press("q")
 
     command, note = drive(make_app(), scenario).return_value
     assert command.endswith("--lr 0.01 --schedule constant --batch-size 10 --l2 0 --l1 0 --init uniform "
-                            "--init-scale 0.5 --seed 1337 --steps 3")
+                            f"--init-scale 0.5 --seed 1337 --steps {2 + steps_after}")
     assert note == ("the learning rate changed at step 2: this command trains at 0.01 from the start, so its "
                     "model differs from the playground's")
 
@@ -359,3 +361,4 @@ def test_a_keys_answer_reaches_the_screen_before_the_next_frame():
         assert app.shown != shown
 
     drive(make_app(), scenario)
+

@@ -62,7 +62,9 @@ def test_show_prints_maps_activity_and_flags_dead_units(cli, moons_model):
     assert result.exit_code == 0, result.stderr
     out = result.stdout
     assert f"{moons_model}: 2 inputs, layers 8,8,1, measured on moons (100 samples)" in " ".join(out.split())
-    assert "layer 2: 8 relu, dead: 8" in out and "#8 DEAD" in out
+    # which units are dead, by their number as the tiles show it: "dead: 8" in a layer of 8 read as "all 8"
+    assert "layer 2: 8 relu, dead: #8" in out and "#8 DEAD" in out
+    assert re.search(r"^ *2 +8 +relu +\d+\.\d% +#8 *$", out, re.M)
     assert re.search(r"#1 \d+\.\d%", out) and "mean " in out
     assert "Activity on 100 samples" in out and "x1" in out and "x2" in out
     assert "\x1b" not in out  # no colour when piped: the maps are characters

@@ -171,8 +171,9 @@ def test_when_every_run_fails_the_sweep_fails_with_the_first_error(cli):
     assert "error: all 2 runs failed; the first: --loss hinge needs one output score" in usage.stderr
     diverged = cli("sweep", "moons", "--l2", "1e308", *FAST)
     assert diverged.exit_code == 1
-    assert "error: all 1 runs failed; the first: the loss became infinite at step 1" in diverged.stderr
+    assert "error: the sweep's one run failed: the loss became infinite at step 1" in diverged.stderr
     assert "Sweep of moons" in diverged.stdout  # the table of what happened comes first
+    assert "1 run on this process in " in diverged.stdout  # one run, not "1 runs"
 
 
 def test_save_dir_keeps_every_run_named_by_its_settings(cli, tmp_path):

@@ -76,6 +76,18 @@ def test_by_default_short_runs_stay_in_this_process(in_this_process):
     assert documents(sweep) == documents(in_this_process)
 
 
+
+def test_by_default_a_sweep_of_one_run_starts_no_worker(monkeypatch):
+    """Nothing is left after the first run: starting workers (1-2 s) would only cost time."""
+    monkeypatch.setattr(Backend, "local_jobs", property(lambda self: self.jobs or 2))  # as on a 2-core machine
+    ready = []
+    grid = make_grid("moons", {"steps": "5"}, seeds=1)
+    sweep = run_sweep(grid.runs(), RunContext(summarize=result_document), Backend(),
+                      on_ready=lambda *args: ready.append(args))
+    assert sweep.backend == "this process" and sweep.workers == 1 and sweep.startup < 0.5
+    assert [where for _, _, where in ready] == ["this process"]
+    assert [o.worker for o in sweep.outcomes] == [f"{os.uname().nodename}:{os.getpid()}"]
+
 def test_by_default_long_runs_go_to_one_process_per_core_after_the_first(in_this_process, monkeypatch):
     from gradcli.learn import sweep as sweep_module
 

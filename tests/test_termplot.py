@@ -143,3 +143,18 @@ def test_bad_inputs_are_refused():
         scatter(np.zeros((3, 2)), [0, 1])
     with pytest.raises(ValueError, match="predict returned 1 values"):
         decision_map(lambda p: np.zeros(1), np.zeros((2, 2)), [0, 1], width=10, height=4)
+
+
+def test_legends_wrap_to_the_width_of_the_terminal_rather_than_losing_entries():
+    data = load_dataset("spiral", classes=10)
+    for colour in (False, True):
+        out = io.StringIO()
+        Console(file=out, width=40, force_terminal=colour, color_system="truecolor" if colour else None).print(
+            decision_map(lambda P: np.abs(P[:, 0] * 3).astype(int) % 10, data.X, data.y, width=30, height=8,
+                         class_labels=data.class_labels))
+        text = ANSI.sub("", re.sub(r"\x1b\[[0-9;]*m", "", out.getvalue()))
+        assert max(len(line) for line in text.splitlines()) <= 40
+        words = " ".join(text.split())
+        for label in range(10):  # every class keeps its entry, in the markers' legend and in the background's
+            assert re.search(rf"\S {label}(?!\d)", words), (colour, label)
+        assert words.count(" 9") >= 2 and "background, the predicted class" in words

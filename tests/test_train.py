@@ -146,6 +146,21 @@ def test_a_diverging_run_stops_and_keeps_the_last_finite_parameters():
     assert result.steps_done == len(snapshots) - 1 and all(math.isfinite(v) for v in result.history["loss"])
 
 
+
+def test_a_run_whose_last_update_overflows_is_a_divergence_too():
+    # moons at lr 1e9: every step's loss is finite (up to 1.7e228 at step 5), but the 5th update leaves
+    # parameters whose loss is infinite; the run must not end "completed" with a final loss of inf
+    config, arrays = prepared("moons", {"lr": 1e9, "steps": 5})
+    model = build_model(config, 2)
+    snapshots = []
+    result = train(model, arrays, config, on_step=lambda info: snapshots.append(model.parameter_vector().tolist()))
+    assert len(snapshots) == 5
+    assert result.stopped == "diverged" and result.failure is not None
+    assert "the loss became infinite after the last update (step 5)" in result.message
+    assert math.isfinite(result.final_loss)
+    assert model.parameter_vector().tolist() == snapshots[-2]  # as a divergence inside the run keeps
+    assert result.steps_done == 4 and len(result.history["loss"]) == 4
+
 def test_stop_callback_ends_after_the_current_step():
     config, arrays = prepared("moons", {"steps": 50}, samples=30)
     result = train(build_model(config, 2), arrays, config, stop=lambda: True)

@@ -251,5 +251,5 @@ def _exit_status(sweep, files) -> None:
         return
     first = failed[0].failure
     kind = UsageError if all(isinstance(o.failure, UsageError) for o in failed) else GradcliError
-    raise kind(f"all {len(failed)} runs failed; the first: {first.message}", first.hint, setting=first.setting,
-               **first.facts)
+    which = "the sweep's one run failed:" if len(failed) == 1 else f"all {len(failed)} runs failed; the first:"
+    raise kind(f"{which} {first.message}", first.hint, setting=first.setting, **first.facts)

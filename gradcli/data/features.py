@@ -86,7 +86,8 @@ class InputPipeline:
             if len(dataset.input_names) != 2:
                 raise UsageError(
                     f"features ({ALLOWED_TEXT}) need 2-D data; {dataset.name} has "
-                    f"{len(dataset.input_names)} inputs ({', '.join(dataset.input_names)})",
+                    f"{len(dataset.input_names)} input{'s' if len(dataset.input_names) != 1 else ''} "
+                    f"({', '.join(dataset.input_names)})",
                     hint="leave out {setting} to use the inputs as they are", setting="features",
                 )
         pipeline = cls(list(dataset.input_names), features)

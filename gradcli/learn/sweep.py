@@ -192,11 +192,11 @@ def run_sweep(specs: list[RunSpec], context: RunContext, backend: Backend, *,
     # a message may arrive as a plain tuple (a Dask queue carries it as msgpack): made a RunProgress again here
     received = None if on_progress is None else (lambda message: on_progress(RunProgress(*message)))
     stage = _Stages(context, received, on_ready, on_result)
-    if backend.automatic and len(specs) > 1 and backend.local_jobs > 1:
+    if backend.automatic and backend.local_jobs > 1:
         here = Backend(jobs=1, timeout=backend.timeout)
         stage.run(here, specs[:1])
         first_seconds = time.perf_counter() - start
-        if stage.stopped == "completed":
+        if stage.stopped == "completed" and len(specs) > 1:  # one run: nothing left for workers to do
             workers_help = workers_pay_off(first_seconds, len(specs) - 1, backend.local_jobs)
             stage.run(Backend(jobs=backend.local_jobs, timeout=backend.timeout) if workers_help else here, specs[1:])
     else:

@@ -245,6 +245,17 @@ def train(model: Network, data: TrainData, config: TrainConfig,
         if gc_was_enabled:
             gc.enable()
 
+    if failure is None and previous is not None:
+        # the last update may leave parameters whose loss no step has seen: not finite is a divergence too
+        with np.errstate(all="ignore"):
+            after = measure(model, data.X, data.y, data.task, loss_name).loss + penalty_value(params, config.l2,
+                                                                                              config.l1)
+        if not math.isfinite(after):
+            done = len(history["loss"])
+            failure = _divergence(done + 1, after, lr, None, model, data, config, f"after the last update (step {done})")
+            stopped, message = "diverged", str(failure)
+            _restore(params, previous)
+            _truncate(history, len(history["loss"]) - 1)
     best = held.keep_best(model, held.evaluate(model)[0]) if held is not None else None
     steps_done = len(history["loss"])
     train_metrics = measure(model, data.X, data.y, data.task, loss_name)
@@ -306,10 +317,13 @@ LARGE_INPUT = 1e6
 
 
 def _divergence(step: int, loss: float, lr: float, detail: str | None, model: Network, data: TrainData,
-                config: TrainConfig) -> DomainError:
-    """The error of a run whose loss stopped being finite, naming its likely cause (lr unless shown otherwise)."""
+                config: TrainConfig, when: str | None = None) -> DomainError:
+    """The error of a run whose loss stopped being finite, naming its likely cause (lr unless shown otherwise).
+
+    ``when`` says when it happened, if not "at step {step}".
+    """
     what = "NaN" if math.isnan(loss) else "infinite"
-    text = f"the loss became {what} at step {step}"
+    text = f"the loss became {what} {when or f'at step {step}'}"
     if detail:
         text += f" {detail}"
     kept = "kept the parameters of the last finite step"

@@ -372,10 +372,10 @@ class Plot:
         room = self.canvas.width + 1 - len(left) - len(right)
         middle = self.x_label.center(room) if room >= len(self.x_label) + 2 else " " * max(room, 1)
         yield Segment(pad + left + middle + right + "\n")
-        yield from self._legend(plain)
-        yield from self._shading_legend(plain)
+        yield from self._legend(plain, options.max_width)
+        yield from self._shading_legend(plain, options.max_width)
 
-    def _shading_legend(self, plain: bool):
+    def _shading_legend(self, plain: bool, width: int):
         """One line saying what the background shows: its characters (no colour) or colours, and their meaning."""
         from rich.segment import Segment
         from rich.style import Style
@@ -384,32 +384,47 @@ class Plot:
         if shading is None:
             return
         note = shading.colour_note if not plain and shading.colour_note else ""
-        yield Segment(" " * (self.gutter + 1) + f"background, {shading.meaning}{f' ({note})' if note else ''}:")
+        head = f"background, {shading.meaning}{f' ({note})' if note else ''}:".split(" ")
+        entries = [[Segment(word if i == 0 else f" {word}")] for i, word in enumerate(head)]  # may wrap too
         for char, rgb, text in shading.entries:
             if plain:
-                yield Segment(f"  {'blank' if char == ' ' else repr(char)} {text}")
+                entries.append([Segment(f"  {'blank' if char == ' ' else repr(char)} {text}")])
             else:
-                yield Segment("  ")
-                yield Segment("  ", Style(bgcolor=_rich_color(rgb)))
-                yield Segment(f" {text}")
+                entries.append([Segment("  "), Segment("  ", Style(bgcolor=_rich_color(rgb))), Segment(f" {text}")])
         if plain and shading.between:
-            yield Segment(f"  (then {' '.join(repr(c) for c in shading.between)} in between)")
-        yield Segment("\n")
+            entries.append([Segment(f"  (then {' '.join(repr(c) for c in shading.between)} in between)")])
+        yield from self._wrapped(entries, width)
 
-    def _legend(self, plain: bool):
+    def _legend(self, plain: bool, width: int):
         from rich.segment import Segment
         from rich.style import Style
 
-        if not self.legend:
-            return
-        yield Segment(" " * (self.gutter + 1))
         # an entry shows in colour when it has a marker, in plain text when it has an ASCII marker
+        entries = []
         for marker, ascii_marker, rgb, text in self.legend:
             if plain and ascii_marker:
-                yield Segment(f"{ascii_marker} {text}   ")
+                entries.append([Segment(f"{ascii_marker} {text}   ")])
             elif not plain and marker:
-                yield Segment(marker, Style(color=_rich_color(rgb), bold=True))
-                yield Segment(f" {text}   ")
+                entries.append([Segment(marker, Style(color=_rich_color(rgb), bold=True)), Segment(f" {text}   ")])
+        if entries:
+            yield from self._wrapped(entries, width)
+
+    def _wrapped(self, entries: list, width: int):
+        """Entries (lists of segments, each kept whole) on lines under the plot, as many as ``width`` takes."""
+        from rich.segment import Segment
+
+        indent = " " * (self.gutter + 1)
+        used = None  # the width of the current line; None before the first entry
+        for entry in entries:
+            length = Segment.get_line_length(entry)
+            if used is not None and used + length > width:
+                yield Segment("\n")
+                used = None
+            if used is None:
+                yield Segment(indent)
+                used = len(indent)
+            yield from entry
+            used += length
         yield Segment("\n")
 
     def _plain_grid(self) -> list:

@@ -389,7 +389,7 @@ class PlaygroundApp(App):
         self.trainer.close()
         session = self.trainer.session
         note = None
-        if session.lr_changed_at is not None and frame.step > session.lr_changed_at:
+        if session.lr_changed_at is not None:  # steps at the old rate, even when none came after the change
             note = (f"the learning rate changed at step {session.lr_changed_at:,}: this command trains at "
                     f"{frame.settings.lr:g} from the start, so its model differs from the playground's")
         self.exit((frame.settings.command_line(frame.facts, frame.step), note))

@@ -38,7 +38,7 @@ def show_renderables(report, title: str, input_names: list[str], input_maps=None
         out.append(Text("inputs", style="bold"))
         out.append(_tiles([(name, None) for name in feature_names or input_names], input_maps))
     for layer in report.layers:
-        dead = f", dead: {', '.join(map(str, layer.dead))}" if layer.dead else ""
+        dead = f", dead: {_unit_numbers(layer.dead)}" if layer.dead else ""
         out.append(Text(f"layer {layer.number}: {layer.size} {layer.activation}{dead}", style="bold"))
         if layer.maps is not None:
             captions = [(f"#{j + 1}", None if layer.stats is None else layer.stats[j]) for j in range(layer.size)]
@@ -94,8 +94,13 @@ def _layer_table(report):
     for layer in report.layers:
         active = sum(s.active for s in layer.stats) / len(layer.stats)
         table.add_row(str(layer.number), str(layer.size), layer.activation, percent(active),
-                      ", ".join(map(str, layer.dead)) or "-")
+                      _unit_numbers(layer.dead) or "-")
     return table
+
+
+def _unit_numbers(units) -> str:
+    """Units by the numbers their tiles show ("#3, #8"): a bare 8 in a layer of 8 reads as a count."""
+    return ", ".join(f"#{unit}" for unit in units)
 
 
 def show_document(report, model_path: str, data_name: str | None) -> dict:

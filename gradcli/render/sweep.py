@@ -78,7 +78,8 @@ def ranked_tables(grid, sweep, ranking) -> list:
             failed = row.failed
             cells.append("" if not failed else f"{len(failed)} of {row.runs}: {error_text(failed[0].failure)}")
         table.add_row(*cells)
-    where = f"{len(sweep.outcomes)} runs on {sweep.backend} in {sweep.seconds:.1f} s"
+    runs = len(sweep.outcomes)
+    where = f"{runs} run{'s' if runs != 1 else ''} on {sweep.backend} in {sweep.seconds:.1f} s"
     if sweep.backend != "this process":
         where += f" (workers ready in {sweep.startup:.1f} s)"
     renderables = [table, Text(where)]
