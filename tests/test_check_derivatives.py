@@ -136,6 +136,10 @@ def test_at_a_kink_any_subgradient_is_right(cli):
     (["x**2", "--x", "1", "--given", "x=2*x", "--sweep"], "--sweep looks at the finite differences alone"),
     (["x**2", "--x", "1", "--given", "x=2*x", "--order", "2"], "--given checks first derivatives"),
     (["x**2", "--x", "1", "--given", "x=2*x", "--wrt", "x"], "with --given, the variables checked are those given"),
+    (["sum(x**3)*y", "--x", "1,2", "--y", "2", "--order", "2"],
+     "--order works with variables that are numbers; x is an array of shape (2,)"),
+    (["sum(x**3)", "--x", "1,2", "--given", "x=3*x**2"],
+     "--given works with variables that are numbers; x is an array of shape (2,)"),
 ])
 def test_bad_input_is_a_usage_error(cli, args, message):
     result = cli("check", *args)

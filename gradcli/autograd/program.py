@@ -76,11 +76,15 @@ class Graph:
             return self.expression, ""
         return self.program.title(limit)
 
-    def backward(self) -> None:
-        """Fill every node's gradient; the output must be one number (``ShapeError`` otherwise)."""
+    def require_one_number(self) -> None:
+        """A ``ShapeError`` naming the output when it is an array: gradients are of one number."""
         output = self.output.data
         if output.__class__ is not float:
             raise ShapeError(*_not_a_number(self, output.shape), shape=output.shape)
+
+    def backward(self) -> None:
+        """Fill every node's gradient; the output must be one number (``ShapeError`` otherwise)."""
+        self.require_one_number()
         with _quiet(self.arrays):
             self.output.backward()
 
