@@ -107,3 +107,16 @@ def test_explain_in_python():
     assert rules == ["sum rule", "sum rule", "chain rule through sin", "product rule", "product rule"]
     assert [edge.headline() for edge in explained.edges[1]] == ["∂sin(x)/∂x = cos(x)"]
     assert explained.sums[0].sentence() == "sum rule: x is used twice, 0.877583 + 2 = 2.87758"
+
+
+@pytest.mark.parametrize("output_format", ["table", "markdown", "latex", "csv", "json"])
+def test_explain_of_an_array_expression_writes_its_arrays(cli, output_format):
+    """sum(x**2) + x[0] at x = [1, 2]: the gradient [3, 4], arrays written as the plain trace writes them."""
+    result = cli("grad", "sum(x**2) + x[0]", "--x", "1,2", "--explain", "--format", output_format)
+    assert result.exit_code == 0, result.output
+    if output_format == "json":
+        assert json.loads(result.stdout)["gradients"] == {"x": [3.0, 4.0]}
+    elif output_format == "csv":
+        assert "[2.0, 4.0]" in result.stdout  # the local derivative of x**2, every entry
+    else:
+        assert "[3, 4]" in result.stdout and "[2, 4]" in result.stdout, result.stdout

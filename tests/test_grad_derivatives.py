@@ -143,3 +143,10 @@ def test_bad_combinations_are_usage_errors(cli, args, message):
 def test_an_array_held_out_of_the_second_derivatives_is_no_problem(cli):
     found = document(cli, "sum(w*x)**2", "--x", "3", "--w", "1,2", "--order", "2", "--wrt", "x")
     assert found["derivatives"]["x"] == pytest.approx([2 * 9 * 3, 2 * 9])  # 2 (x sum w) sum w, 2 (sum w)^2
+
+
+def test_latex_of_an_array_expression(cli):
+    result = cli("grad", "sum(M @ x)", "--M", "[[1, 2], [-1, 3]]", "--x", "2,1", "--format", "latex")
+    assert result.exit_code == 0, result.output
+    assert r"at $M = [[1, 2], [-1, 3]],\ x = [2, 1]$" in result.stdout
+    assert r"\frac{\partial f}{\partial x} &= [0, 5]" in result.stdout  # M.T @ [1, 1]
