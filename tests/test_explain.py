@@ -120,3 +120,21 @@ def test_explain_of_an_array_expression_writes_its_arrays(cli, output_format):
         assert "[2.0, 4.0]" in result.stdout  # the local derivative of x**2, every entry
     else:
         assert "[3, 4]" in result.stdout and "[2, 4]" in result.stdout, result.stdout
+
+
+def test_explain_writes_tensor_operations_as_the_expression_does(cli):
+    """x[0] and x[1] keep their indices (both were 'getitem(x)'), M @ x and M.T as written, an axis by name."""
+    result = cli("grad", "x[0]*x[1] + sum(M.T @ x, axis=0)", "--x", "1,2", "--M", "[[1, 2], [3, 4]]", "--explain",
+                 "--format", "json")
+    formulas = [part["formula"] for step in json.loads(result.stdout)["backward"] for part in step["contributions"]]
+    assert "x[1]" in formulas and "x[0]" in formulas, formulas  # d(x[0]*x[1])/dx[0] = x[1]
+    table = " ".join(cli("grad", "x[0]*x[1] + sum(M.T @ x, axis=0)", "--x", "1,2", "--M", "[[1, 2], [3, 4]]",
+                         "--explain").stdout.split())
+    assert "∂(x[0]*x[1])/∂x[0] = x[1] = 2.0000" in table, table
+    assert "∂sum(M.T @ x, axis=0)/∂(M.T @ x)" in table and "∂(M.T @ x)/∂M.T" in table, table
+    assert "getitem" not in table and "matmul" not in table and "transpose" not in table
+    latex = cli("grad", "x[0]*x[1] + sum(M.T @ x, axis=0)", "--x", "1,2", "--M", "[[1, 2], [3, 4]]", "--explain",
+                "--format", "latex").stdout
+    assert r"x\left[0\right]" in latex and r"M^{\top} \mathbin{@} x" in latex, latex
+    literal = cli("grad", "sum([x[0], 2*y] * [3, 4])", "--x", "1,2", "--y", "3", "--explain")
+    assert literal.exit_code == 0 and "∂([x[0], 2*y]*[3, 4])/∂[x[0], 2*y] = [3, 4]" in literal.stdout, literal.output
