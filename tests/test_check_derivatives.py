@@ -71,6 +71,15 @@ def test_check_order_2_on_the_command_line(cli):
     assert markdown.startswith("| Derivative | Autograd | From the gradient | From f |")
 
 
+def test_the_table_and_markdown_show_the_same_abs_error(cli):
+    """d2f/dy2 of sin(y): from the gradient off by 7.1e-11, from f by 1.1e-08; both formats show the larger."""
+    args = ["check", "x**3*y + sin(y)", "--x", "2", "--y", "0.5", "--order", "2"]
+    table = " ".join(cli(*args).stdout.split())
+    markdown = cli(*args, "--format", "markdown").stdout
+    assert "∂²f/∂y² -0.479426 -0.479426 -0.479426 1.09e-08 PASS" in table
+    assert "| ∂²f/∂y² | -0.479426 | -0.479426 | -0.479426 | 1.09e-08 | PASS |" in markdown, markdown
+
+
 def test_a_failed_second_order_check_exits_1(cli, replace_rule):
     replace_rule("tanh", lambda m, xs, y, arg: (1.0 - m.data(y) ** 2,))
     result = cli("check", "tanh(x)", "--x", "0.5", "--order", "2")
