@@ -107,3 +107,34 @@ def test_explain_in_python():
     assert rules == ["sum rule", "sum rule", "chain rule through sin", "product rule", "product rule"]
     assert [edge.headline() for edge in explained.edges[1]] == ["∂sin(x)/∂x = cos(x)"]
     assert explained.sums[0].sentence() == "sum rule: x is used twice, 0.877583 + 2 = 2.87758"
+
+
+@pytest.mark.parametrize("output_format", ["table", "markdown", "latex", "csv", "json"])
+def test_explain_of_an_array_expression_writes_its_arrays(cli, output_format):
+    """sum(x**2) + x[0] at x = [1, 2]: the gradient [3, 4], arrays written as the plain trace writes them."""
+    result = cli("grad", "sum(x**2) + x[0]", "--x", "1,2", "--explain", "--format", output_format)
+    assert result.exit_code == 0, result.output
+    if output_format == "json":
+        assert json.loads(result.stdout)["gradients"] == {"x": [3.0, 4.0]}
+    elif output_format == "csv":
+        assert "[2.0, 4.0]" in result.stdout  # the local derivative of x**2, every entry
+    else:
+        assert "[3, 4]" in result.stdout and "[2, 4]" in result.stdout, result.stdout
+
+
+def test_explain_writes_tensor_operations_as_the_expression_does(cli):
+    """x[0] and x[1] keep their indices (both were 'getitem(x)'), M @ x and M.T as written, an axis by name."""
+    result = cli("grad", "x[0]*x[1] + sum(M.T @ x, axis=0)", "--x", "1,2", "--M", "[[1, 2], [3, 4]]", "--explain",
+                 "--format", "json")
+    formulas = [part["formula"] for step in json.loads(result.stdout)["backward"] for part in step["contributions"]]
+    assert "x[1]" in formulas and "x[0]" in formulas, formulas  # d(x[0]*x[1])/dx[0] = x[1]
+    table = " ".join(cli("grad", "x[0]*x[1] + sum(M.T @ x, axis=0)", "--x", "1,2", "--M", "[[1, 2], [3, 4]]",
+                         "--explain").stdout.split())
+    assert "∂(x[0]*x[1])/∂x[0] = x[1] = 2.0000" in table, table
+    assert "∂sum(M.T @ x, axis=0)/∂(M.T @ x)" in table and "∂(M.T @ x)/∂M.T" in table, table
+    assert "getitem" not in table and "matmul" not in table and "transpose" not in table
+    latex = cli("grad", "x[0]*x[1] + sum(M.T @ x, axis=0)", "--x", "1,2", "--M", "[[1, 2], [3, 4]]", "--explain",
+                "--format", "latex").stdout
+    assert r"x\left[0\right]" in latex and r"M^{\top} \mathbin{@} x" in latex, latex
+    literal = cli("grad", "sum([x[0], 2*y] * [3, 4])", "--x", "1,2", "--y", "3", "--explain")
+    assert literal.exit_code == 0 and "∂([x[0], 2*y]*[3, 4])/∂[x[0], 2*y] = [3, 4]" in literal.stdout, literal.output

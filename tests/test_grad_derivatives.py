@@ -109,6 +109,9 @@ def test_latex_of_the_plain_trace(cli):
     assert r"\frac{\partial f}{\partial w_{1}} &= 1.0000" in latex
 
 
+ARRAY_X = ["sum(x**3) + x[0]*x[1]", "--x", "1,2"]  # its Hessian is [[6, 1], [1, 12]]: JSON gave [7, 13], its row sums
+
+
 @pytest.mark.parametrize("args, message", [
     (["x**2", "--x", "1", "--order", "0"], "--order must lie in 1..4, got 0"),
     (["x**2", "--x", "1", "--order", "99"], "--order must lie in 1..4, got 99"),
@@ -123,8 +126,27 @@ def test_latex_of_the_plain_trace(cli):
     (["x**2", "--x", "1", "--hessian", "--order", "2"], "--hessian and --order 2 are two different results"),
     (["x**2", "--x", "1", "--explain", "--symbolic"], "--explain explains the backward pass of the first derivatives"),
     (["x**2", "--x", "1", "--explain", "--no-trace"], "--explain explains the trace, which --no-trace leaves out"),
+    ([*ARRAY_X, "--hessian"], "--hessian works with variables that are numbers; x is an array of shape (2,)"),
+    ([*ARRAY_X, "--order", "2"], "--order works with variables that are numbers; x is an array of shape (2,)"),
+    ([*ARRAY_X, "--hessian", "--format", "json"], "--hessian works with variables that are numbers"),
+    (["u = sum(x*y); v = sum(x)", "--x", "1,2", "--y", "3", "--outputs", "u,v", "--jacobian"],
+     "--jacobian works with variables that are numbers; x is an array of shape (2,)"),
+    (["u = x*y; v = y*2", "--x", "1,2", "--y", "3", "--outputs", "u,v", "--jacobian", "--wrt", "y"],
+     "the output u = x*y is an array of shape (2,): gradients need the output to be one number"),
 ])
 def test_bad_combinations_are_usage_errors(cli, args, message):
     result = cli("grad", *args)
     assert result.exit_code == 2, result.output
     assert message in " ".join(result.stderr.split())
+
+
+def test_an_array_held_out_of_the_second_derivatives_is_no_problem(cli):
+    found = document(cli, "sum(w*x)**2", "--x", "3", "--w", "1,2", "--order", "2", "--wrt", "x")
+    assert found["derivatives"]["x"] == pytest.approx([2 * 9 * 3, 2 * 9])  # 2 (x sum w) sum w, 2 (sum w)^2
+
+
+def test_latex_of_an_array_expression(cli):
+    result = cli("grad", "sum(M @ x)", "--M", "[[1, 2], [-1, 3]]", "--x", "2,1", "--format", "latex")
+    assert result.exit_code == 0, result.output
+    assert r"at $M = [[1, 2], [-1, 3]],\ x = [2, 1]$" in result.stdout
+    assert r"\frac{\partial f}{\partial x} &= [0, 5]" in result.stdout  # M.T @ [1, 1]

@@ -130,3 +130,17 @@ def test_a_sweep_of_four_variables_is_cut_into_parts_that_repeat_h(models):
     out = invoke(CASES[4][1], 80, models).stdout
     assert out.count("     h ") == 2, out  # two parts, each with its own h column
     assert re.search(r"numeric ∂f/∂y +\|error\| y", out), out  # a variable's estimate and error stay side by side
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_a_title_wider_than_its_table_stays_on_one_line(width, models):
+    """The forward trace of x*y is narrower than its title: the title takes the terminal's width, not the table's."""
+    out = invoke(["grad", "x*y", "--x", "1", "--y", "2"], width, models).stdout
+    assert "Forward pass: each node computed from its inputs (inputs first)\n" in out, out
+    check_fits(out, width)
+
+
+def test_a_title_wraps_at_the_terminal_width(models):
+    out = invoke(["grad", "x*y", "--x", "1", "--y", "2"], 40, models).stdout
+    check_fits(out, 40)
+    assert "Forward pass" in out and "first)" in out

@@ -48,6 +48,20 @@ def test_errors_at_the_edges_name_the_sub_expression_in_grad_and_check(cli, expr
         assert f"error: {message}" in result.stderr, (command, result.stderr)
 
 
+@pytest.mark.parametrize("expression, x, message", [
+    ("sqrt(x) + 1", "0", "sqrt(x): argument is 0, sqrt has an infinite slope there (its gradient is undefined)"),
+    ("asin(x) + 1", "1", "asin(x): argument is 1, asin has an infinite slope there (its gradient is undefined)"),
+    ("acosh(x)", "1", "acosh(x): argument is 1, acosh has an infinite slope there (its gradient is undefined)"),
+    ("x**0.5 + 1", "0", "x**0.5: argument is 0, **0.5 has an infinite slope there (its gradient is undefined)"),
+])
+@pytest.mark.parametrize("options", [[], ["--no-trace"], ["--order", "2"], ["--hessian"], ["--format", "json"]])
+def test_an_infinite_slope_names_its_sub_expression_with_every_option(cli, expression, x, message, options):
+    """Without the trace no labels are made: the message said 'sqrt: ...' or '**: ... (0.0 cannot be raised ...)'."""
+    result = cli("grad", expression, "--x", x, *options)
+    assert result.exit_code == 1, result.output
+    assert f"error: {message}" in result.stderr, result.stderr
+
+
 @pytest.mark.parametrize("text", ["nan", "inf", "-inf", "1e999"])
 def test_non_finite_inputs_are_refused(cli, text):
     result = cli("grad", "x + 1", f"--x={text}")

@@ -129,3 +129,12 @@ def test_a_tangent_outside_the_domain_is_a_runtime_error(cli):
 def test_the_core_refuses_too_many_points_before_any_work():
     with pytest.raises(UsageError, match="points must lie in 2..100,000"):
         sample(parse("x"), "x", 0.0, 1.0, points=MAX_POINTS + 1)
+
+
+def test_a_variable_held_at_an_array_is_named_in_the_title(cli):
+    result = cli("plot", "sum(x*w)", "--x", "-1:1", "--w", "1,2", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert [float(row["df/dx"]) for row in csv.DictReader(io.StringIO(result.stdout))][:2] == [3.0, 3.0]
+    result = cli("plot", "sum(x*w)", "--x", "-1:1", "--w", "1,2")
+    assert result.exit_code == 0, result.output
+    assert "w = [1, 2]" in result.stdout

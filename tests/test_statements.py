@@ -144,7 +144,7 @@ def test_statements_from_a_file_and_from_stdin(cli, tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     (["-f", "missing.txt", "--x", "1"], "no such file: missing.txt"),
-    (["-f", ".", "--x", "1"], ". is a folder, not a file of statements"),
+    (["-f", ".", "--x", "1"], ". is a folder, not a statements file"),
     (["-f", "program.txt", "x + 1", "--x", "1"], "unexpected argument 'x + 1'"),
     (["-f", "latin1.txt", "--x", "1"], "latin1.txt is not UTF-8 text"),
     (["-f", "program.txt", "--x", "1", "--max-length", "3"], "program.txt holds more than 3 characters"),
@@ -156,6 +156,23 @@ def test_file_errors_are_usage_errors(cli, tmp_path, monkeypatch, args, message)
     result = cli("grad", *args)
     assert result.exit_code == 2 and message in result.stderr, result.output
     assert "Traceback" not in result.output
+
+
+def test_a_missing_file_is_not_told_to_raise_a_limit(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = cli("grad", "-f", "missing.txt", "--x", "1")
+    assert result.exit_code == 2 and "no such file: missing.txt" in result.stderr
+    assert "--max-length" not in result.stderr, result.stderr
+
+
+def test_a_file_far_over_max_length_says_which_option_to_raise(cli, tmp_path, monkeypatch):
+    """More bytes than --max-length characters can take: the same hint as a file just over the limit."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "big.txt").write_text("x" * 100 + "\n")
+    result = cli("grad", "-f", "big.txt", "--x", "1", "--max-length", "10")
+    message = " ".join(result.stderr.split())
+    assert result.exit_code == 2 and "big.txt is 101 bytes; gradcli reads statements files up to 40 bytes" in message
+    assert "raise the limit with --max-length" in message, message
 
 
 def test_dash_f_is_the_file_and_format_has_no_short_form(cli, tmp_path):

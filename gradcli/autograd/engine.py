@@ -50,6 +50,7 @@ import itertools
 import math
 
 from ..errors import DomainError, ShapeError
+from ..numbers import plain
 from .ops import FLOATS, FUNCTIONS, OPERATORS, OPS, MathSpace, Op, arrays, as_data, shape_problem, sum_to_shape
 
 __all__ = ["Value", "apply", "grad", "register", "topological_order", "input_gradients", "VALUES",
@@ -697,8 +698,10 @@ def _backward_failure(node: Value, exc: Exception) -> str:
     """Message for a gradient that cannot be computed at this point."""
     where = node.label or node.op
     reason = str(exc) or type(exc).__name__
-    if isinstance(exc, ZeroDivisionError) and node.op == "sqrt":
-        reason = "argument is 0, sqrt has an infinite slope there (its gradient is undefined)"
+    x = node.inputs[0].data if len(node.inputs) == 1 else None
+    if isinstance(exc, ZeroDivisionError) and x.__class__ is float:  # sqrt at 0, asin at 1, x**0.5 at 0
+        what = f"**{plain(node.arg)}" if node.op == "**" else OPS[node.op].call_name
+        reason = f"argument is {plain(x)}, {what} has an infinite slope there (its gradient is undefined)"
     elif isinstance(exc, ZeroDivisionError):
         reason = f"the gradient divides by zero ({reason})"
     elif isinstance(exc, DomainError):

@@ -119,7 +119,7 @@ def _term(node, graph, term_of) -> Term:
     if name:
         return Term.name(name, node.data)
     if not node.inputs:
-        if node.label in ("pi", "e"):
+        if node.label in ("pi", "e") or node.data.__class__ is not float:  # pi, e, an array literal: [3, 4]
             return Term.name(node.label, node.data)
         return Term.number(node.data)
     label = node.label

@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..errors import DomainError, ExprError, UsageError
+from .higher import check_numbers
 from .gradcheck import (DEFAULT_ATOL, DEFAULT_RTOL, KINK, PASS, check_gradients, check_random_points)
 
 RIGHT, WRONG, UNDEFINED = "right", "wrong", "undefined"
@@ -109,6 +110,7 @@ def check_given(expression, given: dict, point: dict | None = None, *, count: in
     an incomplete one stay fixed, as ``check --points`` does.
     """
     names = [name for name in expression.variables if name in given]
+    check_numbers(point or {}, [name for name in names if name in (point or {})], "given", wrt=False)
     complete = point is not None and all(name in point for name in expression.variables)
     if count:
         extra = {} if max_memory is None else {"max_memory": max_memory}

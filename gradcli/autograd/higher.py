@@ -34,9 +34,10 @@ from dataclasses import dataclass, field
 
 from ..errors import UsageError
 from .engine import Value, grad
+from .ops import shape_text
 
 __all__ = ["derivatives", "hessian", "jacobian", "MAX_ORDER", "PureDerivatives", "Matrix", "pure_derivatives",
-           "hessian_matrix", "jacobian_matrix", "check_order", "check_outputs"]
+           "hessian_matrix", "jacobian_matrix", "check_order", "check_outputs", "check_numbers"]
 
 MAX_ORDER = 4  # up to the fourth derivative of one variable: beyond that the graphs grow fast and teach little
 MAX_ORDER_ALL = 2  # with several variables: d2f/dv2 of each (the Hessian gives the mixed ones)
@@ -52,6 +53,23 @@ def check_order(order: int, variables: list) -> None:
         raise UsageError(f"{{setting}} {order} is for one variable; the expression has {listed}",
                          hint=f"pick one with {{setting:wrt}} {example}, or ask for the second derivatives "
                               "of all of them (order 2, or the whole Hessian)", setting="order", value=order)
+
+
+def check_numbers(values: dict, names, setting: str, *, wrt: bool = True) -> None:
+    """Refuse an array among the variables ``names`` (``values``: name -> value or leaf).
+
+    Beyond the first derivative every variable is one number: the engine's
+    ``grad`` of an array's gradient would differentiate the sum of its entries,
+    not give a Hessian.  ``wrt``: the command has ``--wrt`` to leave it out.
+    """
+    for name in names:
+        value = values[name]
+        shape = getattr(value.data if isinstance(value, Value) else value, "shape", ())
+        if shape:
+            hint = f"give each entry a variable of its own ({name}0, {name}1, ...)"
+            raise UsageError(f"{{setting}} works with variables that are numbers; {name} is an array of shape "
+                             f"{shape_text(shape)}",
+                             hint=hint + (", or leave it out with {setting:wrt}" if wrt else ""), setting=setting)
 
 
 def derivatives(output: Value, variable: Value, order: int) -> list[Value]:
@@ -118,6 +136,7 @@ class Matrix:
 def pure_derivatives(graph, names: list, order: int, *, keep_graphs: bool = False) -> PureDerivatives:
     """``grad --order N`` on an evaluated expression (``Graph``): each variable's derivatives to ``order``."""
     check_order(order, names)
+    check_numbers(graph.variables, names, "order")
     numbers, graphs = {}, {}
     for name in names:
         chain = derivatives(graph.output, graph.variables[name], order)
@@ -128,8 +147,12 @@ def pure_derivatives(graph, names: list, order: int, *, keep_graphs: bool = Fals
     return PureDerivatives(graph.output_name, graph.output.data, point, order, numbers, graphs)
 
 
-def hessian_matrix(graph, names: list, *, keep_graphs: bool = False) -> Matrix:
-    """``grad --hessian``: d2 f / d u d v for the variables ``names`` of an evaluated expression."""
+def hessian_matrix(graph, names: list, *, keep_graphs: bool = False, setting: str = "hessian") -> Matrix:
+    """``grad --hessian``: d2 f / d u d v for the variables ``names`` of an evaluated expression.
+
+    ``setting`` names the option that asked for it in an error (``check --order 2`` asks too).
+    """
+    check_numbers(graph.variables, names, setting)
     leaves = [graph.variables[name] for name in names]
     first = grad(graph.output, leaves, create_graph=True)
     rows = [grad(d, leaves, create_graph=keep_graphs) for d in first]
@@ -156,7 +179,10 @@ def jacobian_matrix(expression, values: dict, outputs: list, names: list | None 
     """
     check_outputs(outputs)
     graphs = [expression.with_output(name).evaluate(values) for name in outputs]
+    for graph in graphs:
+        graph.require_one_number()
     columns = list(names) if names else list(dict.fromkeys(n for g in graphs for n in g.variables))
+    check_numbers({n: leaf for g in graphs for n, leaf in g.variables.items()}, columns, "jacobian")
     numbers, kept = [], []
     for graph in graphs:
         leaves = [graph.variables.get(name) for name in columns]

@@ -69,6 +69,7 @@ class Graph:
     output_name: str = "f"  # a bound output's name, or f (out when f is taken) for an unnamed one
     program: "Expression | None" = field(default=None, repr=False)  # what was evaluated, for titles
     arrays: bool = False  # whether any value is an array (NumPy then computes without warnings: we judge)
+    labelled: bool = True  # whether the nodes' labels were made (evaluate(labelled=False) leaves them empty)
 
     def title(self, limit: int = 200) -> tuple:
         """(the output's formula, the steps before it) for a title: ``("(e - 1)/(e + 1)", "n = ...; e = ...")``."""
@@ -76,13 +77,24 @@ class Graph:
             return self.expression, ""
         return self.program.title(limit)
 
-    def backward(self) -> None:
-        """Fill every node's gradient; the output must be one number (``ShapeError`` otherwise)."""
+    def require_one_number(self) -> None:
+        """A ``ShapeError`` naming the output when it is an array: gradients are of one number."""
         output = self.output.data
         if output.__class__ is not float:
             raise ShapeError(*_not_a_number(self, output.shape), shape=output.shape)
+
+    def backward(self) -> None:
+        """Fill every node's gradient; the output must be one number (``ShapeError`` otherwise)."""
+        self.require_one_number()
         with _quiet(self.arrays):
-            self.output.backward()
+            try:
+                self.output.backward()
+            except DomainError:
+                if self.labelled or self.program is None:
+                    raise
+                # the same failure again, on a graph whose labels name the sub-expression where it happens
+                self.program.evaluate({name: leaf.data for name, leaf in self.variables.items()}).backward()
+                raise
 
     def warnings(self) -> list:
         """What a user should know about the numbers: underflow to 0, gradients that are not finite."""
@@ -263,7 +275,7 @@ class Expression:
             if node <= self.root and built[node] is not None:
                 names.setdefault(id(built[node]), name)
         underflows = [self._shown(node) for node in zeros if _underflowed(built[node])]
-        return Graph(self.source, output, leaves, underflows, names, self.output_name, self, arrays)
+        return Graph(self.source, output, leaves, underflows, names, self.output_name, self, arrays, labelled)
 
     def value_at(self, values: dict) -> float:
         """The expression's value at ``values`` (no gradients, no labels)."""

@@ -34,7 +34,7 @@ import math
 import re
 
 from ..numbers import exact, plain
-from .ops import FLOATS, FUNCTIONS, OPS, MathSpace
+from .ops import FLOATS, FUNCTIONS, OPS, MathSpace, arg_text, index_text
 
 __all__ = ["Term", "TERMS", "rule_name", "local_rules", "node_term", "latex_name", "latex_number"]
 
@@ -49,7 +49,7 @@ def rule_name(op_name: str) -> str:
 
 # how tightly each kind of term binds, as the parser reads them (program.py's labels use the same)
 SUM, PRODUCT, UNARY, POWER, ATOM = 10, 20, 30, 40, 50
-_BINDS = {"+": SUM, "-": SUM, "*": PRODUCT, "/": PRODUCT, "neg": UNARY, "**": POWER}
+_BINDS = {"+": SUM, "-": SUM, "*": PRODUCT, "/": PRODUCT, "matmul": PRODUCT, "neg": UNARY, "**": POWER}
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 # constants the rules use, written as a reader knows them (log2's rule divides by log(2))
@@ -269,7 +269,8 @@ def node_term(node, term_of) -> Term:
         return Term(node.op, (a, b), None, node.data, _BINDS[node.op])
     if node.op == "neg":
         return Term("neg", inputs, None, node.data, UNARY)
-    return Term(node.op, inputs, None, node.data, _BINDS.get(node.op, ATOM))
+    arg = node.arg if OPS[node.op].takes_arg else None  # a tensor op's index or axis: x[0], sum(x, axis=0)
+    return Term(node.op, inputs, arg, node.data, _BINDS.get(node.op, ATOM))
 
 
 def local_rules(node, term_of) -> tuple:
@@ -329,7 +330,19 @@ def _text(term: Term, pretty: bool) -> str:
         base, exponent = term.args
         return f"{part(base, base.binds <= POWER)}**{part(exponent, exponent.binds < UNARY)}"
     op = OPS[kind]
+    if op.kind == "tensor":  # as the expression writes it: x[0], M.T, A @ B, sum(x, axis=0)
+        return op.write(_tensor_args(term, part), term.arg)
     return f"{op.call_name}({', '.join(_text(a, pretty) for a in term.args)})"
+
+
+def _tensor_args(term: Term, part) -> list:
+    """A tensor op's inputs written by ``part(child, parens)``, in parentheses where its notation needs them."""
+    notation = OPS[term.kind].notation
+    if notation == "infix":  # A @ B binds as * does
+        left, right = term.args
+        return [part(left, left.binds < PRODUCT), part(right, right.binds <= PRODUCT)]
+    tight = notation in ("index", "postfix")  # (a + b)[0], (A @ B).T
+    return [part(child, tight and child.binds < ATOM) for child in term.args]
 
 
 # -- printing: LaTeX ---------------------------------------------------------------------------
@@ -406,7 +419,21 @@ def _latex(term: Term) -> str:
         if kind == "**" and term.arg == 0.5:
             return rf"\sqrt{{{_latex(base)}}}"
         return f"{part(base, base.binds <= POWER)}^{{{exponent}}}"
-    args = [_latex(a) for a in term.args]
+    op = OPS[kind]
+    if op.kind == "tensor":
+        args = _tensor_args(term, part)
+        if op.notation == "index":
+            return rf"{args[0]}\left[{index_text(term.arg)}\right]"
+        if op.notation == "postfix" and term.arg is None:
+            return rf"{args[0]}^{{\top}}"
+        if op.notation == "infix":
+            return rf"{args[0]} \mathbin{{{op.symbol}}} {args[1]}"
+        if op.notation == "list":
+            return rf"\left[{', '.join(args)}\right]"
+        if op.takes_arg and term.arg is not None:
+            args.append(rf"\mathrm{{{op.arg_name}}}={arg_text(term.arg)}")
+    else:
+        args = [_latex(a) for a in term.args]
     if kind in _LATEX_SHAPES:  # written around their argument: a root, bars, a power of e
         return _LATEX_SHAPES[kind].format(*args)
     name = _LATEX_CALLS.get(kind) or r"\operatorname{" + OPS[kind].call_name.replace("_", r"\_") + "}"

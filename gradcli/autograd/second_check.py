@@ -85,7 +85,7 @@ def check_second_derivatives(expression, point: dict, *, h: float | None = None,
     """Check the Hessian of ``expression`` at ``point`` (the variables ``names``, or all of them)."""
     names = list(names or expression.variables)
     graph = expression.evaluate(point)
-    matrix = hessian_matrix(graph, names)
+    matrix = hessian_matrix(graph, names, setting="order")
     checks = []
     for i, u in enumerate(names):
         for j in range(i, len(names)):

@@ -110,8 +110,9 @@ def read_source(path: str, limit: int) -> str:
 
     where = "stdin" if path == "-" else path
     # UTF-8 takes at most 4 bytes a character: read enough bytes for `limit` characters, no more
-    raw = read_limited(path, 4 * limit, UsageError, what="file of statements", stdin=True,
-                       hint="raise the limit with --max-length")
+    too_large = {"hint": "raise the limit with {setting} (it counts characters, of up to 4 bytes each)",
+                 "setting": "max_length", "limit": limit}
+    raw = read_limited(path, 4 * limit, UsageError, what="statements file", stdin=True, too_large=too_large)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -74,11 +74,10 @@ def second_rich(report, precision: int = 6) -> list:
     table.add_column("result")
     for second in report.checks:
         check, from_f = second.check, second.from_f
-        errors = [e for e in (check.abs_error, from_f.abs_error if from_f else None) if e is not None]
         status = _status(second)
         table.add_row(derivative_name(report.output, second.pair), decimals(check.autograd, precision),
                       decimals(check.numeric, precision), decimals(from_f.numeric, precision) if from_f else "",
-                      scientific(max(errors)) if errors else "-", f"[{_STYLE[status]}]{_SHORT[status]}[/]")
+                      _worst_error(second), f"[{_STYLE[status]}]{_SHORT[status]}[/]")
     rule = ("from gradient: central differences of df/du along v, h = cbrt(eps) * max(1, |v|)\n"
             "from f (diagonal): (f(v+h) - 2 f(v) + f(v-h)) / h**2, h = eps**(1/4) * max(1, |v|)")
     tolerance = (f"pass when |autograd - numeric| <= atol + rtol * |numeric|, with rtol = {significant(report.rtol)}, "
@@ -90,6 +89,13 @@ def second_rich(report, precision: int = 6) -> list:
     parts.append(_verdict(report.ok, "the second derivatives match the finite differences",
                           f"{failures} second derivative{'s' if failures != 1 else ''} do not match"))
     return parts
+
+
+def _worst_error(second) -> str:
+    """The larger abs error of the two estimates (from the gradient, and from f on the diagonal)."""
+    check, from_f = second.check, second.from_f
+    errors = [e for e in (check.abs_error, from_f.abs_error if from_f else None) if e is not None]
+    return scientific(max(errors)) if errors else "-"
 
 
 def second_notes(report) -> list:
@@ -142,7 +148,7 @@ def second_markdown(report, precision: int = 6) -> str:
         check, from_f = second.check, second.from_f
         rows.append([derivative_name(report.output, second.pair), decimals(check.autograd, precision),
                      decimals(check.numeric, precision), decimals(from_f.numeric, precision) if from_f else "",
-                     scientific(check.abs_error), _SHORT[_status(second)]])
+                     _worst_error(second), _SHORT[_status(second)]])
     return markdown_table(["Derivative", "Autograd", "From the gradient", "From f", "Abs error", "Result"], rows)
 
 

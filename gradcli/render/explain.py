@@ -10,7 +10,7 @@ row per edge) or LaTeX.  Every number is the plain trace's, formatted as
 
 from __future__ import annotations
 
-from ..numbers import DEFAULT_PRECISION, decimals
+from ..numbers import DEFAULT_PRECISION, compact
 from . import latex, style
 from .grad import TABLE_ROWS, gradient_table, grad_document, header, summarised, summary_note
 
@@ -26,7 +26,7 @@ def _local(edge, local, number) -> str:
 
 def _rows(explained, precision: int) -> list:
     """(step, rule, local derivative, upstream, contribution) per edge, and whether it ends its node."""
-    number = lambda x: decimals(x, precision)  # noqa: E731
+    number = lambda x: compact(x, precision)  # noqa: E731
     rows = []
     for step, edges in zip(explained.trace.backward, explained.edges):
         for index, (part, edge) in enumerate(zip(step.contributions, edges)):
@@ -58,7 +58,7 @@ def explain_rich(graph, explained, *, precision: int = DEFAULT_PRECISION, wrt=No
     if note:
         parts.append(Text(note, style="dim"))
     if explained.sums:
-        lines = [sum_note.sentence(lambda x: decimals(x, precision)) for sum_note in explained.sums]
+        lines = [sum_note.sentence(lambda x: compact(x, precision)) for sum_note in explained.sums]
         parts.append(Text("Where paths meet, gradients add:\n" + "\n".join(f"  {line}" for line in lines)))
     parts.append(gradient_table(graph, precision, wrt))
     return parts
@@ -95,18 +95,18 @@ def explain_markdown(graph, explained, *, precision: int = DEFAULT_PRECISION, wr
     rows = []
     for step, edges in zip(explained.trace.backward, explained.edges):
         for part, edge in zip(step.contributions, edges):
-            local = "" if part.local is None or edge.constant else f" = {decimals(part.local, precision)}"
-            rows.append([str(step.id), edge.rule, f"${edge.latex()}${local}", decimals(part.upstream, precision),
-                         decimals(part.contribution, precision)])
+            local = "" if part.local is None or edge.constant else f" = {compact(part.local, precision)}"
+            rows.append([str(step.id), edge.rule, f"${edge.latex()}${local}", compact(part.upstream, precision),
+                         compact(part.contribution, precision)])
     out = graph.output_name
     parts = [markdown_title(graph, precision),
              latex.markdown_table(["Step", "Rule", "Local derivative", f"Upstream ∂{out}/∂node", "Contribution"],
                                   rows)]
     if explained.sums:
-        parts.append("\n".join(f"- {s.sentence(lambda x: decimals(x, precision))}" for s in explained.sums))
+        parts.append("\n".join(f"- {s.sentence(lambda x: compact(x, precision))}" for s in explained.sums))
     gradients = graph.gradients()
     parts.append(latex.markdown_table(["Variable", f"∂{out}/∂variable"],
-                                      [[name, decimals(gradients[name], precision)] for name in (wrt or gradients)]))
+                                      [[name, compact(gradients[name], precision)] for name in (wrt or gradients)]))
     return "\n\n".join(parts)
 
 
@@ -123,7 +123,7 @@ def explain_latex(graph, explained, *, precision: int = DEFAULT_PRECISION, wrt=N
     parts = [latex_title(graph, precision),
              latex.tabular(["step", "rule", "local derivative", "upstream", "contribution"], rows, "rllrr")]
     if explained.sums:
-        parts.append("\n".join(latex.escape(s.sentence(lambda x: decimals(x, precision))) + r"\\"
+        parts.append("\n".join(latex.escape(s.sentence(lambda x: compact(x, precision))) + r"\\"
                                for s in explained.sums))
     parts.append(gradients_latex(graph, precision, wrt))
     return "\n\n".join(parts)

@@ -67,15 +67,18 @@ class FittedTable(Table):
             else:
                 yield from stacked(self, console)
             return
-        if widths == "natural":
-            yield from super().__rich_console__(console, options)
-            return
+        # the title above the table, wrapped at the terminal's width (Rich wraps it at the table's)
+        title, self.title = self.title, None
+        if title is not None:
+            yield _text(console, title, self.title_style or "table.title")
         saved = [column.width for column in self.columns]
-        for column, width in zip(self.columns, widths):
-            column.width = width
+        if widths != "natural":
+            for column, width in zip(self.columns, widths):
+                column.width = width
         try:
             yield from super().__rich_console__(console, options)
         finally:
+            self.title = title
             for column, width in zip(self.columns, saved):
                 column.width = width
 

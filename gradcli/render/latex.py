@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 
 from ..autograd.rules import latex_name
-from ..numbers import DEFAULT_PRECISION, decimals
+from ..numbers import DEFAULT_PRECISION, decimals, entries, trimmed
 
 _ESCAPES = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{",
             "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
@@ -30,13 +30,21 @@ def escape(text: str) -> str:
 
 
 def number(x, precision: int = DEFAULT_PRECISION) -> str:
-    """A number as the tables show it (``decimals``), with e-notation as a power of ten."""
+    """A number as the tables show it (``decimals``), with e-notation as a power of ten.
+
+    An array is written on one line as the tables write it (``numbers.compact``): ``[0, 5]``.
+    """
     if x is None:
         return "-"
+    if getattr(x, "ndim", 0):
+        return entries(x, lambda v: _powers_of_ten(trimmed(v, precision))).replace("\u2026", r"\dots")
     if isinstance(x, float) and not math.isfinite(x):
         return {"inf": r"\infty", "-inf": r"-\infty"}.get(str(x), r"\mathrm{NaN}")
-    text = decimals(x, precision)
-    if "e" in text:
+    return _powers_of_ten(decimals(x, precision))
+
+
+def _powers_of_ten(text: str) -> str:
+    if "e" in text and text[-1].isdigit():  # not "inf"
         mantissa, _, power = text.partition("e")
         return rf"{mantissa} \cdot 10^{{{int(power)}}}"
     return text
@@ -58,10 +66,10 @@ def derivative(output: str, wrt: tuple) -> str:
 
 
 def point(values: dict) -> str:
-    """``x_{1} = 2,\\ w_{1} = -3``: the point of evaluation, numbers as given."""
-    from ..numbers import significant
+    """``x_{1} = 2,\\ w_{1} = -3``: the point of evaluation, numbers as given (arrays as ``[2, 1]``)."""
+    from .grad import given
 
-    return r",\ ".join(f"{latex_name(name)} = {significant(value)}" for name, value in values.items())
+    return r",\ ".join(f"{latex_name(name)} = {given(value)}" for name, value in values.items())
 
 
 def tabular(header: list, rows: list, align: str | None = None) -> str:

@@ -12,6 +12,7 @@ or null).
 from __future__ import annotations
 
 from ..numbers import significant
+from .grad import point_text
 from ..pictures.function_plot import curve_names
 from ..pictures.termmap import CURVE_STYLES, TANGENT_STYLE, Series, curves as curve_picture
 
@@ -29,7 +30,7 @@ def column_names(curves) -> list:
 
 def title(curves) -> str:
     """``f = 3*x**2 - 4*x + 5, x from -5 to 5 (200 points), y = 1``."""
-    held = ", ".join(f"{name} = {significant(value)}" for name, value in curves.held.items())
+    held = point_text(curves.held)
     span = f"{curves.variable} from {significant(curves.xs[0])} to {significant(curves.xs[-1])}"
     return f"{curves.output} = {curves.expression.strip()}, {span} ({len(curves.xs)} points)" + \
         (f", {held}" if held else "")
