@@ -258,7 +258,7 @@ def check_gradients(expression, point: dict, *, h: float | None = None, rtol: fl
                        tuple(graph.warnings()), graph.output_name, expression.title())
 
 
-def check_partial(function, point: dict, name: str, grad: float, *, h: float | None = None,
+def check_partial(function, point: dict, name: str | Coordinate, grad: float, *, h: float | None = None,
                   rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL) -> Check:
     """Check one partial derivative ``grad`` of anything with ``value_at(point) -> float`` at ``point``.
 
@@ -267,10 +267,10 @@ def check_partial(function, point: dict, name: str, grad: float, *, h: float | N
     ``check_gradients``; the function may be a parsed expression, the
     gradient of one (``second_check.py`` checks second derivatives this way)
     or a training loss as a function of a few parameters
-    (``learn/backprop_check.py``).
+    (``learn/backprop_check.py``).  ``name`` is a variable, or a ``Coordinate``: one entry of an array.
     """
     _check_options(h, rtol, atol)
-    return _check_one(function, point, Coordinate(name, name), grad, h, rtol, atol)
+    return _check_one(function, point, _coordinate(point, name), grad, h, rtol, atol)
 
 
 def sweep(expression, point: dict, steps=SWEEP_STEPS, names=None) -> SweepReport:

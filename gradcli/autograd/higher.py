@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 
 from ..errors import UsageError
 from .engine import Value, grad
+from .gradcheck import Coordinate, coordinates
 from .ops import shape_text
 
 __all__ = ["derivatives", "hessian", "jacobian", "MAX_ORDER", "PureDerivatives", "Matrix", "pure_derivatives",
@@ -58,9 +59,9 @@ def check_order(order: int, variables: list) -> None:
 def check_numbers(values: dict, names, setting: str, *, wrt: bool = True) -> None:
     """Refuse an array among the variables ``names`` (``values``: name -> value or leaf).
 
-    Beyond the first derivative every variable is one number: the engine's
-    ``grad`` of an array's gradient would differentiate the sum of its entries,
-    not give a Hessian.  ``wrt``: the command has ``--wrt`` to leave it out.
+    For what works on numbers only (formulas, ``check --given``).  Derivatives
+    beyond the first take an array entry by entry (``coordinates``).
+    ``wrt``: the command has ``--wrt`` to leave it out.
     """
     for name in names:
         value = values[name]
@@ -103,6 +104,25 @@ def _number(g):
     return g.data if isinstance(g, Value) else g
 
 
+def _entry(derivative, coordinate: Coordinate):
+    """The entry of ``derivative`` (a Value or a number or array) at ``coordinate``'s index (all of it if None).
+
+    A derivative with respect to an array has its shape; entry by entry, each is one number of the
+    matrix.  The engine's ``grad`` of an array sums its entries, so a row of a Hessian is the
+    gradient of one entry of the first derivative, never of all of it.
+    """
+    if coordinate.index is None:
+        return derivative
+    if isinstance(derivative, Value):
+        return derivative[coordinate.index]
+    return float(derivative[coordinate.index])
+
+
+def _coordinates(variables: dict, names) -> list[Coordinate]:
+    """Each variable of ``names``, and each entry of an array one (``x[0]``, ``M[0, 1]``), in order."""
+    return coordinates({name: variables[name].data for name in names}, names)
+
+
 # -- for an evaluated expression, by name -------------------------------------------------------
 
 
@@ -114,7 +134,7 @@ class PureDerivatives:
     value: float
     point: dict  # every variable's value
     order: int
-    numbers: dict  # name -> [d1, d2, ...]
+    numbers: dict  # name (x, or x[0] for each entry of an array) -> [d1, d2, ...]
     graphs: dict = field(default_factory=dict)  # name -> [Value, ...] with keep_graphs
 
 
@@ -123,7 +143,7 @@ class Matrix:
     """A Hessian (rows and columns: variables) or a Jacobian (rows: outputs, columns: variables)."""
 
     kind: str  # "hessian" or "jacobian"
-    rows: list
+    rows: list  # names: variables (x, or x[0], x[1] for the entries of an array) or outputs
     columns: list
     numbers: list  # rows x columns
     values: dict  # output name -> its value
@@ -136,13 +156,16 @@ class Matrix:
 def pure_derivatives(graph, names: list, order: int, *, keep_graphs: bool = False) -> PureDerivatives:
     """``grad --order N`` on an evaluated expression (``Graph``): each variable's derivatives to ``order``."""
     check_order(order, names)
-    check_numbers(graph.variables, names, "order")
     numbers, graphs = {}, {}
-    for name in names:
-        chain = derivatives(graph.output, graph.variables[name], order)
-        numbers[name] = [_number(d) for d in chain]
+    for coordinate in _coordinates(graph.variables, names):
+        leaf, chain, current = graph.variables[coordinate.name], [], graph.output
+        for _ in range(order):  # the derivative of one entry of the derivative before: d^k f / d x[i]^k
+            (current,) = grad(current, [leaf], create_graph=True)
+            current = _entry(current, coordinate)
+            chain.append(current)
+        numbers[coordinate.label] = [_number(d) for d in chain]
         if keep_graphs:
-            graphs[name] = chain
+            graphs[coordinate.label] = chain
     point = {name: leaf.data for name, leaf in graph.variables.items()}
     return PureDerivatives(graph.output_name, graph.output.data, point, order, numbers, graphs)
 
@@ -152,13 +175,18 @@ def hessian_matrix(graph, names: list, *, keep_graphs: bool = False, setting: st
 
     ``setting`` names the option that asked for it in an error (``check --order 2`` asks too).
     """
-    check_numbers(graph.variables, names, setting)
     leaves = [graph.variables[name] for name in names]
-    first = grad(graph.output, leaves, create_graph=True)
-    rows = [grad(d, leaves, create_graph=keep_graphs) for d in first]
+    first = dict(zip(names, grad(graph.output, leaves, create_graph=True)))
+    coords = _coordinates(graph.variables, names)
+    rows = []
+    for row in coords:
+        second = dict(zip(names, grad(_entry(first[row.name], row), leaves, create_graph=keep_graphs)))
+        rows.append([_entry(second[column.name], column) for column in coords])
+    labels = [c.label for c in coords]
     point = {name: leaf.data for name, leaf in graph.variables.items()}
-    return Matrix("hessian", list(names), list(names), [[_number(g) for g in row] for row in rows],
-                  {graph.output_name: graph.output.data}, point, dict(zip(names, (_number(d) for d in first))),
+    return Matrix("hessian", labels, list(labels), [[_number(g) for g in row] for row in rows],
+                  {graph.output_name: graph.output.data}, point,
+                  {c.label: _number(_entry(first[c.name], c)) for c in coords},
                   rows if keep_graphs else None, [graph.variables] * len(rows) if keep_graphs else None)
 
 
@@ -179,18 +207,22 @@ def jacobian_matrix(expression, values: dict, outputs: list, names: list | None 
     """
     check_outputs(outputs)
     graphs = [expression.with_output(name).evaluate(values) for name in outputs]
+    names = list(names) if names else list(dict.fromkeys(n for g in graphs for n in g.variables))
+    coords = _coordinates({n: leaf for g in graphs for n, leaf in g.variables.items()}, names)
+    rows, numbers, kept, leaves, results = [], [], [], [], {}
     for graph in graphs:
-        graph.require_one_number()
-    columns = list(names) if names else list(dict.fromkeys(n for g in graphs for n in g.variables))
-    check_numbers({n: leaf for g in graphs for n, leaf in g.variables.items()}, columns, "jacobian")
-    numbers, kept = [], []
-    for graph in graphs:
-        leaves = [graph.variables.get(name) for name in columns]
-        found = iter(grad(graph.output, [leaf for leaf in leaves if leaf is not None], create_graph=keep_graphs))
-        row = [next(found) if leaf is not None else (Value(0.0) if keep_graphs else 0.0) for leaf in leaves]
-        numbers.append([_number(g) for g in row])
-        kept.append(row)
-    point = {name: float(values[name]) for name in columns}
-    return Matrix("jacobian", list(outputs), columns, numbers, {g.output_name: g.output.data for g in graphs},
-                  point, graphs=kept if keep_graphs else None,
-                  leaves=[g.variables for g in graphs] if keep_graphs else None)
+        present = [name for name in names if name in graph.variables]
+        for out in coordinates({graph.output_name: graph.output.data}, [graph.output_name]):  # an array: each entry
+            entry = _entry(graph.output, out)
+            found = dict(zip(present, grad(entry, [graph.variables[name] for name in present],
+                                           create_graph=keep_graphs)))
+            row = [_entry(found[c.name], c) if c.name in found else (Value(0.0) if keep_graphs else 0.0)
+                   for c in coords]
+            rows.append(out.label)
+            results[out.label] = _number(entry)
+            numbers.append([_number(g) for g in row])
+            kept.append(row)
+            leaves.append(graph.variables)
+    point = {name: values[name] for name in names}
+    return Matrix("jacobian", rows, [c.label for c in coords], numbers, results, point,
+                  graphs=kept if keep_graphs else None, leaves=leaves if keep_graphs else None)

@@ -232,7 +232,7 @@ class Expression:
             raise UsageError(f"{{setting}} {name}: no statement binds {name}; the bound names are {known}",
                              setting="outputs", value=name)
         return Expression(self.source, self._ops, self._kids, self._data, self._bound[name], self._bound, name,
-                          self.statements, [], self.constants_used)
+                          self.statements, [], self.constants_used, self._args)
 
     def check_values(self, values: dict) -> None:
         """Refuse values for bound names (a name is either a variable or bound, never both)."""

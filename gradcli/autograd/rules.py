@@ -362,8 +362,16 @@ _GREEK_CAPITALS = {"Γ": "Gamma", "Δ": "Delta", "Θ": "Theta", "Λ": "Lambda", 
 _NAME_PARTS = re.compile(r"([^\W\d_]+?)_?(\d*)\Z")
 
 
+_ENTRY = re.compile(r"(.+?)\[(\d+(?:, \d+)*)\]\Z")  # an array's entry: x[0], M[0, 1]
+
+
 def latex_name(name: str) -> str:
-    """A variable or step in LaTeX: ``w1`` -> ``w_{1}``, ``theta`` and ``θ`` -> ``\\theta``, ``lr`` -> ``lr``."""
+    """A variable or step in LaTeX: ``w1`` -> ``w_{1}``, ``theta`` and ``θ`` -> ``\\theta``, ``lr`` -> ``lr``;
+    an array's entry ``x[0]`` -> ``x_{0}``, ``M[0, 1]`` -> ``M_{0,1}``, ``w1[2]`` -> ``{w_{1}}_{2}``."""
+    entry = _ENTRY.match(name)
+    if entry:
+        base, index = latex_name(entry.group(1)), entry.group(2).replace(" ", "")
+        return f"{{{base}}}_{{{index}}}" if "_" in base else f"{base}_{{{index}}}"
     match = _NAME_PARTS.match(name)
     if not match:
         return r"\mathrm{" + name.replace("_", r"\_") + "}"

@@ -24,8 +24,8 @@ import sys
 from dataclasses import dataclass
 
 from ..errors import DomainError, UsageError
-from .gradcheck import (DEFAULT_ATOL, DEFAULT_RTOL, FAIL, KINK, PASS, UNCHECKED, Check,
-                        check_partial)
+from .gradcheck import (DEFAULT_ATOL, DEFAULT_RTOL, FAIL, KINK, PASS, UNCHECKED, Check, Coordinate, check_partial,
+                        coordinates, graph_point)
 from .higher import hessian_matrix
 
 EPS = sys.float_info.epsilon
@@ -64,15 +64,17 @@ class SecondReport:
 
 
 class GradientOf:
-    """d f / d ``name`` as a function of the point, by the engine's backward pass (``value_at``)."""
+    """d f / d ``name`` (a variable, or a ``Coordinate``: an array's entry) as a function of the point, by the
+    engine's backward pass (``value_at``)."""
 
-    def __init__(self, expression, name: str):
-        self.expression, self.name = expression, name
+    def __init__(self, expression, name: str | Coordinate):
+        self.expression = expression
+        self.coordinate = name if isinstance(name, Coordinate) else Coordinate(name, name)
 
     def value_at(self, point: dict) -> float:
         graph = self.expression.evaluate(point, labelled=False)
         graph.backward()
-        return graph.variables[self.name].grad
+        return self.coordinate.value(graph.gradients())
 
 
 def check_order(order: int) -> None:
@@ -86,16 +88,18 @@ def check_second_derivatives(expression, point: dict, *, h: float | None = None,
     names = list(names or expression.variables)
     graph = expression.evaluate(point)
     matrix = hessian_matrix(graph, names, setting="order")
+    point = {**point, **graph_point(graph, point)}  # arrays as the graph holds them
+    coords = coordinates(point, names)  # the matrix's rows and columns: numbers, and each entry of an array
     checks = []
-    for i, u in enumerate(names):
-        for j in range(i, len(names)):
-            v = names[j]
+    for i, u in enumerate(coords):
+        for j in range(i, len(coords)):
+            v = coords[j]
             entry = matrix.numbers[i][j]
             check = check_partial(GradientOf(expression, u), point, v, entry, h=h, rtol=rtol, atol=atol)
             from_f = None
             if u == v and check.status not in (KINK, UNCHECKED):
                 from_f = second_difference_check(expression, point, v, entry, h=h, rtol=rtol, atol=atol)
-            checks.append(SecondCheck((u, v), check, from_f))
+            checks.append(SecondCheck((u.label, v.label), check, from_f))
     return SecondReport(expression.source, dict(point), graph.output.data, checks, rtol, atol, h,
                         graph.output_name, expression.title(), tuple(graph.warnings()))
 
@@ -105,12 +109,25 @@ def second_step(x: float) -> float:
     return EPS ** 0.25 * max(1.0, abs(x))
 
 
-def second_difference_check(expression, point: dict, name: str, exact: float, *, h: float | None = None,
-                            rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL) -> Check:
-    """d2f/d name2 = ``exact`` against (f(x+h) - 2 f(x) + f(x-h)) / h**2, refined by Richardson if it disagrees."""
-    x = point[name]
+def second_difference_check(expression, point: dict, name: str | Coordinate, exact: float, *,
+                            h: float | None = None, rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL) -> Check:
+    """d2f/d name2 = ``exact`` against (f(x+h) - 2 f(x) + f(x-h)) / h**2, refined by Richardson if it disagrees.
+
+    ``name`` is a variable, or a ``Coordinate``: one entry of an array.
+    """
+    coordinate = name if isinstance(name, Coordinate) else Coordinate(name, name)
+    check = _second_difference_check(expression, point, coordinate, exact, h, rtol, atol)
+    if coordinate.index is not None:
+        check.variable, check.entry = coordinate.name, coordinate.index
+    return check
+
+
+def _second_difference_check(expression, point: dict, coordinate: Coordinate, exact: float, h: float | None,
+                             rtol: float, atol: float) -> Check:
+    name = coordinate.label
+    x = coordinate.value(point)
     step = h if h is not None else second_step(x)
-    estimate, failure = _second_difference(expression, point, name, step)
+    estimate, failure = _second_difference(expression, point, coordinate, step)
     if estimate is None:
         return Check(name, x, exact, None, None, None, False, UNCHECKED, step, "none", note=failure)
     error = abs(exact - estimate)
@@ -118,7 +135,7 @@ def second_difference_check(expression, point: dict, name: str, exact: float, *,
     if error > tolerance and h is None:
         starts = sorted({REFINE_START * max(1.0, abs(x)), REFINE_START * abs(x), 0.1 * REFINE_START * abs(x)} - {0.0},
                         reverse=True)  # as Ridders' first steps: a start too wide for the domain just drops out
-        found = [r for r in (_richardson(expression, point, name, start) for start in starts) if r is not None]
+        found = [r for r in (_richardson(expression, point, coordinate, start) for start in starts) if r is not None]
         refined = min(found, key=lambda r: r[1]) if found else None
         if refined is not None:
             better, uncertainty = refined
@@ -132,22 +149,22 @@ def second_difference_check(expression, point: dict, name: str, exact: float, *,
                  "second difference")
 
 
-def _second_difference(expression, point, name, step):
-    x = point[name]
+def _second_difference(expression, point, coordinate: Coordinate, step):
+    x = coordinate.value(point)
     try:
-        up = expression.value_at({**point, name: x + step})
-        down = expression.value_at({**point, name: x - step})
+        up = expression.value_at(coordinate.moved(point, x + step))
+        down = expression.value_at(coordinate.moved(point, x - step))
         middle = expression.value_at(point)
     except DomainError as error:
         return None, f"x+h or x-h leaves the domain ({error.message}): no second difference"
     return (up - 2.0 * middle + down) / (step * step), ""
 
 
-def _richardson(expression, point, name, start):
+def _richardson(expression, point, coordinate: Coordinate, start):
     """Second differences at start, start/2, start/4 with the h**2 error term cancelled twice; (estimate, error)."""
     estimates = []
     for k in range(3):
-        value, _ = _second_difference(expression, point, name, start / 2 ** k)
+        value, _ = _second_difference(expression, point, coordinate, start / 2 ** k)
         if value is None:
             return None
         estimates.append(value)
