@@ -157,6 +157,22 @@ def test_eval_maps_original_labels(cli, tmp_path):
     assert out["confusion"] == [[1, 0], [0, 2]]
 
 
+def test_eval_finds_the_model_s_own_target_column_wherever_it_is(cli, tmp_path):
+    """Trained with --target label on a file where it is the first column; eval needs no --target again."""
+    train_file = tmp_path / "train.csv"
+    train_file.write_text("label,a,b\n" + "".join(f"{int(a + b > 0)},{a},{b}\n" for a, b in
+                                                   np.random.default_rng(0).normal(size=(40, 2)).round(3)))
+    model = tmp_path / "m.json"
+    trained = cli("train", str(train_file), "--target", "label", "--steps", "30", "--save", str(model), "-q")
+    assert trained.exit_code == 0, trained.output
+    out = json.loads(cli("eval", str(model), str(train_file), "--json").stdout)
+    assert out["samples"] == 40 and out["accuracy"] >= 0.9
+    assert json.loads(cli("eval", str(model), str(train_file), "--target", "label", "--json").stdout) == out
+    other = tmp_path / "other.csv"  # no column of that name: the last one is the target, as before
+    other.write_text("a,b,c\n1,2,1\n-2,-1,0\n")
+    assert json.loads(cli("eval", str(model), str(other), "--json").stdout)["accuracy"] == 1.0
+
+
 def test_eval_regression_and_mismatches(cli, tmp_path):
     path = tmp_path / "sine.json"
     save_trained(path, "sine")

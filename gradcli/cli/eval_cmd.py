@@ -58,8 +58,9 @@ def eval_command(
     if task is TaskChoice.auto and not _is_generated(dataset):
         # the model says what the target means: no guessing from a few rows of a CSV file
         task = TaskChoice.regression if predictor.task == "regression" else TaskChoice.classification
+    # a CSV file's target: --target, else the column the model was trained to predict (if the file has it)
     data = load_dataset(dataset, samples=samples, noise=noise, seed=seed, classes=classes, target=target, task=task,
-                        max_memory=limit)
+                        max_memory=limit, usual_target=predictor.target_name)
     result = measure_dataset(predictor, data)
     if output_format is TableFormat.json:
         write_json(evaluation_document(model_path, data.name, result))

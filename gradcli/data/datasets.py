@@ -199,13 +199,16 @@ def builtin_datasets() -> list[DatasetInfo]:
 
 def load_dataset(source: str, *, samples: int = DEFAULT_SAMPLES, noise: float = DEFAULT_NOISE,
                  seed: int = DEFAULT_SEED, classes: int | None = None, target: str | None = None,
-                 task: str | None = None, max_memory: int = DEFAULT_MAX_MEMORY) -> Dataset:
+                 task: str | None = None, max_memory: int = DEFAULT_MAX_MEMORY,
+                 usual_target: str | None = None) -> Dataset:
     """A built-in dataset by name, a shipped CSV by name, or a CSV file by path.
 
     ``samples``, ``noise``, ``seed`` and ``classes`` shape the generated sets;
     ``target`` and ``task`` choose the target column and override the task of
-    a CSV file.  Bad values raise ``UsageError``, bad files ``DataError``, a
-    CSV file too large to read within ``max_memory`` bytes ``LimitError``.
+    a CSV file (without ``target``: the column named ``usual_target`` if the
+    file has one, such as a model's own target, else the last column).  Bad
+    values raise ``UsageError``, bad files ``DataError``, a CSV file too large
+    to read within ``max_memory`` bytes ``LimitError``.
     """
     task = _check_task(task)
     if source in GENERATORS:
@@ -221,10 +224,10 @@ def load_dataset(source: str, *, samples: int = DEFAULT_SAMPLES, noise: float = 
         raw = (resources.files("gradcli.datasets") / f"{shipped}.csv").read_bytes()
         table = parse_csv_bytes(raw, f"{shipped}.csv")
         description = SHIPPED_DESCRIPTIONS.get(shipped, f"shipped CSV file {shipped}.csv")
-        return _from_table(shipped, table, target, task, description)
+        return _from_table(shipped, table, _target(table, target, usual_target), task, description)
     if dataset_file(source) is not None:
         table = read_csv(source, max_memory)
-        return _from_table(source, table, target, task, f"CSV file {source}")
+        return _from_table(source, table, _target(table, target, usual_target), task, f"CSV file {source}")
     raise DataError(f"unknown dataset '{source}'{_did_you_mean(source)}; see `gradcli datasets`")
 
 
@@ -296,6 +299,13 @@ def _check_range(setting: str, value, low: int, high: int) -> None:
     if not low <= value <= high:
         raise UsageError(f"{{setting}} must lie in [{low:,}, {high:,}], got {value:,}", setting=setting, value=value,
                          limit=(low, high))
+
+
+def _target(table, target: str | None, usual_target: str | None) -> str | None:
+    """The target column asked for, else ``usual_target`` when the table has it (None: the last column)."""
+    if target is None and usual_target is not None and usual_target in table.columns:
+        return usual_target
+    return target
 
 
 def _from_table(name: str, table, target: str | None, task: str | None, description: str) -> Dataset:
