@@ -373,6 +373,7 @@ def test_without_a_terminal_the_command_says_so_and_prints_the_train_command(cli
     (["xor", "--l1", "0.1", "--l2", "0.1"], "error: the playground applies one penalty at a time, as the Playground "
                                             "does: give --l1 or --l2, not both"),
     (["xor", "--features", "x,q"], "error: unknown feature 'q'"),
+    (["sine", "--features", "x,y"], "need 2-D data; sine has 1 input (x1)"),  # as train says; it was dropped
     (["xor", "--test-split", "1"], "error: --test-split must lie in [0, 1), got 1"),
     (["nope"], "error: unknown dataset 'nope'"),
 ])

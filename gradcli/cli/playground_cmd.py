@@ -111,6 +111,10 @@ def playground(
     if save is not None:
         check_writable(save)
     session = Session(settings, max_memory=max_memory(memory_limit))  # loads and checks everything, trains nothing
+    if features is not None:  # as train refuses them: on data that is not 2-D they would silently not be used
+        from ..data.features import require_2d
+
+        require_2d(session.run.dataset)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError(
             "gradcli playground is interactive and needs a terminal, but stdin or stdout is not one",

@@ -69,6 +69,17 @@ def normalize_features(names: list[str]) -> list[str]:
     return codes
 
 
+def require_2d(dataset) -> None:
+    """``UsageError`` unless ``dataset`` has two inputs: the features are made of a point (x, y)."""
+    count = len(dataset.input_names)
+    if count != 2:
+        raise UsageError(
+            f"features ({ALLOWED_TEXT}) need 2-D data; {dataset.name} has {count} input{'s' if count != 1 else ''} "
+            f"({', '.join(dataset.input_names)})",
+            hint="leave out {setting} to use the inputs as they are", setting="features",
+        )
+
+
 @dataclass
 class InputPipeline:
     """Raw inputs (m, d_raw) -> network inputs (m, n_inputs)."""
@@ -83,13 +94,7 @@ class InputPipeline:
         """Check ``features`` against ``dataset`` and fit the scaling on ``fit_X`` (the training inputs)."""
         if features is not None:
             features = normalize_features(list(features))
-            if len(dataset.input_names) != 2:
-                raise UsageError(
-                    f"features ({ALLOWED_TEXT}) need 2-D data; {dataset.name} has "
-                    f"{len(dataset.input_names)} input{'s' if len(dataset.input_names) != 1 else ''} "
-                    f"({', '.join(dataset.input_names)})",
-                    hint="leave out {setting} to use the inputs as they are", setting="features",
-                )
+            require_2d(dataset)
         pipeline = cls(list(dataset.input_names), features)
         if standardize:
             expanded = pipeline._expand(np.asarray(fit_X, dtype=np.float64))
