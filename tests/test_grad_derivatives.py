@@ -201,6 +201,24 @@ def test_a_jacobian_keeps_the_index_of_each_output(cli):
     assert axis["jacobian"]["matrix"] == [[1.0, 0.0, 1.0, 0.0], [0.0, 1.0, 0.0, 1.0], [0.0, 0.0, 1.0, 0.0]]
 
 
+@pytest.mark.parametrize("args, message", [
+    (["x**1.5", "--x", "0", "--order", "2"],
+     "error: the second derivative of f with respect to x is undefined at this point: 0 to the power -0.5 is a "
+     "division by zero"),
+    (["x**2.5", "--x", "0", "--order", "3", "--format", "json"],
+     "error: the third derivative of f with respect to x is undefined at this point"),
+    (["x**1.5 + y", "--x", "0", "--y", "1", "--hessian"],
+     "error: the derivatives of df/dx (the Hessian's row x) are undefined at this point: argument is 0, **0.5 has "
+     "an infinite slope there"),
+    (["sqrt(x)*y", "--x", "0", "--y", "1", "--hessian"],  # a node of the expression itself: named by its label
+     "error: sqrt(x): argument is 0, sqrt has an infinite slope there"),
+])
+def test_a_derivative_that_cannot_be_computed_is_named_as_asked_for(cli, args, message):
+    """The failing node of a derivative's own graph has no label: the message names the derivative (it said '**:')."""
+    result = cli("grad", *args)
+    assert result.exit_code == 1 and " ".join(result.stderr.split()).startswith(message), result.stderr
+
+
 def test_an_array_held_out_of_the_second_derivatives_is_no_problem(cli):
     found = document(cli, "sum(w*x)**2", "--x", "3", "--w", "1,2", "--order", "2", "--wrt", "x")
     assert found["derivatives"]["x"] == pytest.approx([2 * 9 * 3, 2 * 9])  # 2 (x sum w) sum w, 2 (sum w)^2

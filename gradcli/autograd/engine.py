@@ -195,7 +195,7 @@ class Value:
                 if node.inputs:
                     backward_rules[node.op](node)
         except (ZeroDivisionError, OverflowError, ValueError, DomainError) as exc:
-            raise DomainError(_backward_failure(node, exc)) from None
+            raise _backward_failure(node, exc) from None
         finally:
             if gc_was_enabled:
                 gc.enable()
@@ -625,7 +625,7 @@ def grad(output: Value, inputs, *, seed=None, create_graph: bool = False) -> lis
                 key = id(child)
                 grads[key] = contribution if key not in grads else grads[key] + contribution
     except (ZeroDivisionError, OverflowError, ValueError, DomainError) as exc:
-        raise DomainError(_backward_failure(node, exc)) from None
+        raise _backward_failure(node, exc) from None
     results = []
     for v in inputs:
         g = grads.get(id(v))
@@ -694,16 +694,20 @@ def _walk(root: Value, zero_inner: bool) -> list:
                 push(child)
     return order
 
-def _backward_failure(node: Value, exc: Exception) -> str:
-    """Message for a gradient that cannot be computed at this point."""
+def _backward_failure(node: Value, exc: Exception) -> DomainError:
+    """The error of a gradient that cannot be computed at this point: its message names the node (its label,
+    or its op when it has none, as in a derivative's own graph); its facts are ``where`` (the label) and
+    ``cause`` (why, in words that do not assume a node was named)."""
     where = node.label or node.op
-    reason = str(exc) or type(exc).__name__
+    cause = str(exc) or type(exc).__name__
     x = node.inputs[0].data if len(node.inputs) == 1 else None
     if isinstance(exc, ZeroDivisionError) and x.__class__ is float:  # sqrt at 0, asin at 1, x**0.5 at 0
         what = f"**{plain(node.arg)}" if node.op == "**" else OPS[node.op].call_name
-        reason = f"argument is {plain(x)}, {what} has an infinite slope there (its gradient is undefined)"
+        cause = reason = f"argument is {plain(x)}, {what} has an infinite slope there (its gradient is undefined)"
     elif isinstance(exc, ZeroDivisionError):
-        reason = f"the gradient divides by zero ({reason})"
+        cause = reason = f"the gradient divides by zero ({cause})"
     elif isinstance(exc, DomainError):
-        reason = f"the gradient is undefined here: {reason}"
-    return f"{where}: {reason}"
+        reason = f"the gradient is undefined here: {cause}"
+    else:
+        reason = cause
+    return DomainError(f"{where}: {reason}", where=node.label, cause=cause)

@@ -30,9 +30,10 @@ graph, which ``symbolic.formulas`` writes as a formula::
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from ..errors import UsageError
+from ..errors import DomainError, UsageError
 from .engine import Value, grad
 from .gradcheck import Coordinate, coordinates
 from .ops import shape_text
@@ -104,6 +105,29 @@ def _number(g):
     return g.data if isinstance(g, Value) else g
 
 
+_ORDINALS = {2: "second", 3: "third", 4: "fourth"}
+
+
+@contextmanager
+def _naming(what: str):
+    """A derivative that cannot be computed, named as the user asked for it (``what``: "the ... is undefined").
+
+    The backward pass of a derivative's own graph fails at a node that has no label (an op of the
+    rule, such as the ``**`` of 0.75 x**-0.5): the error then names the derivative instead.  A node
+    of the expression itself keeps its label (``sqrt(x): ...``).
+    """
+    try:
+        yield
+    except DomainError as error:
+        if error.facts.get("where", True):
+            raise
+        raise DomainError(f"{what} at this point: {error.facts['cause']}", **error.facts) from None
+
+
+def _nth(order: int) -> str:
+    return _ORDINALS.get(order, f"order-{order}")
+
+
 def _entry(derivative, coordinate: Coordinate):
     """The entry of ``derivative`` (a Value or a number or array) at ``coordinate``'s index (all of it if None).
 
@@ -159,8 +183,10 @@ def pure_derivatives(graph, names: list, order: int, *, keep_graphs: bool = Fals
     numbers, graphs = {}, {}
     for coordinate in _coordinates(graph.variables, names):
         leaf, chain, current = graph.variables[coordinate.name], [], graph.output
-        for _ in range(order):  # the derivative of one entry of the derivative before: d^k f / d x[i]^k
-            (current,) = grad(current, [leaf], create_graph=True)
+        for k in range(1, order + 1):  # the derivative of one entry of the derivative before: d^k f / d x[i]^k
+            with _naming(f"the {_nth(k)} derivative of {graph.output_name} with respect to {coordinate.label} "
+                         "is undefined"):
+                (current,) = grad(current, [leaf], create_graph=True)
             current = _entry(current, coordinate)
             chain.append(current)
         numbers[coordinate.label] = [_number(d) for d in chain]
@@ -180,7 +206,9 @@ def hessian_matrix(graph, names: list, *, keep_graphs: bool = False, setting: st
     coords = _coordinates(graph.variables, names)
     rows = []
     for row in coords:
-        second = dict(zip(names, grad(_entry(first[row.name], row), leaves, create_graph=keep_graphs)))
+        with _naming(f"the derivatives of d{graph.output_name}/d{row.label} (the Hessian's row {row.label}) "
+                     "are undefined"):
+            second = dict(zip(names, grad(_entry(first[row.name], row), leaves, create_graph=keep_graphs)))
         rows.append([_entry(second[column.name], column) for column in coords])
     labels = [c.label for c in coords]
     point = {name: leaf.data for name, leaf in graph.variables.items()}
