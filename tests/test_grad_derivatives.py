@@ -189,6 +189,7 @@ def test_a_jacobian_of_array_outputs_and_variables_has_a_row_and_column_per_entr
     assert found["jacobian"]["rows"] == ["u[0]", "u[1]", "v"] and found["jacobian"]["columns"] == ["x[0]", "x[1]"]
     assert found["jacobian"]["matrix"] == [[1.0, 2.0], [3.0, 4.0], [1.0, 1.0]]  # M, then ones
     assert found["values"] == {"u[0]": 5.0, "u[1]": 11.0, "v": 3.0}
+    assert found["variables"] == {"M": [[1.0, 2.0], [3.0, 4.0]], "x": [1.0, 2.0]}  # M held by --wrt, still shown
 
 
 def test_a_jacobian_keeps_the_index_of_each_output(cli):

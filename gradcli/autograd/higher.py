@@ -251,6 +251,6 @@ def jacobian_matrix(expression, values: dict, outputs: list, names: list | None 
             numbers.append([_number(g) for g in row])
             kept.append(row)
             leaves.append(graph.variables)
-    point = {name: values[name] for name in names}
+    point = {name: values[name] for g in graphs for name in g.variables}  # those held with --wrt too
     return Matrix("jacobian", rows, [c.label for c in coords], numbers, results, point,
                   graphs=kept if keep_graphs else None, leaves=leaves if keep_graphs else None)
