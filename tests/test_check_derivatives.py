@@ -86,7 +86,9 @@ def test_check_order_2_on_the_command_line(cli):
     assert [c["derivative"] for c in document["checks"]] == ["d2f/dx2", "d2f/dxdy", "d2f/dy2"]
     assert document["checks"][0]["from_f"]["numeric"] == pytest.approx(6.0, rel=1e-6)
     csv = cli("check", "x**3*y", "--x", "2", "--y", "0.5", "--order", "2", "--format", "csv").stdout.splitlines()
-    assert csv[0] == "derivative,u,v,autograd,from_gradient,from_f,abs_error,rel_error,h,status,ok"
+    assert csv[0] == "derivative,u,v,autograd,from_gradient,from_f,abs_error,rel_error,h,from_f_abs_error,status,ok"
+    diagonal, mixed = csv[1].split(","), csv[2].split(",")
+    assert float(diagonal[9]) < 1e-6 and mixed[9] == ""  # f's second difference: on the diagonal only
     markdown = cli("check", "x**3*y", "--x", "2", "--y", "0.5", "--order", "2", "--format", "markdown").stdout
     assert markdown.startswith("| Derivative | Autograd | From the gradient | From f |")
 

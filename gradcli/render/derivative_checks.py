@@ -160,9 +160,10 @@ def second_csv(report) -> str:
         check, from_f = second.check, second.from_f
         rows.append([derivative_name(report.output, second.pair, ascii_only=True), second.pair[0], second.pair[1],
                      check.autograd, check.numeric, from_f.numeric if from_f else None, check.abs_error,
-                     check.rel_error, check.h, _status(second), second.ok])
+                     check.rel_error, check.h, from_f.abs_error if from_f else None, _status(second), second.ok])
+    # abs_error and rel_error: against the gradient's differences; from_f_abs_error: against f's (the diagonal)
     return csv_text(["derivative", "u", "v", "autograd", "from_gradient", "from_f", "abs_error", "rel_error", "h",
-                     "status", "ok"], rows)
+                     "from_f_abs_error", "status", "ok"], rows)
 
 
 # -- check --given -----------------------------------------------------------------------------------
