@@ -95,6 +95,36 @@ def test_one_steps_gradients_agree_entry_by_entry(activation, loss, outputs):
     assert np.allclose(tensor.gradient_vector(), scalar.gradient_vector(), rtol=1e-11, atol=1e-15)
 
 
+@pytest.mark.parametrize("loss, outputs", [("hinge", 1), ("mse", 2), ("cross-entropy", 3)])
+def test_a_large_batch_in_row_blocks_gives_the_batch_s_loss_and_gradients(monkeypatch, loss, outputs):
+    """Blocks of rows (what a batch of 100,000 rows gets) add up to the whole batch, to rounding."""
+    from gradcli.learn import speed
+
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(1_003, 2))
+    y = rng.integers(0, outputs if outputs > 1 else 2, size=1_003).astype(float)
+    targets = encode_targets(loss, y, outputs, "multiclass" if outputs > 2 else "binary")
+    whole = TensorMLP(2, [8, 8, outputs], activation="tanh", rng=random.Random(4))
+    blocked = TensorMLP.from_specs(2, whole.to_specs())
+    w_loss, w_out = loss_and_gradients("tensor", whole, X, targets, loss, 1e-3, 1e-3)
+    monkeypatch.setattr(speed, "LARGE_ARRAY_BYTES", 8 * 1_003)  # this batch counts as large:
+    monkeypatch.setattr(speed, "BLOCK_ENTRIES", 8 * 100)  # blocks of 100 rows, the last one of 3
+    assert [r.stop - r.start for r in speed.row_blocks(1_003, [2, 8, 8, outputs])][-2:] == [100, 3]
+    b_loss, b_out = loss_and_gradients("tensor", blocked, X, targets, loss, 1e-3, 1e-3)
+    assert b_loss == pytest.approx(w_loss, rel=1e-13) and np.allclose(b_out, w_out, rtol=1e-14, atol=1e-16)
+    assert np.allclose(blocked.gradient_vector(), whole.gradient_vector(), rtol=1e-12, atol=1e-16)
+    assert not np.array_equal(blocked.gradient_vector(), 0.0 * whole.gradient_vector())
+    assert np.allclose(engine_for("tensor").outputs(blocked, X), w_out, rtol=1e-14, atol=1e-16)
+
+
+def test_small_batches_are_one_block():
+    from gradcli.learn.speed import row_blocks
+
+    assert row_blocks(100, [2, 16, 16, 1]) == [slice(0, 100)]
+    blocks = row_blocks(100_000, [2, 64, 64, 1])  # 51 MB arrays: blocks of 1,000 rows
+    assert len(blocks) == 100 and blocks[0] == slice(0, 1_000) and blocks[-1] == slice(99_000, 100_000)
+
+
 def test_a_layer_is_four_nodes_whatever_the_batch():
     model = TensorMLP(2, [16, 16, 1], rng=random.Random(1337))
     for n in (1, 100, 10_000):

@@ -21,8 +21,12 @@ and give the same numbers (to rounding: the same history to 1e-9):
 - ``tensor``: ONE graph per step, on ``tensor_nn.TensorMLP``.  The batch is
   a Value of shape (n, inputs); each layer is act(x @ W.T + b), four nodes,
   so a 16,16,1 network makes 24 nodes per step (15 operations) whatever n is, and the
-  work is NumPy's matrix products.  The penalty's gradient 2 l2 p + l1 sign(p)
-  is added to the gradients directly (``losses.add_penalty_gradients``).
+  work is NumPy's matrix products.  A batch whose arrays would pass 32 MB (100,000
+  rows of 64) runs as one graph per block of about 1,000 rows, each block's mean
+  loss weighted by its share of the rows, so that the gradients add up to the
+  batch's (``speed.row_blocks``: the blocks stay in the processor's cache).  The
+  penalty's gradient 2 l2 p + l1 sign(p) is added to the gradients directly
+  (``losses.add_penalty_gradients``).
 - ``scalar``: one scalar graph per SAMPLE, on ``nn.MLP`` (every weight a float
   Value), each run backward with weight 1/n so the parameter gradients add
   up to those of the mean: the classic micrograd way, about 700 nodes per
@@ -42,6 +46,7 @@ from ..autograd.engine import Value
 from .config import Engine
 from .losses import add_penalty_gradients, mean_loss, penalty_value, per_sample_loss, regularization
 from .nn import MLP
+from .speed import row_blocks
 from .tensor_nn import TensorMLP
 
 __all__ = ["ENGINES", "TensorEngine", "ScalarEngine", "engine_for", "loss_and_gradients", "batch_loss",
@@ -64,15 +69,31 @@ class TensorEngine:
     def loss_and_gradients(self, model, X, targets, loss, l2=0.0, l1=0.0) -> tuple[float, np.ndarray]:
         _check_network(self, model)
         model.zero_grad()
-        scores = model(Value(X))
-        total = mean_loss(loss, scores, _target_matrix(targets))
-        total.backward()
+        target = _target_matrix(targets)
+        blocks = row_blocks(len(X), [model.nin, *model.sizes])
+        if len(blocks) == 1:
+            scores = model(Value(X))
+            total = mean_loss(loss, scores, target)
+            total.backward()
+            data_loss, outputs = total.data, scores.data
+        else:  # a large batch, block by block: each block's mean loss weighted by its share of the rows
+            data_loss, parts = 0.0, []
+            for rows in blocks:
+                scores = model(Value(X[rows]))
+                share = mean_loss(loss, scores, target[rows]) * ((rows.stop - rows.start) / len(X))
+                share.backward()  # the parameters' gradients add up over the blocks
+                data_loss += share.data
+                parts.append(scores.data)
+            outputs = np.concatenate(parts)
         penalty = add_penalty_gradients(model.parameters(), l2, l1) if (l2 or l1) else 0.0
-        return total.data + penalty, scores.data
+        return data_loss + penalty, outputs
 
     def outputs(self, model, X) -> np.ndarray:
         _check_network(self, model)
-        return model(Value(X)).data
+        blocks = row_blocks(len(X), [model.nin, *model.sizes])
+        if len(blocks) == 1:
+            return model(Value(X)).data
+        return np.concatenate([model(Value(X[rows])).data for rows in blocks])
 
 
 class ScalarEngine:
