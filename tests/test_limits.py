@@ -184,13 +184,15 @@ def test_a_model_file_too_large_for_memory_is_refused_before_its_network_is_buil
 def test_the_forward_pass_goes_in_blocks_of_rows_with_the_same_results(monkeypatch):
     import random
 
-    from gradcli.learn import network
+    from gradcli.learn import speed
     from gradcli.learn.tensor_nn import TensorMLP
 
     model = TensorMLP(3, [64, 32, 2], rng=random.Random(0))
     X = np.random.default_rng(1).normal(size=(1000, 3))
     whole = model.forward_array(X)
-    monkeypatch.setattr(network, "FORWARD_BLOCK_BYTES", 8 * 64 * 7)  # 7 rows at a time
+    monkeypatch.setattr(speed, "LARGE_ARRAY_BYTES", 8 * 64 * 7)  # 1,000 rows count as large,
+    monkeypatch.setattr(speed, "BLOCK_ENTRIES", 64 * 7)  # and go 7 rows at a time
+    assert len(speed.row_blocks(1000, [3, 64, 32, 2])) == 143
     assert np.allclose(model.forward_array(X), whole, rtol=1e-13, atol=0)
     assert model.forward_array(X[:0]).shape == (0, 2)
 

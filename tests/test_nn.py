@@ -125,7 +125,7 @@ def test_forward_array_keeps_one_block_of_hidden_outputs_not_all_of_them():
     """eval of a wide model: the hidden layers' outputs for every row are not kept (issue 10 item 9)."""
     import tracemalloc
 
-    from gradcli.learn.estimate import FORWARD_BLOCK_BYTES
+    from gradcli.learn.speed import LARGE_ARRAY_BYTES
 
     model = MLP(2, [2048, 1], rng=random.Random(0))
     X = np.random.default_rng(0).normal(size=(12000, 2))  # hidden outputs for all rows: 197 MB
@@ -137,4 +137,4 @@ def test_forward_array_keeps_one_block_of_hidden_outputs_not_all_of_them():
     finally:
         tracemalloc.stop()
     assert np.array_equal(out, everything[-1])
-    assert peak < 3 * FORWARD_BLOCK_BYTES < everything[0].nbytes, peak
+    assert peak < 3 * LARGE_ARRAY_BYTES < everything[0].nbytes, peak

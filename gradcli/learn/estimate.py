@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..limits import Estimate
+from .speed import LARGE_ARRAY_BYTES
 
 __all__ = ["TrainingEstimate", "parameter_count", "training_estimate", "network_estimate", "graph_estimate"]
 
@@ -49,9 +50,6 @@ TENSOR_UNIT_SECONDS = 3e-8
 TENSOR_NODE_SECONDS = 2e-5
 # A model file's numbers, read into lists, stay in memory while its network is built (measured ~100 B each).
 SAVED_PARAMETER_BYTES = 100
-# A forward pass without a graph (predict, eval, the final metrics) works on blocks of rows of at most this
-# many bytes per matrix (network.Network.forward_array), so its memory does not grow with the number of rows.
-FORWARD_BLOCK_BYTES = 32 * 2**20
 BASE_BYTES = 120 * 2**20  # Python, NumPy and gradcli themselves
 # A node of a drawn graph (draw --graph): its Value, its names and its share of the DOT source (measured ~1 KB).
 GRAPH_NODE_BYTES = 2 * 2**10
@@ -105,6 +103,8 @@ def network_estimate(n_inputs: int, sizes: list[int], what: str = "the network")
     """Memory to hold a model file's network (and run it forward in blocks of rows): ``predict``, ``eval``."""
     parameters = parameter_count(n_inputs, sizes)
     widest = max([n_inputs, *sizes])
-    forward = 3 * max(FORWARD_BLOCK_BYTES, 8 * widest)  # input, product and output blocks of one layer
+    # a forward pass without a graph (predict, eval, the final metrics) goes in blocks of rows (speed.row_blocks):
+    # a block's matrices stay under LARGE_ARRAY_BYTES, unless one row is wider; its memory does not grow with rows
+    forward = 3 * max(LARGE_ARRAY_BYTES, 8 * widest)  # input, product and output blocks of one layer
     held = parameters * (TENSOR_PARAMETER_BYTES + SAVED_PARAMETER_BYTES)  # a TensorMLP, and the file's lists
     return Estimate(BASE_BYTES + held + forward, what, f"{parameters:,} parameters in {sum(sizes):,} neurons")
