@@ -97,6 +97,17 @@ def test_runs_from_every_kind_of_file_side_by_side(runs):
     assert dict(differences(records))["data"] == ["80 train + 20 held out"] * 2 + ["100 train"] * 2
 
 
+@pytest.mark.parametrize("options", [["--layers", "4:tanh,2:sigmoid,1"], ["--layers", "1"],
+                                     ["--epochs", "2", "--batch-size", "16"]])
+def test_a_run_and_its_model_file_have_the_same_settings(cli, tmp_path, options):
+    model = tmp_path / "m.json"
+    trained = cli("train", "moons", "--samples", "40", *options, "--json", "--save", str(model))
+    assert trained.exit_code == 0, trained.output
+    document = tmp_path / "run.json"
+    document.write_text(trained.stdout)
+    assert differences(load_runs([document, model])) == []  # one run: nothing differs
+
+
 def test_the_command_prints_differences_numbers_and_curves(cli, runs, tmp_path):
     model, document, _ = runs
     plot = tmp_path / "runs.svg"
