@@ -97,6 +97,23 @@ def test_init_from_continues_exactly(cli, tmp_path):
     assert without_layers["layers"] == [8, 8, 1]  # taken from the saved model
 
 
+@pytest.mark.parametrize("first, standardized", [("--standardize", True), ("--no-standardize", False)])
+def test_init_from_says_it_scales_the_inputs_as_the_saved_model(cli, tmp_path, first, standardized):
+    # moons' preset does not standardise, circle's does: the run keeps the saved pipeline and must say so
+    for dataset in ("moons", "circle"):
+        path = tmp_path / f"{dataset}.json"
+        train_json(cli, dataset, "--samples", "40", "--steps", "2", first, "--save", str(path))
+        again = tmp_path / f"{dataset}-again.json"
+        out = train_json(cli, dataset, "--samples", "40", "--steps", "1", "--init-from", str(path), "--save", str(again))
+        saved = load_model(again)
+        assert (saved.pipeline["standardize"] is not None) is standardized  # the saved model's scaling, kept
+        assert out["standardize"] is standardized
+        assert saved.meta["settings"]["standardize"] == ("yes" if standardized else "no")
+        table = cli("train", dataset, "--samples", "40", "--steps", "1", "--init-from", str(path)).stdout
+        assert any(line.split()[:3] == ["standardize", "yes" if standardized else "no", "--init-from"]
+                   for line in table.splitlines())
+
+
 def test_log_has_one_row_per_step(cli, tmp_path):
     path = tmp_path / "metrics.csv"
     out = train_json(cli, "xor", "--steps", "12", "--test-split", "0.25", "--log", str(path))

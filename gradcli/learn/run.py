@@ -18,7 +18,8 @@ builds the network, from the model file when given.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 from typing import Sequence
 
 from ..csvtext import write_csv_rows
@@ -113,7 +114,14 @@ def prepare_run(source: str, options: DataOptions | None = None, *, init_from: s
 
     train_set, test_set = split(dataset, options.test_split, config.seed)
     config.check_run(len(train_set.y), test_set is not None)  # before any work: what this run cannot do
-    pipeline = _pipeline(dataset, train_set, options.features, resolved, saved)
+    # an empty text is a mistake to report, not "no features": only None leaves the inputs as they are
+    codes = parse_features(options.features) if isinstance(options.features, str) else options.features
+    pipeline = _saved_pipeline(dataset, codes, resolved, saved)
+    if pipeline is None:
+        pipeline = InputPipeline.build(dataset, codes, resolved.standardize, train_set.X)
+    else:  # the run scales its inputs as the saved model did, whatever the preset says: its settings say so too
+        resolved = replace(resolved, standardize=pipeline.standardized,
+                           sources=MappingProxyType({**resolved.sources, "standardize": Source.model_file}))
     batch = min(config.batch_size or len(train_set.y), len(train_set.y))
     estimate = training_estimate(pipeline.n_inputs, config.sizes, batch, engine=config.engine,
                                  steps=max(1, config.planned_steps(len(train_set.y))))
@@ -161,17 +169,14 @@ def _setting_notes(settings: RunSettings, has_test: bool) -> list[GradcliWarning
     return notes
 
 
-def _pipeline(dataset: Dataset, train_set: Dataset, features, settings: RunSettings,
-              saved: SavedModel | None) -> InputPipeline:
-    """The saved model's pipeline when continuing on the same inputs; otherwise one fitted on ``train_set``."""
-    # an empty text is a mistake to report, not "no features": only None leaves the inputs as they are
-    codes = parse_features(features) if isinstance(features, str) else features
+def _saved_pipeline(dataset: Dataset, codes, settings: RunSettings, saved: SavedModel | None) -> InputPipeline | None:
+    """The saved model's pipeline when continuing on the same inputs (None: fit one on the training split)."""
     if (saved is not None and saved.pipeline is not None and codes is None
             and settings.sources["standardize"] != Source.option
             and saved.pipeline.get("input_names") == list(dataset.input_names)):
         # the saved weights expect inputs scaled exactly as when they were trained
         return InputPipeline.from_dict(saved.pipeline)
-    return InputPipeline.build(dataset, codes, settings.standardize, train_set.X)
+    return None
 
 
 def run_meta(run: PreparedRun, result: TrainResult, command: str) -> dict:
