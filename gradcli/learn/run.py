@@ -128,7 +128,7 @@ def prepare_run(source: str, options: DataOptions | None = None, *, init_from: s
     check_memory(estimate, max_memory, advice="use smaller {setting:layers}" + (
         " or a smaller {setting:batch_size}" if config.engine == "tensor" else ""))
     model = build_model(config, pipeline.n_inputs)
-    notes = list(resolved.notes) + _setting_notes(resolved, test_set is not None)
+    notes = list(resolved.notes) + _setting_notes(resolved, test_set is not None, init_from)
     long_run = time_note(estimate, LONG_RUN_SECONDS)
     if long_run:
         notes.append(GradcliWarning(f"{long_run}, about {duration(estimate.seconds_per_step)} a step; "
@@ -157,10 +157,14 @@ def prepare_run(source: str, options: DataOptions | None = None, *, init_from: s
                        0 if test_set is None else len(test_set.y), init_from, notes, estimate)
 
 
-def _setting_notes(settings: RunSettings, has_test: bool) -> list[GradcliWarning]:
+def _setting_notes(settings: RunSettings, has_test: bool, init_from: str | None = None) -> list[GradcliWarning]:
     """Settings that were given but play no part in this run."""
     config, notes = settings.config, []
-    if config.init == "zeros" and settings.sources["init_scale"] == Source.option:
+    if init_from:
+        notes += [GradcliWarning(f"{{setting}} has no effect with {{setting:init_from}}: the weights start from "
+                                 f"{init_from}'s", setting=name, value=getattr(config, name))
+                  for name in ("init", "init_scale") if settings.sources[name] == Source.option]
+    elif config.init == "zeros" and settings.sources["init_scale"] == Source.option:
         notes.append(GradcliWarning("{setting} has no effect with {setting:init} zeros: every weight starts at 0",
                                     setting="init_scale", value=config.init_scale))
     if config.eval_every is not None and not has_test:
