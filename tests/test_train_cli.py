@@ -124,6 +124,16 @@ def test_log_has_one_row_per_step(cli, tmp_path):
     assert float(rows[-1]["lr"]) == pytest.approx(1.0 * (1 - 0.9 * 11 / 12))
 
 
+@pytest.mark.parametrize("steps", ["0", "1"])
+def test_log_has_the_columns_of_the_json_history(cli, tmp_path, steps):
+    # held-out data gives test columns even before any step, as --json's history has test_loss from the start
+    path = tmp_path / "metrics.csv"
+    out = train_json(cli, "xor", "--steps", steps, "--test-split", "0.25", "--log", str(path))
+    header = path.read_text().splitlines()[0].split(",")
+    assert header == ["step", "loss", "accuracy", "test_loss", "test_accuracy", "lr"]
+    assert set(header[1:]) == set(out["history"])
+
+
 @pytest.mark.parametrize("suffix, magic", [("png", b"\x89PNG"), ("svg", b"<?xml")])
 def test_plot_writes_an_image(cli, tmp_path, suffix, magic):
     pytest.importorskip("matplotlib", reason="--plot draws with matplotlib")

@@ -245,18 +245,12 @@ def saved_history(result: TrainResult, limit: int = MAX_HISTORY_POINTS) -> dict:
 
 
 def history_table(result: TrainResult) -> tuple[list[str], list[list]]:
-    """``write_history_csv``'s header and rows (see there)."""
+    """``write_history_csv``'s header and rows (see there): the columns of ``history_record``, in the log's order."""
     name = result.metric_name
-    history = result.history
-    columns = [("loss", "loss"), ("metric", name)]
-    if any(value is not None for value in history["test_metric"]):
-        columns += [("test_loss", "test_loss"), ("test_metric", f"test_{name}")]
-    columns.append(("lr", "lr"))
-    if any(value is not None for value in history["grad_check"]):
-        columns.append(("grad_check", "grad_check_error"))
-    header = ["step"] + [title for _, title in columns]
-    rows = [[k + 1] + [history[key][k] for key, _ in columns]
-            for k in range(result.steps_done)]
+    history = history_record(result)
+    columns = [key for key in ("loss", name, "test_loss", f"test_{name}", "lr", "grad_check") if key in history]
+    header = ["step"] + ["grad_check_error" if key == "grad_check" else key for key in columns]
+    rows = [[k + 1] + [history[key][k] for key in columns] for k in range(result.steps_done)]
     return header, rows
 
 
