@@ -128,7 +128,7 @@ def prepare_run(source: str, options: DataOptions | None = None, *, init_from: s
     check_memory(estimate, max_memory, advice="use smaller {setting:layers}" + (
         " or a smaller {setting:batch_size}" if config.engine == "tensor" else ""))
     model = build_model(config, pipeline.n_inputs)
-    notes = list(resolved.notes) + _setting_notes(resolved, test_set is not None, init_from)
+    notes = list(resolved.notes) + _setting_notes(resolved, test_set is not None, len(train_set.y), init_from)
     long_run = time_note(estimate, LONG_RUN_SECONDS)
     if long_run:
         notes.append(GradcliWarning(f"{long_run}, about {duration(estimate.seconds_per_step)} a step; "
@@ -157,7 +157,8 @@ def prepare_run(source: str, options: DataOptions | None = None, *, init_from: s
                        0 if test_set is None else len(test_set.y), init_from, notes, estimate)
 
 
-def _setting_notes(settings: RunSettings, has_test: bool, init_from: str | None = None) -> list[GradcliWarning]:
+def _setting_notes(settings: RunSettings, has_test: bool, n_train: int,
+                   init_from: str | None = None) -> list[GradcliWarning]:
     """Settings that were given but play no part in this run."""
     config, notes = settings.config, []
     if init_from:
@@ -167,6 +168,9 @@ def _setting_notes(settings: RunSettings, has_test: bool, init_from: str | None 
     elif config.init == "zeros" and settings.sources["init_scale"] == Source.option:
         notes.append(GradcliWarning("{setting} has no effect with {setting:init} zeros: every weight starts at 0",
                                     setting="init_scale", value=config.init_scale))
+    if settings.sources["shuffle"] == Source.option and (config.batch_size or n_train) >= n_train:
+        notes.append(GradcliWarning("{setting} has no effect: every step uses the whole training set (give "
+                                    "{setting:batch_size} for mini-batches)", setting="shuffle", value=config.shuffle))
     if config.eval_every is not None and not has_test:
         notes.append(GradcliWarning("{setting} has no effect: this run holds out no data (add {setting:test_fraction} "
                                     "0.2)", setting="eval_every", value=config.eval_every))
