@@ -160,6 +160,19 @@ def test_a_file_compare_cannot_read_is_named(cli, runs, tmp_path, content, messa
     assert result.exit_code == 2 and message in result.stderr and str(bad) in result.stderr
 
 
+def test_a_classifier_and_a_regression_name_both_metrics(cli, tmp_path):
+    classifier, regression = tmp_path / "moons.json", tmp_path / "sine.json"
+    assert cli("train", "moons", "--steps", "3", "-q", "--save", str(classifier)).exit_code == 0
+    assert cli("train", "sine", "--steps", "3", "-q", "--save", str(regression)).exit_code == 0
+    result = cli("compare", str(regression), str(classifier), "--no-chart")
+    rows = {line.split("  ")[0].strip(): line for line in result.stdout.splitlines() if line.strip()}
+    assert "train R^2" not in rows and "train accuracy" not in rows  # neither name alone fits both numbers
+    accuracy = load_model(classifier).meta["metrics"]["train"]["accuracy"]
+    assert f"{100 * accuracy:.1f}%" in rows["train accuracy / R^2"]
+    charts = cli("compare", str(regression), str(classifier)).stdout
+    assert "train accuracy / R^2 by step" in charts
+
+
 def test_too_many_runs_do_not_read_side_by_side(cli, tmp_path):
     sweep = tmp_path / "sweep.json"
     assert cli("sweep", "moons", "--steps", "1", "--seeds", "21", "--jobs", "1", "--results", str(sweep),

@@ -22,7 +22,7 @@ from .config import Activation, LayerPlan, TrainConfig
 from .modelfile import FORMAT, load_json, model_from_json
 from .settings import SETTINGS, activation_text, setting_text
 
-__all__ = ["RunRecord", "load_runs", "differences", "metric_rows", "METRICS", "MAX_RUNS"]
+__all__ = ["RunRecord", "load_runs", "differences", "metric_label", "metric_rows", "METRICS", "MAX_RUNS"]
 
 MAX_RUNS = 20  # more runs than this do not read side by side (a sweep's ranking does that job)
 # the numbers shown side by side, in order: (key, label); accuracy or R^2 depending on the task
@@ -147,8 +147,14 @@ def differences(records: list[RunRecord]) -> list[tuple[str, list[str]]]:
     return rows
 
 
+def metric_label(records: list[RunRecord]) -> str:
+    """What the runs' metric is called: ``accuracy``, ``R^2``, or ``accuracy / R^2`` for classifiers and regressions."""
+    names = {record.metric_name for record in records}
+    return " / ".join(label for name, label in (("accuracy", "accuracy"), ("r2", "R^2")) if name in names)
+
+
 def metric_rows(records: list[RunRecord]) -> list[tuple[str, str, list]]:
-    """(key, label, each run's value) for the final numbers; accuracy or R^2 by the first run's task."""
-    metric = "R^2" if records[0].metric_name == "r2" else "accuracy"
+    """(key, label, each run's value) for the final numbers; each run's metric is its own (accuracy or R^2)."""
+    metric = metric_label(records)
     return [(key, label.format(metric=metric), [record.metrics.get(key) for record in records])
             for key, label in METRICS]
