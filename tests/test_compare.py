@@ -97,6 +97,17 @@ def test_runs_from_every_kind_of_file_side_by_side(runs):
     assert dict(differences(records))["data"] == ["80 train + 20 held out"] * 2 + ["100 train"] * 2
 
 
+@pytest.mark.parametrize("options", [["--layers", "4:tanh,2:sigmoid,1"], ["--layers", "1"],
+                                     ["--epochs", "2", "--batch-size", "16"]])
+def test_a_run_and_its_model_file_have_the_same_settings(cli, tmp_path, options):
+    model = tmp_path / "m.json"
+    trained = cli("train", "moons", "--samples", "40", *options, "--json", "--save", str(model))
+    assert trained.exit_code == 0, trained.output
+    document = tmp_path / "run.json"
+    document.write_text(trained.stdout)
+    assert differences(load_runs([document, model])) == []  # one run: nothing differs
+
+
 def test_the_command_prints_differences_numbers_and_curves(cli, runs, tmp_path):
     model, document, _ = runs
     plot = tmp_path / "runs.svg"
@@ -147,6 +158,19 @@ def test_a_file_compare_cannot_read_is_named(cli, runs, tmp_path, content, messa
     bad.write_text(json.dumps(content))
     result = cli("compare", str(model), str(bad))
     assert result.exit_code == 2 and message in result.stderr and str(bad) in result.stderr
+
+
+def test_a_classifier_and_a_regression_name_both_metrics(cli, tmp_path):
+    classifier, regression = tmp_path / "moons.json", tmp_path / "sine.json"
+    assert cli("train", "moons", "--steps", "3", "-q", "--save", str(classifier)).exit_code == 0
+    assert cli("train", "sine", "--steps", "3", "-q", "--save", str(regression)).exit_code == 0
+    result = cli("compare", str(regression), str(classifier), "--no-chart")
+    rows = {line.split("  ")[0].strip(): line for line in result.stdout.splitlines() if line.strip()}
+    assert "train R^2" not in rows and "train accuracy" not in rows  # neither name alone fits both numbers
+    accuracy = load_model(classifier).meta["metrics"]["train"]["accuracy"]
+    assert f"{100 * accuracy:.1f}%" in rows["train accuracy / R^2"]
+    charts = cli("compare", str(regression), str(classifier)).stdout
+    assert "train accuracy / R^2 by step" in charts
 
 
 def test_too_many_runs_do_not_read_side_by_side(cli, tmp_path):

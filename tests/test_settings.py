@@ -225,3 +225,28 @@ def test_harmless_settings_that_do_nothing_are_noted(cli):
     assert result.exit_code == 0
     assert "warning: --init-scale has no effect with --init zeros" in result.stderr
     assert "warning: --eval-every has no effect: this run holds out no data" in result.stderr
+
+
+@pytest.mark.parametrize("flag", ["--shuffle", "--no-shuffle"])
+def test_shuffle_does_nothing_when_every_step_takes_the_whole_set(cli, flag):
+    result = cli("train", "moons", flag, "--steps", "1", "--quiet")
+    assert result.exit_code == 0
+    # the setting is named as the Settings table names it, whichever way it was given
+    assert "warning: --shuffle has no effect: every step uses the whole training set" in result.stderr
+    whole = cli("train", "moons", flag, "--batch-size", "100", "--steps", "1", "--quiet")  # moons has 100
+    assert "--shuffle has no effect" in whole.stderr
+    batched = cli("train", "moons", flag, "--batch-size", "10", "--steps", "1", "--quiet")
+    assert "has no effect" not in batched.stderr
+
+
+def test_init_settings_do_nothing_when_the_weights_come_from_a_model_file(cli, tmp_path):
+    path = tmp_path / "m.json"
+    assert cli("train", "moons", "--layers", "4,1", "--steps", "1", "--save", str(path), "--quiet").exit_code == 0
+    result = cli("train", "moons", "--init-from", str(path), "--init", "zeros", "--init-scale", "2", "--steps", "1",
+                 "--quiet")
+    assert result.exit_code == 0
+    assert f"warning: --init has no effect with --init-from: the weights start from {path}'s" in result.stderr
+    assert "warning: --init-scale has no effect with --init-from" in result.stderr
+    quiet = cli("train", "moons", "--init-from", str(path), "--steps", "1", "--quiet")
+    assert "has no effect" not in quiet.stderr
+

@@ -59,6 +59,10 @@ def test_values_are_read_by_their_settings_kind():
     ("init", "xavier,zero", "init 'zero' is not one of"),
     ("shuffle", "maybe", "'maybe' is not yes or no"),
     ("lrr", "1", "'lrr' is not a setting of a training run, so a sweep cannot vary it (did you mean lr?)"),
+    # two values that differ only where a file name cannot keep the character would save to one file
+    ("init_from", "runs/a.json,runs-a.json", "init_from 'runs/a.json,runs-a.json': runs/a.json and runs-a.json "
+                                             "make the same file name, runs-a.json"),
+    ("target", "a b,a-b", "target 'a b,a-b': a b and a-b make the same file name, a-b"),
 ])
 def test_bad_values_and_names_are_refused_naming_the_setting(setting, text, message):
     with pytest.raises(UsageError) as caught:

@@ -97,6 +97,23 @@ def test_init_from_continues_exactly(cli, tmp_path):
     assert without_layers["layers"] == [8, 8, 1]  # taken from the saved model
 
 
+@pytest.mark.parametrize("first, standardized", [("--standardize", True), ("--no-standardize", False)])
+def test_init_from_says_it_scales_the_inputs_as_the_saved_model(cli, tmp_path, first, standardized):
+    # moons' preset does not standardise, circle's does: the run keeps the saved pipeline and must say so
+    for dataset in ("moons", "circle"):
+        path = tmp_path / f"{dataset}.json"
+        train_json(cli, dataset, "--samples", "40", "--steps", "2", first, "--save", str(path))
+        again = tmp_path / f"{dataset}-again.json"
+        out = train_json(cli, dataset, "--samples", "40", "--steps", "1", "--init-from", str(path), "--save", str(again))
+        saved = load_model(again)
+        assert (saved.pipeline["standardize"] is not None) is standardized  # the saved model's scaling, kept
+        assert out["standardize"] is standardized
+        assert saved.meta["settings"]["standardize"] == ("yes" if standardized else "no")
+        table = cli("train", dataset, "--samples", "40", "--steps", "1", "--init-from", str(path)).stdout
+        assert any(line.split()[:3] == ["standardize", "yes" if standardized else "no", "--init-from"]
+                   for line in table.splitlines())
+
+
 def test_log_has_one_row_per_step(cli, tmp_path):
     path = tmp_path / "metrics.csv"
     out = train_json(cli, "xor", "--steps", "12", "--test-split", "0.25", "--log", str(path))
@@ -105,6 +122,16 @@ def test_log_has_one_row_per_step(cli, tmp_path):
     assert [int(r["step"]) for r in rows] == list(range(1, 13))
     assert [float(r["loss"]) for r in rows] == out["history"]["loss"]
     assert float(rows[-1]["lr"]) == pytest.approx(1.0 * (1 - 0.9 * 11 / 12))
+
+
+@pytest.mark.parametrize("steps", ["0", "1"])
+def test_log_has_the_columns_of_the_json_history(cli, tmp_path, steps):
+    # held-out data gives test columns even before any step, as --json's history has test_loss from the start
+    path = tmp_path / "metrics.csv"
+    out = train_json(cli, "xor", "--steps", steps, "--test-split", "0.25", "--log", str(path))
+    header = path.read_text().splitlines()[0].split(",")
+    assert header == ["step", "loss", "accuracy", "test_loss", "test_accuracy", "lr"]
+    assert set(header[1:]) == set(out["history"])
 
 
 @pytest.mark.parametrize("suffix, magic", [("png", b"\x89PNG"), ("svg", b"<?xml")])

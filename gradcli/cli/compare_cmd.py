@@ -68,7 +68,7 @@ def compare_command(
         from ..pictures.runs_plot import save_runs_plot
 
         with_history = [(record.name, record.history) for record in records if record.history]
-        save_runs_plot(plot, with_history, records[0].metric_name, " vs ".join(r.name for r in records[:4])
+        save_runs_plot(plot, with_history, " vs ".join(r.name for r in records[:4])
                        + (" ..." if len(records) > 4 else ""))
         if not json_out:
             console().print(f"wrote the plot of these runs to {plot}", markup=False, highlight=False)

@@ -18,11 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..errors import ModelFileError, UsageError
-from .config import Activation, LayerPlan
+from .config import Activation, LayerPlan, TrainConfig
 from .modelfile import FORMAT, load_json, model_from_json
-from .settings import SETTINGS, setting_text
+from .settings import SETTINGS, activation_text, setting_text
 
-__all__ = ["RunRecord", "load_runs", "differences", "metric_rows", "METRICS", "MAX_RUNS"]
+__all__ = ["RunRecord", "load_runs", "differences", "metric_label", "metric_rows", "METRICS", "MAX_RUNS"]
 
 MAX_RUNS = 20  # more runs than this do not read side by side (a sweep's ranking does that job)
 # the numbers shown side by side, in order: (key, label); accuracy or R^2 depending on the task
@@ -78,13 +78,17 @@ def _from_document(doc: dict, name: str, source: str) -> RunRecord:
     task = doc.get("task", "binary")
     metric = "r2" if task == "regression" else "accuracy"
     values = {setting: doc.get(setting) for setting in SETTINGS}
-    values["layers"] = _layers_text(doc.get("layers") or [], doc.get("activations") or [], doc.get("activation"))
-    values["steps"] = doc.get("steps_requested")
+    plans = _layer_plans(doc.get("layers") or [], doc.get("activations") or [], doc.get("activation"))
+    values["layers"] = ",".join(map(str, plans)) if plans else ",".join(map(str, doc.get("layers") or []))
+    # as the Settings table: a run given --epochs takes as many steps as they make
+    values["steps"] = None if doc.get("epochs") is not None else doc.get("steps_requested")
     settings = {"dataset": doc.get("dataset"), "data": _data_text(doc.get("samples") or {}),
                 "features": ",".join(doc.get("features") or [])}
     settings.update({setting: setting_text(setting, value) for setting, value in values.items()
                      if setting != "layers"})
     settings["layers"] = values["layers"]
+    if plans and doc.get("activation") in set(Activation):
+        settings["activation"] = activation_text(TrainConfig(layers=tuple(plans), activation=doc["activation"]))
     metrics = {"final_loss": doc.get("final_loss"), "train_metric": doc.get(f"train_{metric}"),
                "test_loss": doc.get("test_loss"), "test_metric": doc.get(f"test_{metric}"),
                "steps": doc.get("steps"), "stopped": doc.get("stopped"), "seconds": doc.get("seconds"),
@@ -109,13 +113,13 @@ def _from_model(saved, name: str) -> RunRecord:
     return RunRecord(name, "model file", saved.task, _ordered(settings), metrics, saved.history, saved.command)
 
 
-def _layers_text(sizes: list, activations: list, activation) -> str:
-    """``train --json``'s sizes and activations as the Settings table writes the layers (``16:tanh,16,1``)."""
+def _layer_plans(sizes: list, activations: list, activation) -> list[LayerPlan]:
+    """``train --json``'s sizes and activations as the Settings table reads the layers (``16:tanh,16,1``)."""
     plans = []
     for index, (size, layer_activation) in enumerate(zip(sizes, activations)):
         default = activation if index < len(sizes) - 1 else Activation.linear
         plans.append(LayerPlan(size, None if layer_activation == default else Activation(layer_activation)))
-    return ",".join(map(str, plans)) if plans else ",".join(map(str, sizes))
+    return plans
 
 
 def _data_text(samples: dict) -> str:
@@ -143,8 +147,14 @@ def differences(records: list[RunRecord]) -> list[tuple[str, list[str]]]:
     return rows
 
 
+def metric_label(records: list[RunRecord]) -> str:
+    """What the runs' metric is called: ``accuracy``, ``R^2``, or ``accuracy / R^2`` for classifiers and regressions."""
+    names = {record.metric_name for record in records}
+    return " / ".join(label for name, label in (("accuracy", "accuracy"), ("r2", "R^2")) if name in names)
+
+
 def metric_rows(records: list[RunRecord]) -> list[tuple[str, str, list]]:
-    """(key, label, each run's value) for the final numbers; accuracy or R^2 by the first run's task."""
-    metric = "R^2" if records[0].metric_name == "r2" else "accuracy"
+    """(key, label, each run's value) for the final numbers; each run's metric is its own (accuracy or R^2)."""
+    metric = metric_label(records)
     return [(key, label.format(metric=metric), [record.metrics.get(key) for record in records])
             for key, label in METRICS]

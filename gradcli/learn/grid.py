@@ -91,6 +91,11 @@ def parse_values(setting: str, text: str, parse_one: Callable[[str], object] | N
         if value in values:
             raise UsageError(f"{{setting}} '{text}' gives {value_text(setting, value)} twice", setting=setting,
                              value=text)
+        same_name = [other for other in values if _stem_text(setting, other) == _stem_text(setting, value)]
+        if same_name:  # its runs would be saved over each other's (--save-dir) and share one name
+            raise UsageError(f"{{setting}} '{text}': {value_text(setting, same_name[0])} and "
+                             f"{value_text(setting, value)} make the same file name, {_stem_text(setting, value)}",
+                             hint="rename one of them", setting=setting, value=text)
         values.append(value)
     return tuple(values)
 

@@ -18,7 +18,8 @@ builds the network, from the model file when given.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 from typing import Sequence
 
 from ..csvtext import write_csv_rows
@@ -113,14 +114,21 @@ def prepare_run(source: str, options: DataOptions | None = None, *, init_from: s
 
     train_set, test_set = split(dataset, options.test_split, config.seed)
     config.check_run(len(train_set.y), test_set is not None)  # before any work: what this run cannot do
-    pipeline = _pipeline(dataset, train_set, options.features, resolved, saved)
+    # an empty text is a mistake to report, not "no features": only None leaves the inputs as they are
+    codes = parse_features(options.features) if isinstance(options.features, str) else options.features
+    pipeline = _saved_pipeline(dataset, codes, resolved, saved)
+    if pipeline is None:
+        pipeline = InputPipeline.build(dataset, codes, resolved.standardize, train_set.X)
+    else:  # the run scales its inputs as the saved model did, whatever the preset says: its settings say so too
+        resolved = replace(resolved, standardize=pipeline.standardized,
+                           sources=MappingProxyType({**resolved.sources, "standardize": Source.model_file}))
     batch = min(config.batch_size or len(train_set.y), len(train_set.y))
     estimate = training_estimate(pipeline.n_inputs, config.sizes, batch, engine=config.engine,
                                  steps=max(1, config.planned_steps(len(train_set.y))))
     check_memory(estimate, max_memory, advice="use smaller {setting:layers}" + (
         " or a smaller {setting:batch_size}" if config.engine == "tensor" else ""))
     model = build_model(config, pipeline.n_inputs)
-    notes = list(resolved.notes) + _setting_notes(resolved, test_set is not None)
+    notes = list(resolved.notes) + _setting_notes(resolved, test_set is not None, len(train_set.y), init_from)
     long_run = time_note(estimate, LONG_RUN_SECONDS)
     if long_run:
         notes.append(GradcliWarning(f"{long_run}, about {duration(estimate.seconds_per_step)} a step; "
@@ -149,29 +157,34 @@ def prepare_run(source: str, options: DataOptions | None = None, *, init_from: s
                        0 if test_set is None else len(test_set.y), init_from, notes, estimate)
 
 
-def _setting_notes(settings: RunSettings, has_test: bool) -> list[GradcliWarning]:
+def _setting_notes(settings: RunSettings, has_test: bool, n_train: int,
+                   init_from: str | None = None) -> list[GradcliWarning]:
     """Settings that were given but play no part in this run."""
     config, notes = settings.config, []
-    if config.init == "zeros" and settings.sources["init_scale"] == Source.option:
+    if init_from:
+        notes += [GradcliWarning(f"{{setting}} has no effect with {{setting:init_from}}: the weights start from "
+                                 f"{init_from}'s", setting=name, value=getattr(config, name))
+                  for name in ("init", "init_scale") if settings.sources[name] == Source.option]
+    elif config.init == "zeros" and settings.sources["init_scale"] == Source.option:
         notes.append(GradcliWarning("{setting} has no effect with {setting:init} zeros: every weight starts at 0",
                                     setting="init_scale", value=config.init_scale))
+    if settings.sources["shuffle"] == Source.option and (config.batch_size or n_train) >= n_train:
+        notes.append(GradcliWarning("{setting} has no effect: every step uses the whole training set (give "
+                                    "{setting:batch_size} for mini-batches)", setting="shuffle", value=config.shuffle))
     if config.eval_every is not None and not has_test:
         notes.append(GradcliWarning("{setting} has no effect: this run holds out no data (add {setting:test_fraction} "
                                     "0.2)", setting="eval_every", value=config.eval_every))
     return notes
 
 
-def _pipeline(dataset: Dataset, train_set: Dataset, features, settings: RunSettings,
-              saved: SavedModel | None) -> InputPipeline:
-    """The saved model's pipeline when continuing on the same inputs; otherwise one fitted on ``train_set``."""
-    # an empty text is a mistake to report, not "no features": only None leaves the inputs as they are
-    codes = parse_features(features) if isinstance(features, str) else features
+def _saved_pipeline(dataset: Dataset, codes, settings: RunSettings, saved: SavedModel | None) -> InputPipeline | None:
+    """The saved model's pipeline when continuing on the same inputs (None: fit one on the training split)."""
     if (saved is not None and saved.pipeline is not None and codes is None
             and settings.sources["standardize"] != Source.option
             and saved.pipeline.get("input_names") == list(dataset.input_names)):
         # the saved weights expect inputs scaled exactly as when they were trained
         return InputPipeline.from_dict(saved.pipeline)
-    return InputPipeline.build(dataset, codes, settings.standardize, train_set.X)
+    return None
 
 
 def run_meta(run: PreparedRun, result: TrainResult, command: str) -> dict:
@@ -236,18 +249,12 @@ def saved_history(result: TrainResult, limit: int = MAX_HISTORY_POINTS) -> dict:
 
 
 def history_table(result: TrainResult) -> tuple[list[str], list[list]]:
-    """``write_history_csv``'s header and rows (see there)."""
+    """``write_history_csv``'s header and rows (see there): the columns of ``history_record``, in the log's order."""
     name = result.metric_name
-    history = result.history
-    columns = [("loss", "loss"), ("metric", name)]
-    if any(value is not None for value in history["test_metric"]):
-        columns += [("test_loss", "test_loss"), ("test_metric", f"test_{name}")]
-    columns.append(("lr", "lr"))
-    if any(value is not None for value in history["grad_check"]):
-        columns.append(("grad_check", "grad_check_error"))
-    header = ["step"] + [title for _, title in columns]
-    rows = [[k + 1] + [history[key][k] for key, _ in columns]
-            for k in range(result.steps_done)]
+    history = history_record(result)
+    columns = [key for key in ("loss", name, "test_loss", f"test_{name}", "lr", "grad_check") if key in history]
+    header = ["step"] + ["grad_check_error" if key == "grad_check" else key for key in columns]
+    rows = [[k + 1] + [history[key][k] for key in columns] for k in range(result.steps_done)]
     return header, rows
 
 

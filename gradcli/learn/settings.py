@@ -51,8 +51,8 @@ from .config import (DEFAULT_HIDDEN, DEFAULT_STEPS, Activation, LayerPlan, Loss,
                      default_lr, parse_layer_plans)
 from .presets import MODEL, RECIPE, Preset, preset_for
 
-__all__ = ["Source", "RunSettings", "SETTINGS", "DEFAULT_STANDARDIZE", "check_requested", "from_model_file",
-           "resolve_settings", "setting_text"]
+__all__ = ["Source", "RunSettings", "SETTINGS", "DEFAULT_STANDARDIZE", "activation_text", "check_requested",
+           "from_model_file", "resolve_settings", "setting_text"]
 
 DEFAULT_STANDARDIZE = True  # built-in sets are scaled unless their preset says otherwise
 
@@ -114,9 +114,8 @@ class RunSettings:
         return rows
 
     def _text(self, name: str) -> str:
-        if name == "activation" and not self.config.uses_activation():
-            # no hidden layer takes the default: show that it plays no part
-            return "- (no hidden layer)" if len(self.config.layers) == 1 else "- (every hidden layer names its own)"
+        if name == "activation":
+            return activation_text(self.config)
         return setting_text(name, self.value(name))
 
 
@@ -131,6 +130,13 @@ def setting_text(name: str, value) -> str:
     if isinstance(value, (list, tuple)):
         return ",".join(map(str, value))
     return str(value)
+
+
+def activation_text(config: TrainConfig) -> str:
+    """``config.activation`` as the Settings table shows it, or why it plays no part (no hidden layer takes it)."""
+    if config.uses_activation():
+        return setting_text("activation", config.activation)
+    return "- (no hidden layer)" if len(config.layers) == 1 else "- (every hidden layer names its own)"
 
 
 def check_requested(requested: Mapping[str, object]) -> dict:

@@ -1,6 +1,6 @@
 """Several runs in one figure, with matplotlib: curves overlaid (``compare``, ``sweep``) and a sweep's heat map.
 
-    save_runs_plot("runs.png", [("a.json", history_a), ("b.json", history_b)], "accuracy", "moons")
+    save_runs_plot("runs.png", [("a.json", history_a), ("b.json", history_b)], "moons")
     save_sweep_plot("sweep.png", grid, sweep, ranking)
 
 A history is a run's ``history`` as ``train --json`` and model files hold it
@@ -60,11 +60,15 @@ def _log_if_positive(ax, values: list) -> None:
         ax.set_yscale("log")
 
 
-def save_runs_plot(path: str, runs: list[tuple[str, dict]], metric_name: str, title: str) -> None:
-    """The loss and the accuracy (or R^2) of every run over its steps, overlaid, one colour per run."""
+def save_runs_plot(path: str, runs: list[tuple[str, dict]], title: str) -> None:
+    """The loss and the accuracy (or R^2) of every run over its steps, overlaid, one colour per run.
+
+    Each run's metric is the one its history holds: a classifier's accuracy, a regression's R^2.
+    """
     fmt = check_plot_path(path)
     fig, (loss_ax, metric_ax) = _figure(2)
-    label = "R²" if metric_name == "r2" else "accuracy"
+    metrics = {name: "r2" if "r2" in history else "accuracy" for name, history in runs}
+    label = " / ".join(text for metric, text in (("accuracy", "accuracy"), ("r2", "R²")) if metric in metrics.values())
 
     def draw():
         shown = []
@@ -76,14 +80,14 @@ def save_runs_plot(path: str, runs: list[tuple[str, dict]], metric_name: str, ti
                     loss_ax.plot(steps, values, style, color=color, linewidth=1.4,
                                  label=name if key == "loss" else f"{name} (test)")
                     shown.append(values)
-            for key, style in ((metric_name, "-"), (f"test_{metric_name}", "--")):
+            for key, style in ((metrics[name], "-"), (f"test_{metrics[name]}", "--")):
                 steps, values = _series(history, key)
                 if len(values):
                     metric_ax.plot(steps, values, style, color=color, linewidth=1.4)
         _log_if_positive(loss_ax, shown)
         loss_ax.set(xlabel="step", ylabel="loss", title="loss (held out: dashed)")
         metric_ax.set(xlabel="step", ylabel=label, title=label)
-        if metric_name == "accuracy":
+        if set(metrics.values()) == {"accuracy"}:
             metric_ax.set_ylim(0.0, 1.02)
         if len(runs) <= MAX_LEGEND:
             loss_ax.legend(loc="best", fontsize=8)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..learn.compare import differences, metric_rows
+from ..learn.compare import differences, metric_label, metric_rows
 from ..numbers import percent, short
 from . import style
 from .errors import flag_name
@@ -105,9 +105,10 @@ def curve_charts(runs, width: int) -> list:
     if with_history:
         chart_width = max(20, min(100, width - 12))
         xs = _common_steps([run for _, run in with_history], 2 * chart_width)
-        metric = with_history[0][1].metric_name
-        for title, key in (("training loss", "loss"), ("train R^2" if metric == "r2" else "train accuracy", metric)):
-            series = [Series(run.name, _resampled(run.history, key, xs), style=RUN_STYLES[index % len(RUN_STYLES)])
+        metric = f"train {metric_label([run for _, run in with_history])}"
+        for title, key in (("training loss", "loss"), (metric, None)):  # None: each run's own metric
+            series = [Series(run.name, _resampled(run.history, key or run.metric_name, xs),
+                             style=RUN_STYLES[index % len(RUN_STYLES)])
                       for index, run in with_history]
             renderables.append(Text(f"{title} by step", style="bold"))
             renderables.append(curves(xs, series, width=chart_width, height=CHART_HEIGHT, x_label="step",
