@@ -145,3 +145,11 @@ def test_a_variable_held_at_an_array_is_named_in_the_title(cli):
     result = cli("plot", "sum(x*w)", "--x", "-1:1", "--w", "1,2")
     assert result.exit_code == 0, result.output
     assert "w = [1, 2]" in result.stdout
+
+
+def test_statements_are_titled_by_the_output_and_the_steps_before_it(cli):
+    """Not "o = n = x*w + b; o = tanh(n)": the output's formula, then where its names come from."""
+    result = cli("plot", "n = x*w + b; o = tanh(n)", "--w", "-2:2", "--x", "3", "--b", "-1", "--width", "60")
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())
+    assert text.startswith("o = tanh(n) where n = x*w + b, w from -2 to 2 (200 points), x = 3, b = -1 y ")

@@ -69,6 +69,7 @@ class Curves:
     notes: list  # per point: "" or why some curve has a gap there
     jumps: list = field(default_factory=list)  # per curve: the indices i not joined to i - 1
     tangent: Tangent | None = None
+    title: tuple = ("", "")  # Expression.title(): the output's formula and the steps before it
 
     @property
     def order(self) -> int:
@@ -145,7 +146,8 @@ def sample(expression, variable: str, low: float, high: float, *, points: int | 
     line = None
     if tangent is not None:
         line = _tangent(expression, variable, tangent, held, low, high)
-    return Curves(expression.source, expression.output_name, variable, held, xs, values, notes, jumps, line)
+    return Curves(expression.source, expression.output_name, variable, held, xs, values, notes, jumps, line,
+                  expression.title())
 
 
 def _one_point(expression, variable, x, held, order, i, values, notes, signatures) -> None:
