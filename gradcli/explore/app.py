@@ -233,6 +233,10 @@ class ExploreApp(App):
 
     # -- actions (one per key) -------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """While the editor is open only Esc acts: the other keys type or move in it, and leave the footer."""
+        return action == "cancel_edit" or not self.query_one("#editor", Input).display
+
     def action_select(self, offset: int) -> None:
         self.explorer.select(offset)
         self.refresh_view()
