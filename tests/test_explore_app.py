@@ -369,3 +369,14 @@ def test_a_burst_of_keys_changes_the_state_per_key_and_redraws_once():
         assert redraws <= 3, redraws
 
     burst(Explorer("(x-3)**2", {"x": 0.0}), ["g"] * 100, check)
+
+
+def test_an_app_that_fails_exits_with_status_1_not_0(monkeypatch):
+    """Textual shows an unhandled exception's traceback and returns from run(): gradcli said exit status 0."""
+    from gradcli.errors import GradcliError
+
+    app = ExploreApp(Explorer("x", {"x": 2.0}))
+    monkeypatch.setattr(app, "redraw", lambda: 1 / 0)
+    with pytest.raises(GradcliError, match="explore stopped on an internal error") as caught:
+        app.run(headless=True, size=SIZE)
+    assert caught.value.exit_code == 1

@@ -170,6 +170,9 @@ class ExploreApp(App):
         result = super().run(*args, **kwargs)
         if self.stopped_by is not None:
             raise Interrupted(self.stopped_by)
+        if self.return_code:  # Textual has shown the exception's traceback and left the screen
+            raise GradcliError("explore stopped on an internal error (its traceback is above)",
+                               hint="please report it, with the command that started explore")
         return result
 
     # -- drawing --------------------------------------------------------------
