@@ -42,11 +42,12 @@ PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 def run_child(command: list[str], input: bytes, timeout: float | None, *,
-              address_space: int | None = None) -> subprocess.CompletedProcess:
+              address_space: int | None = None, stack: int | None = None) -> subprocess.CompletedProcess:
     """Run ``command`` with ``input`` on its stdin; its stdout and stderr as bytes.
 
     ``address_space`` caps the child's memory (bytes, POSIX), so a renderer
-    that would grow without bound fails instead.  Raises what
+    that would grow without bound fails instead; ``stack`` is the stack it may
+    grow (bytes, POSIX; at most the hard limit), for a program that recurses deeply.  Raises what
     ``subprocess.run`` raises (``OSError`` when it cannot start,
     ``subprocess.TimeoutExpired``), after killing the child.
     """
@@ -56,7 +57,7 @@ def run_child(command: list[str], input: bytes, timeout: float | None, *,
             with signals_held():  # a signal while the child starts waits until we hold its handle, to kill it
                 process = child.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                                            stderr=subprocess.PIPE, process_group=0,
-                                                           preexec_fn=_in_the_child(address_space))
+                                                           preexec_fn=_in_the_child(address_space, stack))
             stdout, stderr = _communicate(process, input, timeout, child)
     except BaseException:
         if process is not None:
@@ -136,9 +137,10 @@ def _kill(process: subprocess.Popen) -> None:
     process.wait()
 
 
-def _in_the_child(address_space: int | None = None) -> Callable[[], None]:
+def _in_the_child(address_space: int | None = None, stack: int | None = None) -> Callable[[], None]:
     """What the child does before it runs the program: take the stop signals back (they were held while it
-    started), cap its memory when asked and, on Linux, ask the kernel to kill it when gradcli dies."""
+    started), cap its memory and set its stack when asked and, on Linux, ask the kernel to kill it when
+    gradcli dies."""
     prctl = None
     if sys.platform.startswith("linux"):
         try:
@@ -154,6 +156,13 @@ def _in_the_child(address_space: int | None = None) -> Callable[[], None]:
         hard = resource.getrlimit(resource.RLIMIT_AS)[1]
         if hard != resource.RLIM_INFINITY:  # under a `ulimit -v` already: a child may not raise it
             address_space = min(address_space, hard)
+    if stack is not None:
+        import resource
+
+        soft_stack, hard_stack = resource.getrlimit(resource.RLIMIT_STACK)
+        if soft_stack != resource.RLIM_INFINITY and soft_stack < stack:  # only ever more stack, up to the hard limit
+            soft_stack = stack if hard_stack == resource.RLIM_INFINITY else min(stack, hard_stack)
+        stack_limits = (soft_stack, hard_stack)
 
     def in_the_child() -> None:
         unblock_in_child()
@@ -161,6 +170,10 @@ def _in_the_child(address_space: int | None = None) -> Callable[[], None]:
             import resource
 
             resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
+        if stack is not None:
+            import resource
+
+            resource.setrlimit(resource.RLIMIT_STACK, stack_limits)
         if prctl is not None:
             prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
             if os.getppid() != parent:  # gradcli died before the request took effect

@@ -486,6 +486,19 @@ def test_explore_nudges_one_entry_at_a_time():
     assert explorer.state.value == 2.25
 
 
+def test_explore_refuses_to_plot_an_array_entry_instead_of_crashing():
+    """p on M[0, 1] ended the app with a KeyError traceback."""
+    from gradcli.explore.state import Explorer
+
+    explorer = Explorer(parse("sum(M * M) + y"), {"M": [[1, 2], [3, 4]], "y": 1.0})
+    explorer.select(+1)
+    with pytest.raises(UsageError, match=r"M\[0, 1\] is an entry of the array M: the plot runs over a variable "
+                                         r"that is one number \(here: y\)"):
+        explorer.plot()
+    explorer.select(+10)
+    assert explorer.selected_name == "y" and explorer.plot().variable == "y"
+
+
 def test_the_explore_command_line_reads_back(cli):
     from gradcli.explore.state import Explorer
     import shlex

@@ -117,6 +117,16 @@ def test_help_ends_with_examples_that_run(path, command, cli, sandbox):
         assert result.stdout.strip() or "wrote" in result.stderr or "saved" in result.stderr, example
 
 
+@pytest.mark.parametrize("path, command", ALL, ids=IDS)
+def test_help_texts_lose_no_words_to_rich_markup(path, command):
+    """--help is rendered as Rich markup: "[default: 4 ...]" in a help text would be taken for a style and vanish."""
+    from rich.text import Text
+
+    for param in command.params:
+        text = getattr(param, "help", None) or ""
+        assert Text.from_markup(text).plain == text.replace("\\[", "["), f"{param.opts}: {text!r}"
+
+
 ERROR_ROWS = re.findall(r"^\| `(gradcli [^`]+)` \| (\d) \| `([^`]+)` \|$", (ROOT / "docs" / "errors.md").read_text(), re.M)
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from gradcli.learn.modelfile import LayerSpec, SavedModel, save_model
-from gradcli.pictures.files import find_renderer
+from gradcli.pictures.files import RENDERER_STACK, find_renderer
 
 DATA = Path(__file__).parent / "data"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -153,19 +153,43 @@ def test_missing_output_is_a_usage_error(cli):
     assert result.exit_code == 2 and "no output file: pass -o graph.svg" in stderr_of(result)
 
 
-def test_renderer_failure_keeps_the_old_file(cli, tmp_path, monkeypatch):
+def fake_dot(tmp_path, monkeypatch, script: str) -> None:
+    """A shell script named dot, alone on PATH."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     fake = bin_dir / "dot"
-    fake.write_text("#!/bin/sh\necho 'Error: something broke' >&2\nexit 3\n")
+    fake.write_text("#!/bin/sh\n" + script)
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", str(bin_dir))
+
+
+def test_renderer_failure_keeps_the_old_file(cli, tmp_path, monkeypatch):
+    fake_dot(tmp_path, monkeypatch, "echo 'Error: something broke' >&2\nexit 3\n")
     out = tmp_path / "graph.svg"
     out.write_text("the old picture")
     result = cli("draw", *SMALL, "-o", str(out), "--renderer", "dot")
     assert result.exit_code == 1
     assert "error: dot failed to render SVG: Error: something broke" in stderr_of(result)
     assert out.read_text() == "the old picture" and no_temporary_files(tmp_path)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="stack limits are POSIX")
+def test_the_renderer_gets_a_stack_deep_enough_for_long_edges(cli, tmp_path, monkeypatch):
+    """dot lays out long edges recursively: with the usual 8 MB of stack it crashes (SIGSEGV) on
+    "x*0 + x*1 + ... + x*494", 2,474 nodes, well under --max-nodes; with more stack it draws it."""
+    import resource
+
+    fake_dot(tmp_path, monkeypatch, 'echo "<svg>$(ulimit -s)</svg>"\n')
+    out = tmp_path / "graph.svg"
+    soft, hard = resource.getrlimit(resource.RLIMIT_STACK)
+    resource.setrlimit(resource.RLIMIT_STACK, (8 * 2**20 if hard == resource.RLIM_INFINITY else min(8 * 2**20, hard), hard))
+    try:
+        result = cli("draw", *SMALL, "-o", str(out), "--renderer", "dot")
+    finally:
+        resource.setrlimit(resource.RLIMIT_STACK, (soft, hard))
+    assert result.exit_code == 0, stderr_of(result)
+    stack = out.read_text().removeprefix("<svg>").removesuffix("</svg>\n")
+    assert int(stack) * 1024 == (RENDERER_STACK if hard == resource.RLIM_INFINITY else min(RENDERER_STACK, hard))
 
 
 def test_missing_renderer_is_named(cli, tmp_path, monkeypatch):

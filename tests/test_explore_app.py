@@ -172,6 +172,17 @@ def test_keys_typed_into_the_editor_do_not_act_and_escape_cancels():
     drive(Explorer("x", {"x": 2.0}), ["e", ["q", "g"], "escape"], check)
 
 
+def test_while_editing_the_explorer_keys_neither_act_nor_show_in_the_footer():
+    """The footer offered "+/- step×÷10" (the editor types a +) and up/down moved the selection behind it."""
+    def check(app):
+        assert app.explorer.selected_name == "x" and app.explorer.text == "x*y"
+        shown_actions = {active.binding.action for active in app.active_bindings.values()
+                         if active.binding.show and active.enabled}
+        assert shown_actions == set(), shown_actions
+
+    drive(Explorer("x*y", {"x": 2.0, "y": 3.0}), ["e", "down", "pagedown"], check)
+
+
 def test_q_returns_the_reproducing_command_line():
     async def scenario():
         app = ExploreApp(Explorer("(x-3)**2 + format", {"x": 0.0, "format": 2.0}), reserved=("--format",))
@@ -358,3 +369,14 @@ def test_a_burst_of_keys_changes_the_state_per_key_and_redraws_once():
         assert redraws <= 3, redraws
 
     burst(Explorer("(x-3)**2", {"x": 0.0}), ["g"] * 100, check)
+
+
+def test_an_app_that_fails_exits_with_status_1_not_0(monkeypatch):
+    """Textual shows an unhandled exception's traceback and returns from run(): gradcli said exit status 0."""
+    from gradcli.errors import GradcliError
+
+    app = ExploreApp(Explorer("x", {"x": 2.0}))
+    monkeypatch.setattr(app, "redraw", lambda: 1 / 0)
+    with pytest.raises(GradcliError, match="explore stopped on an internal error") as caught:
+        app.run(headless=True, size=SIZE)
+    assert caught.value.exit_code == 1

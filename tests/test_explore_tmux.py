@@ -51,6 +51,16 @@ def test_nudge_descend_and_quit_in_a_real_terminal():
         terminal.close()
 
 
+def test_every_key_of_the_footer_fits_in_80_columns():
+    terminal = Terminal(explore("(x-3)**2", "--x", "0"), 80, 24)
+    try:
+        screen = terminal.wait_for("nudge x by h", "e edit", timeout=30)
+        footer = screen.rstrip().splitlines()[-1]
+        assert footer.endswith("q quit"), footer
+    finally:
+        terminal.close()
+
+
 def test_a_domain_error_and_a_bad_edit_do_not_end_the_app():
     terminal = Terminal(explore("log(x)", "--x", "0.1"), WIDTH, HEIGHT)
     try:

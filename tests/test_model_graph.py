@@ -57,6 +57,14 @@ def test_both_views_give_the_same_loss_and_gradients(moons):
     assert scalar.parameters["b3[1]"].grad == pytest.approx(float(tensor.parameters["b3"].grad[0]), rel=1e-12)
 
 
+def test_the_names_of_a_loss_keep_its_parentheses(moons):
+    """The mse loss's square was named "z3 - t * z3 - t", which reads as z3 - t*z3 - t."""
+    predictor = Predictor.from_saved(load_model(moons))
+    graph = model_graph(predictor, [0.3, 0.4], view="tensor", target="1", loss="mse")
+    names = [graph.name_of(node) for node in graph.nodes() if node.inputs]
+    assert names[-3:] == ["z3 - t", "(z3 - t) * (z3 - t)", "L"]
+
+
 def test_the_scalar_view_is_micrographs_graph_of_an_mlp():
     # seeds 002 and 004: MLP(3, [4, 4, 1]) of tanh neurons, drawn for x = [2, 3, -1]
     reference = MLP(3, [4, 4, 1], activations=["tanh"] * 3, rng=random.Random(1337))

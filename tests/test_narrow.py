@@ -46,6 +46,7 @@ CASES = [
     ("datasets", ["datasets"], ["moons", "reg-gauss", "linear2", "toy4", "regression", "multiclass"], True),
     ("datasets-show-rows", ["datasets", "show", "toy4"], ["row", "x1", "x3", "0.5", "-1"], True),
     ("datasets-show-plot", ["datasets", "show", "moons"], ["moons", "interleaving"], False),
+    ("datasets-show-regression", ["datasets", "show", "sine"], ["sine", "0-9", "(0)", "(9)"], False),
     ("draw", ["draw", "x*y + z", "--x", "1", "--y", "2", "--z", "3", "-o", "g.dot"], ["wrote", "g.dot"], True),
 ]
 

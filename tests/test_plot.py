@@ -114,11 +114,18 @@ def test_the_default_range_for_the_one_free_variable(cli):
     (["x**2", "--x", "-1:1", "--order", "0"], "--order must lie in 1..4, got 0"),
     (["x**2", "--x", "-1:1", "--tangent", "7"], "--tangent 7 lies outside the range -1:1 of x"),
     (["x**2", "--x", "-1:1", "-o", "f.gif"], "--output f.gif: the file name must end in .png or .svg"),
+    (["x", "--x", "-1e308:1e308"], "--x -1e+308:1e+308 is too wide: HI - LO overflows a float"),
+    (["x", "--x", "-1e308:1e308:1e306"], "--x -1e+308:1e+308 is too wide: HI - LO overflows a float"),
 ])
 def test_bad_input_is_a_usage_error(cli, args, message):
     result = cli("plot", *args)
     assert result.exit_code == 2, result.output
     assert message in " ".join(result.stderr.split())
+
+
+def test_a_range_near_the_largest_float_is_sampled_without_overflow():
+    xs = sample(parse("x"), "x", 0.0, 1e308, points=5).xs
+    assert xs == pytest.approx([0.0, 2.5e307, 5e307, 7.5e307, 1e308])
 
 
 def test_a_tangent_outside_the_domain_is_a_runtime_error(cli):
@@ -138,3 +145,11 @@ def test_a_variable_held_at_an_array_is_named_in_the_title(cli):
     result = cli("plot", "sum(x*w)", "--x", "-1:1", "--w", "1,2")
     assert result.exit_code == 0, result.output
     assert "w = [1, 2]" in result.stdout
+
+
+def test_statements_are_titled_by_the_output_and_the_steps_before_it(cli):
+    """Not "o = n = x*w + b; o = tanh(n)": the output's formula, then where its names come from."""
+    result = cli("plot", "n = x*w + b; o = tanh(n)", "--w", "-2:2", "--x", "3", "--b", "-1", "--width", "60")
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())
+    assert text.startswith("o = tanh(n) where n = x*w + b, w from -2 to 2 (200 points), x = 3, b = -1 y ")

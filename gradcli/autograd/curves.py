@@ -69,6 +69,7 @@ class Curves:
     notes: list  # per point: "" or why some curve has a gap there
     jumps: list = field(default_factory=list)  # per curve: the indices i not joined to i - 1
     tangent: Tangent | None = None
+    title: tuple = ("", "")  # Expression.title(): the output's formula and the steps before it
 
     @property
     def order(self) -> int:
@@ -94,6 +95,9 @@ def grid(low: float, high: float, points: int | None = None, step: float | None 
     if not (math.isfinite(low) and math.isfinite(high)) or not low < high:
         raise UsageError(f"{{setting}} {plain(low)}:{plain(high)} is empty: LO must be below HI, e.g. -5:5",
                          setting=variable, value=(low, high))
+    if not math.isfinite(high - low):
+        raise UsageError(f"{{setting}} {plain(low)}:{plain(high)} is too wide: HI - LO overflows a float",
+                         hint="give a narrower range, e.g. -1e300:1e300", setting=variable, value=(low, high))
     if step is not None:
         if not (step > 0 and math.isfinite(step)):
             raise UsageError(f"the step of {{setting}} must be positive, not {plain(step)}", setting=variable)
@@ -102,7 +106,8 @@ def grid(low: float, high: float, points: int | None = None, step: float | None 
         return [low + i * step for i in range(count)]
     points = DEFAULT_POINTS if points is None else points
     _check_count(points, "points")
-    return [low + (high - low) * i / (points - 1) for i in range(points - 1)] + [high]
+    spacing = (high - low) / (points - 1)  # as NumPy's linspace; (high - low) * i could overflow
+    return [low + i * spacing for i in range(points - 1)] + [high]
 
 
 def _check_count(count: int, setting: str) -> None:
@@ -141,7 +146,8 @@ def sample(expression, variable: str, low: float, high: float, *, points: int | 
     line = None
     if tangent is not None:
         line = _tangent(expression, variable, tangent, held, low, high)
-    return Curves(expression.source, expression.output_name, variable, held, xs, values, notes, jumps, line)
+    return Curves(expression.source, expression.output_name, variable, held, xs, values, notes, jumps, line,
+                  expression.title())
 
 
 def _one_point(expression, variable, x, held, order, i, values, notes, signatures) -> None:

@@ -56,7 +56,7 @@ def draw(
     rankdir: Annotated[Rankdir, typer.Option(help="Layout direction: LR (left to right) or TB (top to bottom).")]
     = Rankdir.LR,
     precision: Annotated[Optional[int], typer.Option(
-        help="Digits after the decimal point [default: 4 for expressions, 2 for networks].",
+        help="Digits after the decimal point (default: 4 for expressions, 2 for networks).",
         show_default=False, min=0, max=MAX_PRECISION)] = None,
     forward_only: Annotated[bool, typer.Option(
         "--forward-only", help="Skip the backward pass: show data only, no gradients.")] = False,
@@ -87,13 +87,13 @@ def draw(
              "per weight, product, sum and activation).")] = GraphView.tensor,
     input_values: Annotated[Optional[str], typer.Option(
         "--input", help="With --graph: the sample, raw inputs in the model's order, e.g. 0.5,-0.2 "
-                        "[default: the middle of the training data's range].", show_default=False)] = None,
+                        "(default: the middle of the training data's range).", show_default=False)] = None,
     target: Annotated[Optional[str], typer.Option(
         help="With --graph: the sample's class label (or value): the graph ends in its loss, with gradients.",
         show_default=False)] = None,
     loss: Annotated[Optional[Loss], typer.Option(
-        help="With --graph and --target: hinge, mse or cross-entropy [default: the loss the model was trained "
-             "with].", show_default=False)] = None,
+        help="With --graph and --target: hinge, mse or cross-entropy (default: the loss the model was trained "
+             "with).", show_default=False)] = None,
 ) -> None:
     """Draw a computation graph (value boxes: label, data, grad; small op nodes) or a trained network.
 

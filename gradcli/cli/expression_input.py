@@ -30,10 +30,10 @@ FileOption = Annotated[Optional[str], typer.Option(
          "Variables still follow as --x 2 or x=2.")]
 OutputNameOption = Annotated[Optional[str], typer.Option(
     "--output", "--output-name", metavar="NAME", show_default=False,
-    help="Which bound name is the output, e.g. --output n [default: the last statement].")]
+    help="Which bound name is the output, e.g. --output n (default: the last statement).")]
 DrawOutputNameOption = Annotated[Optional[str], typer.Option(
     "--output-name", metavar="NAME", show_default=False,
-    help="Which bound name is the output [default: the last statement] (-o/--output is the file).")]
+    help="Which bound name is the output (default: the last statement) (-o/--output is the file).")]
 MaxLengthOption = Annotated[int, typer.Option(
     metavar="CHARS", min=1, help="Refuse an expression longer than this many characters.")]
 MaxSizeOption = Annotated[int, typer.Option(

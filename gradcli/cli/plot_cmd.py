@@ -53,7 +53,7 @@ def plot(
                                                    help="Draw the tangent line at X0.")] = None,
     points: Annotated[Optional[int], typer.Option(
         "--points", metavar="N", show_default=False,
-        help="Sample N points from LO to HI, both included [default: 200; at most 100,000].")] = None,
+        help="Sample N points from LO to HI, both included (default: 200; at most 100,000).")] = None,
     output: Annotated[Optional[str], typer.Option(
         "--output", "-o", metavar="FILE", show_default=False,
         help="Write the picture to FILE.png or FILE.svg (matplotlib) instead of drawing it in the terminal.")] = None,

@@ -96,9 +96,10 @@ class ExploreApp(App):
     #plot { display: none; height: 1fr; padding: 0 1; }
     """
 
-    # One footer entry per pair of keys, so that all of them fit in 80 columns.
+    # One footer entry per pair of keys, so that all of them fit in 80 columns (79 characters: j/k and
+    # G's ascent are in --help and docs/cli.md).
     BINDINGS = [
-        Binding("up,k", "select(-1)", "select", key_display="↑↓/jk"),
+        Binding("up,k", "select(-1)", "select", key_display="↑↓"),
         Binding("down,j", "select(1)", "select", show=False),
         Binding("left", "move(-1)", "nudge", key_display="←→"),
         Binding("right", "move(1)", "nudge", show=False),
@@ -106,7 +107,7 @@ class ExploreApp(App):
         Binding("minus", "scale_step(0)", "step÷10", show=False),
         Binding("h", "scale_h(0)", "h÷×10", key_display="h/H"),
         Binding("H", "scale_h(1)", "h×10", show=False),
-        Binding("g", "gradient_step(0)", "grad ↓/↑", key_display="g/G"),
+        Binding("g", "gradient_step(0)", "grad", key_display="g/G"),
         Binding("G", "gradient_step(1)", "ascend", show=False),
         Binding("p", "toggle_plot", "plot"),
         Binding("r", "reset", "reset"),
@@ -169,6 +170,9 @@ class ExploreApp(App):
         result = super().run(*args, **kwargs)
         if self.stopped_by is not None:
             raise Interrupted(self.stopped_by)
+        if self.return_code:  # Textual has shown the exception's traceback and left the screen
+            raise GradcliError("explore stopped on an internal error (its traceback is above)",
+                               hint="please report it, with the command that started explore")
         return result
 
     # -- drawing --------------------------------------------------------------
@@ -232,6 +236,10 @@ class ExploreApp(App):
         self.say(describe(before, result))
 
     # -- actions (one per key) -------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """While the editor is open only Esc acts: the other keys type or move in it, and leave the footer."""
+        return action == "cancel_edit" or not self.query_one("#editor", Input).display
 
     def action_select(self, offset: int) -> None:
         self.explorer.select(offset)

@@ -189,6 +189,11 @@ class Explorer:
         from ..autograd.curves import sample
 
         name = self._require_variable("plot")
+        entry = self.state.entries[name]
+        if entry.index is not None:  # curves.sample runs over a variable, and differentiates by it
+            numbers = [label for label, other in self.state.entries.items() if other.index is None]
+            raise UsageError(f"{name} is an entry of the array {entry.name}: the plot runs over a variable that is "
+                             "one number" + (f" (here: {', '.join(numbers)})" if numbers else " (this expression has none)"))
         x = self.state.values[name]
         span = PLOT_STEPS * self.step
         held = {other: value for other, value in self.state.values.items() if other != name}

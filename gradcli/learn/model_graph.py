@@ -26,13 +26,14 @@ to lay out is refused before its graph is built.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..autograd.engine import Value, topological_order
 from ..autograd.ops import OPS
-from ..autograd.program import Graph
+from ..autograd.program import Graph, precedence
 from ..errors import UsageError
 from ..numbers import plain
 from .config import GraphView, default_loss
@@ -49,6 +50,7 @@ ACTIVATION_OPERATIONS = {"linear": 0, "leaky-relu": 4}
 ACTIVATION_EDGES = {"linear": 0, "leaky-relu": 11}
 LOSS_NODES = 40  # the loss of one sample adds a few boxes per output: a generous allowance per output
 NAME_WIDTH = 30  # a loss's steps are named by their formula up to this length
+_WORD = re.compile(r"[\w.\[\], ]*[\w\]]")  # a name as the layers give it: z3, W1.T, w2[1,3]
 
 
 @dataclass
@@ -216,6 +218,17 @@ def _finish(outputs: list, names: dict, variables: dict, parameters: dict, loss:
                         parameters=parameters, view=view)
 
 
+def _bracketed(node: Value, args: list) -> list:
+    """The names of ``node``'s inputs, a formula that binds more loosely than ``node`` in parentheses:
+    ``(z3 - t) * (z3 - t)``, not ``z3 - t * z3 - t``; a name (``z3``, ``W1.T``) never."""
+    if OPS[node.op].notation not in ("infix", "prefix", "power"):
+        return args
+    binds = precedence(node.op, None)
+    return [f"({arg})" if v.inputs and not _WORD.fullmatch(arg) and
+            (precedence(v.op, None) < binds or (i > 0 and precedence(v.op, None) == binds)) else arg
+            for i, (v, arg) in enumerate(zip(node.inputs, args))]
+
+
 def _name_the_rest(root: Value, names: dict) -> None:
     """Name what the layers did not: constants by their number (a target array ``t``), a loss's steps by their
     formula (``1 - z3*t``); and label every named operation's Value with its name (for tooltips)."""
@@ -225,7 +238,7 @@ def _name_the_rest(root: Value, names: dict) -> None:
                 names[id(node)] = plain(node.data) if node.data.__class__ is float else "t"
             else:
                 args = [names.get(id(v)) for v in node.inputs]
-                text = OPS[node.op].write(args, node.arg) if all(args) else ""
+                text = OPS[node.op].write(_bracketed(node, args), node.arg) if all(args) else ""
                 if text and len(text) <= NAME_WIDTH:
                     names[id(node)] = text
         if node.inputs and id(node) in names:

@@ -41,6 +41,10 @@ PNG_MAX_INCHES = 100
 # The address space a renderer may take beyond --max-memory: its program and libraries, and what an
 # allocator reserves without using (graphviz-pure: a few MB; dot with its libraries: ~100 MB).
 ADDRESS_SLACK = 256 * 2**20
+# The stack a renderer may grow: dot lays out long edges recursively, and with the usual 8 MB it crashes
+# (SIGSEGV) on "x*0 + x*1 + ... + x*494", 2,474 nodes, well under --max-nodes; 64 MB draws it. The stack
+# is part of the address space, so --max-memory still bounds it (512 MB: room for larger graphs).
+RENDERER_STACK = 512 * 2**20
 
 _PROGRAMS = {"dot": "dot", "graphviz-pure": "graphviz-pure"}
 _INSTALL_HINTS = {
@@ -121,7 +125,8 @@ def render(source: str, fmt: str, renderer: str = "auto", timeout: float = DEFAU
         if fmt == "png":
             command.append(f"-Gsize={PNG_MAX_INCHES},{PNG_MAX_INCHES}")
         completed = run_child(command, source.encode("utf-8"), timeout,  # killed if gradcli stops: children.py
-                              address_space=None if max_memory is None else max_memory + ADDRESS_SLACK)
+                              address_space=None if max_memory is None else max_memory + ADDRESS_SLACK,
+                              stack=RENDERER_STACK)
     except subprocess.TimeoutExpired:
         raise RenderError(
             f"{name} did not finish within {timeout:g} s; the graph is too large to lay out",

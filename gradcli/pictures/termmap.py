@@ -399,13 +399,21 @@ class Plot:
         from rich.segment import Segment
         from rich.style import Style
 
-        # an entry shows in colour when it has a marker, in plain text when it has an ASCII marker
+        # an entry shows in colour when it has a marker, in plain text when it has an ASCII marker;
+        # one wider than a line (the target's 0-9 scale at 40 columns) goes word by word, as it fits
+        room = width - self.gutter - 1
         entries = []
         for marker, ascii_marker, rgb, text in self.legend:
             if plain and ascii_marker:
-                entries.append([Segment(f"{ascii_marker} {text}   ")])
+                head = [Segment(ascii_marker)]
             elif not plain and marker:
-                entries.append([Segment(marker, Style(color=_rich_color(rgb), bold=True)), Segment(f" {text}   ")])
+                head = [Segment(marker, Style(color=_rich_color(rgb), bold=True))]
+            else:
+                continue
+            words = [f" {text}   "] if len(head[0].text) + len(text) + 4 <= room else \
+                [f" {word}" for word in text.split(" ")[:-1]] + [f" {text.split(' ')[-1]}   "]
+            entries.append(head + [Segment(words[0])])
+            entries.extend([Segment(word)] for word in words[1:])
         if entries:
             yield from self._wrapped(entries, width)
 

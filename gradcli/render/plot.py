@@ -29,11 +29,13 @@ def column_names(curves) -> list:
 
 
 def title(curves) -> str:
-    """``f = 3*x**2 - 4*x + 5, x from -5 to 5 (200 points), y = 1``."""
+    """``f = 3*x**2 - 4*x + 5, x from -5 to 5 (200 points), y = 1``; statements as
+    ``o = tanh(n) where n = x*w + b, w from ...``."""
     held = point_text(curves.held)
     span = f"{curves.variable} from {significant(curves.xs[0])} to {significant(curves.xs[-1])}"
-    return f"{curves.output} = {curves.expression.strip()}, {span} ({len(curves.xs)} points)" + \
-        (f", {held}" if held else "")
+    formula, before = curves.title
+    where = f" where {before}" if before else ""
+    return f"{curves.output} = {formula}{where}, {span} ({len(curves.xs)} points)" + (f", {held}" if held else "")
 
 
 def notes(curves) -> list:
