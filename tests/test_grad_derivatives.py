@@ -177,6 +177,16 @@ def test_a_matrix_and_a_vector_hessian_against_finite_differences(cli):
     assert np.allclose(found["hessian"]["matrix"], np.transpose(found["hessian"]["matrix"]), atol=1e-12)
 
 
+def test_second_derivatives_through_a_sum_of_a_matrix_product(cli):
+    """sum's gradient, a number, reached the product's rule unbroadcast when it was a graph: '() @ (1, 2)'."""
+    found = document(cli, "sum(M @ x)*y", "--M", "[[1, 2], [3, 4]]", "--x", "2,1", "--y", "1", "--hessian")
+    rows = dict(zip(found["hessian"]["rows"], found["hessian"]["matrix"]))
+    assert rows["y"] == [2.0, 1.0, 2.0, 1.0, 4.0, 6.0, 0.0]  # d2f/dy dM[i, j] = x[j], d2f/dy dx[j] = sum_i M[i, j]
+    assert rows["x[0]"] == [1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 4.0]
+    checked = cli("check", "sum(M @ x)*y", "--M", "[[1, 2], [3, 4]]", "--x", "2,1", "--y", "1", "--order", "2")
+    assert checked.exit_code == 0 and "OK: the second derivatives match" in checked.stdout
+
+
 def test_pure_derivatives_of_an_array_entry_by_entry(cli):
     assert document(cli, *ARRAY_X, "--order", "2")["derivatives"] == {"x[0]": [5.0, 6.0], "x[1]": [13.0, 12.0]}
     quartic = document(cli, "sum(x**4)", "--x", "1,2", "--order", "4")["derivatives"]

@@ -864,7 +864,8 @@ _RECORDS = (
        scalar=lambda x, shape: x, array=lambda np, x, shape: np.reshape(x, shape),
        vjp=lambda m, xs, y, g, shape: (m.reshape(g, m.shape(xs[0])),)),
     Op("broadcast_to", "broadcast", "d/dx broadcast(x) = the gradient summed back to x's shape", usage="x.broadcast_to(shape)", kind="tensor",
-       takes_arg=True, scalar=lambda x, shape: x, array=lambda np, x, shape: np.broadcast_to(x, shape).copy(),
+       takes_arg=True, scalar=lambda x, shape: _numpy().full(shape, x) if shape else x,  # a number made an array
+       array=lambda np, x, shape: np.broadcast_to(x, shape).copy(),
        vjp=lambda m, xs, y, g, shape: (m.sum_to(g, m.shape(xs[0])),)),
     Op("sum_to", "sum_to", "d/dx sum_to(x) = the gradient broadcast back to x's shape", usage="x.sum_to(shape)", summary="internal: sums a gradient back over broadcast axes", kind="tensor",
        takes_arg=True, scalar=lambda x, shape: x, array=_sum_to_array,
