@@ -362,3 +362,14 @@ def test_a_keys_answer_reaches_the_screen_before_the_next_frame():
 
     drive(make_app(), scenario)
 
+
+
+def test_an_app_that_fails_exits_with_status_1_not_0(monkeypatch):
+    """As explore: Textual shows an unhandled exception's traceback and returns from run(), which said status 0."""
+    from gradcli.errors import GradcliError
+
+    app = make_app()
+    monkeypatch.setattr(app, "draw_status", lambda *args: 1 / 0)
+    with responsive(), pytest.raises(GradcliError, match="the playground stopped on an internal error") as caught:
+        app.run(headless=True, size=LARGE)
+    assert caught.value.exit_code == 1

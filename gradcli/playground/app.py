@@ -238,6 +238,14 @@ class PlaygroundApp(App):
             self.say(f"training stopped: {type(error).__name__}: {error}; press q to quit and print the command",
                      error=True)
 
+    def run(self, *args, **kwargs):
+        """``App.run``; an unhandled exception (Textual shows its traceback and returns) is a GradcliError."""
+        result = super().run(*args, **kwargs)
+        if self.return_code:
+            raise GradcliError("the playground stopped on an internal error (its traceback is above)",
+                               hint="please report it, with the command that started the playground")
+        return result
+
     def on_unmount(self) -> None:
         """However the app ends (q, an error in a key's action, a test that failed): the training thread ends too."""
         self.trainer.close()
