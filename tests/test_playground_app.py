@@ -344,8 +344,9 @@ def test_a_keys_answer_reaches_the_screen_before_the_next_frame():
         await pilot.press("down")
         await until(pilot, lambda: not app.key_pending)  # the key's answer was drawn: frames may follow
         app.timer.pause()  # from here on, this test calls tick itself
-        app.key_pending, app.key_at = True, time.monotonic()  # as between a key's action and its answer
         await until(pilot, lambda: app.trainer.frame.serial != app.shown)  # a newer frame is waiting
+        # as between a key's action and its answer (set after the wait: an answer a second late counts as lost)
+        app.key_pending, app.key_at = True, time.monotonic()
         shown = app.shown
         app.shown_at = (0.0, 0.0)  # (the screen thread has had time to spare)
         app.tick()
