@@ -192,7 +192,8 @@ def test_ctrl_c_keeps_the_previous_file_or_a_complete_new_one(tmp_path, previous
     kept = path.read_bytes()
     if kept != previous_model:  # a new file: complete, loadable, and it says it was interrupted
         saved = load_model(path)
-        # or complete, when a busy machine delivered the signal after the last step (and gradcli says so)
-        assert saved.meta["stopped"] == "interrupted" or "came after the last step: the run is complete" in done.stderr
+        # or the whole run's, when a busy machine delivered the signal after the last step (or even later)
+        assert saved.meta["stopped"] == "interrupted" or (saved.meta["stopped"] == "completed"
+                                                          and saved.meta["steps_done"] == int(RUN[-1]))
         assert f"saved the model to {path}" in done.stderr + done.stdout
     assert [p.name for p in tmp_path.iterdir()] == ["m.json"]  # no temporary file left behind
