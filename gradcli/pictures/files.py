@@ -43,8 +43,10 @@ PNG_MAX_INCHES = 100
 ADDRESS_SLACK = 256 * 2**20
 # The stack a renderer may grow: dot lays out long edges recursively, and with the usual 8 MB it crashes
 # (SIGSEGV) on "x*0 + x*1 + ... + x*494", 2,474 nodes, well under --max-nodes; 64 MB draws it. The stack
-# is part of the address space, so --max-memory still bounds it (512 MB: room for larger graphs).
-RENDERER_STACK = 512 * 2**20
+# is part of the address space, so --max-memory still bounds it. Not more: glibc gives every thread a
+# stack of this size, and with 512 MB the threads pango starts for PNG text no longer fit in the address
+# space ("Error creating thread: Resource temporarily unavailable").
+RENDERER_STACK = 64 * 2**20
 
 _PROGRAMS = {"dot": "dot", "graphviz-pure": "graphviz-pure"}
 _INSTALL_HINTS = {
