@@ -157,6 +157,15 @@ class RenderError(GradcliError):
     """A picture could not be rendered or written."""
 
 
+class AppCrashedError(GradcliError):
+    """A full-screen app (explore, the playground) stopped on an unhandled exception; Textual has shown its
+    traceback and given the terminal back.  ``AppCrashedError("explore")``."""
+
+    def __init__(self, app: str):
+        super().__init__(f"{app} stopped on an internal error (its traceback is above)",
+                         hint=f"please report it, with the command that started {app}", app=app)
+
+
 class FileWriteError(GradcliError):
     """A file could not be written although its path is fine: the disk is full, an I/O error (exit 1).
 

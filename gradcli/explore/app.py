@@ -31,7 +31,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Footer, Input, Static
 
-from ..errors import DomainError, GradcliError
+from ..errors import AppCrashedError, DomainError, GradcliError
 from ..interrupts import STOP_SIGNALS, Interrupted
 from ..printable import printable
 from ..render.errors import error_lines
@@ -171,8 +171,7 @@ class ExploreApp(App):
         if self.stopped_by is not None:
             raise Interrupted(self.stopped_by)
         if self.return_code:  # Textual has shown the exception's traceback and left the screen
-            raise GradcliError("explore stopped on an internal error (its traceback is above)",
-                               hint="please report it, with the command that started explore")
+            raise AppCrashedError("explore")
         return result
 
     # -- drawing --------------------------------------------------------------

@@ -71,29 +71,21 @@ class TensorEngine:
         model.zero_grad()
         target = _target_matrix(targets)
         blocks = row_blocks(len(X), [model.nin, *model.sizes])
-        if len(blocks) == 1:
-            scores = model(Value(X))
-            total = mean_loss(loss, scores, target)
-            total.backward()
-            data_loss, outputs = total.data, scores.data
-        else:  # a large batch, block by block: each block's mean loss weighted by its share of the rows
-            data_loss, parts = 0.0, []
-            for rows in blocks:
-                scores = model(Value(X[rows]))
-                share = mean_loss(loss, scores, target[rows]) * ((rows.stop - rows.start) / len(X))
-                share.backward()  # the parameters' gradients add up over the blocks
-                data_loss += share.data
-                parts.append(scores.data)
-            outputs = np.concatenate(parts)
+        data_loss, parts = 0.0, []
+        for rows in blocks:  # one block, the whole batch, unless it is large
+            scores = model(Value(X[rows]))
+            part = mean_loss(loss, scores, target[rows])
+            if len(blocks) > 1:  # each block's mean loss weighted by its share of the rows
+                part = part * ((rows.stop - rows.start) / len(X))
+            part.backward()  # the parameters' gradients add up over the blocks
+            data_loss += part.data
+            parts.append(scores.data)
         penalty = add_penalty_gradients(model.parameters(), l2, l1) if (l2 or l1) else 0.0
-        return data_loss + penalty, outputs
+        return data_loss + penalty, _joined(parts)
 
     def outputs(self, model, X) -> np.ndarray:
         _check_network(self, model)
-        blocks = row_blocks(len(X), [model.nin, *model.sizes])
-        if len(blocks) == 1:
-            return model(Value(X)).data
-        return np.concatenate([model(Value(X[rows])).data for rows in blocks])
+        return _joined([model(Value(X[rows])).data for rows in row_blocks(len(X), [model.nin, *model.sizes])])
 
 
 class ScalarEngine:
@@ -149,6 +141,11 @@ def loss_and_gradients(engine: str, model, X: np.ndarray, targets: list[np.ndarr
     ``losses.encode_targets``).
     """
     return engine_for(engine).loss_and_gradients(model, X, targets, loss, l2, l1)
+
+
+def _joined(parts: list[np.ndarray]) -> np.ndarray:
+    """The outputs of the blocks of a batch, in order (one block's as it is: no copy)."""
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
 def _target_matrix(targets: list[np.ndarray]) -> np.ndarray:

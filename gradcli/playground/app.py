@@ -41,7 +41,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
-from ..errors import GradcliError
+from ..errors import AppCrashedError, GradcliError
 from .controls import Controls
 from .network import NetworkPicture, plan_layout
 from .panels import loss_chart, map_panel, map_size, settings_panel, settings_window, status_line
@@ -239,11 +239,10 @@ class PlaygroundApp(App):
                      error=True)
 
     def run(self, *args, **kwargs):
-        """``App.run``; an unhandled exception (Textual shows its traceback and returns) is a GradcliError."""
+        """``App.run``; an unhandled exception (Textual shows its traceback and returns) is an AppCrashedError."""
         result = super().run(*args, **kwargs)
         if self.return_code:
-            raise GradcliError("the playground stopped on an internal error (its traceback is above)",
-                               hint="please report it, with the command that started the playground")
+            raise AppCrashedError("the playground")
         return result
 
     def on_unmount(self) -> None:
