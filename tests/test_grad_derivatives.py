@@ -230,6 +230,18 @@ def test_a_derivative_that_cannot_be_computed_is_named_as_asked_for(cli, args, m
     assert result.exit_code == 1 and " ".join(result.stderr.split()).startswith(message), result.stderr
 
 
+@pytest.mark.parametrize("extra, setting", [(["--hessian"], "--hessian"), (["--order", "2"], "--order"),
+                                            (["--outputs", "u,v", "--jacobian"], "--jacobian")])
+def test_more_than_a_thousand_entries_beyond_the_first_derivative_are_refused_at_once(cli, extra, setting):
+    """Each entry is a backward pass of its own: 3,000 took 11 s and 117 MB of JSON; 100,000 would never end."""
+    entries = ",".join(["0.5"] * 1_001)
+    result = cli("grad", "u = sum(x**3); v = sum(x)", "--x", entries, *extra)
+    assert result.exit_code == 2
+    assert f"{setting} takes a backward pass for each number of its variables; x holds 1,001, more than 1,000" in \
+        " ".join(result.stderr.split())
+    assert "hint: choose fewer with --wrt" in result.stderr
+
+
 def test_an_array_held_out_of_the_second_derivatives_is_no_problem(cli):
     found = document(cli, "sum(w*x)**2", "--x", "3", "--w", "1,2", "--order", "2", "--wrt", "x")
     assert found["derivatives"]["x"] == pytest.approx([2 * 9 * 3, 2 * 9])  # 2 (x sum w) sum w, 2 (sum w)^2

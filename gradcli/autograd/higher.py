@@ -30,10 +30,11 @@ graph, which ``symbolic.formulas`` writes as a formula::
 
 from __future__ import annotations
 
+import math
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from ..errors import DomainError, UsageError
+from ..errors import DomainError, LimitError, UsageError
 from .engine import Value, grad
 from .gradcheck import Coordinate, coordinates
 from .ops import shape_text
@@ -42,6 +43,7 @@ __all__ = ["derivatives", "hessian", "jacobian", "MAX_ORDER", "PureDerivatives",
            "hessian_matrix", "jacobian_matrix", "check_order", "check_outputs", "check_numbers"]
 
 MAX_ORDER = 4  # up to the fourth derivative of one variable: beyond that the graphs grow fast and teach little
+MAX_ENTRIES = 1_000  # numbers differentiated twice (an array's entries): a Hessian of 1,000 has 1,000,000 numbers
 MAX_ORDER_ALL = 2  # with several variables: d2f/dv2 of each (the Hessian gives the mixed ones)
 
 
@@ -142,9 +144,21 @@ def _entry(derivative, coordinate: Coordinate):
     return float(derivative[coordinate.index])
 
 
-def _coordinates(variables: dict, names) -> list[Coordinate]:
-    """Each variable of ``names``, and each entry of an array one (``x[0]``, ``M[0, 1]``), in order."""
-    return coordinates({name: variables[name].data for name in names}, names)
+def _coordinates(variables: dict, names, setting: str, what: str = "variables") -> list[Coordinate]:
+    """Each variable of ``names``, and each entry of an array one (``x[0]``, ``M[0, 1]``), in order.
+
+    Each takes a backward pass of its own (and a Hessian's numbers grow as their square): more than
+    ``MAX_ENTRIES`` is a ``LimitError`` naming ``setting`` and ``what`` they are, before any work.
+    """
+    values = {name: variables[name].data for name in names}
+    count = sum(math.prod(getattr(value, "shape", ())) for value in values.values())
+    if count > MAX_ENTRIES:
+        raise LimitError(f"{{setting}} takes a backward pass for each number of its {what}; "
+                         f"{', '.join(names)} hold{'s' if len(names) == 1 else ''} {count:,}, more than "
+                         f"{MAX_ENTRIES:,}",
+                         hint="choose fewer with {setting:wrt}, or make one entry a step of its own (u = x[0])",
+                         setting=setting)
+    return coordinates(values, names)
 
 
 # -- for an evaluated expression, by name -------------------------------------------------------
@@ -181,7 +195,7 @@ def pure_derivatives(graph, names: list, order: int, *, keep_graphs: bool = Fals
     """``grad --order N`` on an evaluated expression (``Graph``): each variable's derivatives to ``order``."""
     check_order(order, names)
     numbers, graphs = {}, {}
-    for coordinate in _coordinates(graph.variables, names):
+    for coordinate in _coordinates(graph.variables, names, "order"):
         leaf, chain, current = graph.variables[coordinate.name], [], graph.output
         for k in range(1, order + 1):  # the derivative of one entry of the derivative before: d^k f / d x[i]^k
             with _naming(f"the {_nth(k)} derivative of {graph.output_name} with respect to {coordinate.label} "
@@ -203,7 +217,7 @@ def hessian_matrix(graph, names: list, *, keep_graphs: bool = False, setting: st
     """
     leaves = [graph.variables[name] for name in names]
     first = dict(zip(names, grad(graph.output, leaves, create_graph=True)))
-    coords = _coordinates(graph.variables, names)
+    coords = _coordinates(graph.variables, names, setting)
     rows = []
     for row in coords:
         with _naming(f"the derivatives of d{graph.output_name}/d{row.label} (the Hessian's row {row.label}) "
@@ -236,7 +250,8 @@ def jacobian_matrix(expression, values: dict, outputs: list, names: list | None 
     check_outputs(outputs)
     graphs = [expression.with_output(name).evaluate(values) for name in outputs]
     names = list(names) if names else list(dict.fromkeys(n for g in graphs for n in g.variables))
-    coords = _coordinates({n: leaf for g in graphs for n, leaf in g.variables.items()}, names)
+    coords = _coordinates({n: leaf for g in graphs for n, leaf in g.variables.items()}, names, "jacobian")
+    _coordinates({g.output_name: g.output for g in graphs}, outputs, "jacobian", "outputs")  # a row each
     rows, numbers, kept, leaves, results = [], [], [], [], {}
     for graph in graphs:
         present = [name for name in names if name in graph.variables]
